@@ -1,0 +1,1 @@
+"""Rapport: a mobile-first relationship CRM."""

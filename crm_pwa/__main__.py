@@ -1,0 +1,84 @@
+"""Command line: python -m crm_pwa migrate | create-user | seed-demo."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from sqlmodel import select
+
+from crm_pwa import clock
+from crm_pwa.db.engine import session_scope
+from crm_pwa.db.user import Team
+from crm_pwa.migration import migrate
+from crm_pwa.services import auth, demo
+from crm_pwa.services.errors import ServiceError
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Password again: "):
+        print("The passwords differ; nothing was created.", file=sys.stderr)
+        return 2
+    with session_scope() as session:
+        team = None
+        if args.team:
+            team = session.exec(select(Team).where(Team.name == args.team)).first()
+            if team is None:
+                team = Team(name=args.team, created_at=clock.now())
+                session.add(team)
+                session.flush()
+        user = auth.create_user(
+            session=session,
+            email=args.email,
+            name=args.name,
+            password=password,
+            role=args.role,
+            now=clock.now(),
+            team=team,
+            time_zone=args.time_zone,
+        )
+        print(f"Created {user.role} {user.name} <{user.email}>.")
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    with session_scope() as session:
+        if args.if_empty and demo.has_users(session):
+            print("Demo data already loaded; nothing to do.")
+            return 0
+        summary = demo.seed_demo(session=session, seed=args.seed, today=clock.today())
+    print(summary)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crm_pwa", description="Rapport")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations")
+    create = commands.add_parser("create-user", help="add a user (asks for the password)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", choices=("rep", "manager", "admin"), default="rep")
+    create.add_argument("--team", default="")
+    create.add_argument("--time-zone", default="UTC")
+    seed = commands.add_parser("seed-demo", help="load the demo team and contacts")
+    seed.add_argument("--seed", type=int, default=7)
+    seed.add_argument("--if-empty", action="store_true", help="only when there are no users")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "migrate":
+            migrate()
+            print("Database is up to date.")
+            return 0
+        if args.command == "create-user":
+            return _create_user(args)
+        return _seed_demo(args)
+    except ServiceError as refused:
+        print(refused.message, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

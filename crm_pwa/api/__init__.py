@@ -1,0 +1,1 @@
+"""The plain JSON API under /api/v1, for the service worker, the outbox and scripts."""

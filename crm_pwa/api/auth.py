@@ -1,0 +1,62 @@
+"""POST and DELETE /api/v1/auth/token."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from crm_pwa import clock
+from crm_pwa.api.deps import CurrentActor, DbSession, Token
+from crm_pwa.services import auth
+
+router = APIRouter(tags=["auth"])
+
+
+class TokenRequest(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1000)
+
+
+class UserPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    email: str
+    role: str
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    user: UserPublic
+
+
+@router.post("/auth/token", response_model=TokenResponse)
+def issue_token(body: TokenRequest, session: DbSession, request: Request) -> TokenResponse:
+    signed_in = auth.sign_in(
+        session=session,
+        email=body.email,
+        password=body.password,
+        now=clock.now(),
+        label=request.headers.get("user-agent", ""),
+    )
+    actor = signed_in.actor
+    return TokenResponse(
+        access_token=signed_in.token,
+        expires_at=signed_in.expires_at,
+        user=UserPublic(id=actor.id, name=actor.name, email=actor.email, role=actor.role),
+    )
+
+
+@router.delete("/auth/token", status_code=204)
+def revoke_token(session: DbSession, token: Token, actor: CurrentActor) -> Response:
+    auth.sign_out(session=session, token=token, now=clock.now())
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=UserPublic)
+def who_am_i(actor: CurrentActor) -> UserPublic:
+    return UserPublic(id=actor.id, name=actor.name, email=actor.email, role=actor.role)

@@ -1,0 +1,102 @@
+"""The phone-first frame of every signed-in page: a header and a bottom navigation."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crm_pwa import routes
+from crm_pwa.state.session import SessionState
+
+TAP = "48px"
+
+
+def _nav_link(label: str, icon: str, href: str) -> rx.Component:
+    return rx.link(
+        rx.vstack(
+            rx.icon(icon, size=22, aria_hidden="true"),
+            rx.text(label, size="1", weight="medium"),
+            align="center",
+            spacing="0",
+        ),
+        href=href,
+        aria_label=label,
+        min_height="56px",
+        min_width=TAP,
+        flex="1",
+        display="flex",
+        align_items="center",
+        justify_content="center",
+        color="var(--gray-12)",
+        underline="none",
+    )
+
+
+def bottom_nav() -> rx.Component:
+    return rx.el.nav(
+        _nav_link("Today", "sun", routes.TODAY),
+        _nav_link("Contacts", "users", routes.CONTACTS),
+        rx.cond(SessionState.is_manager, _nav_link("Team", "chart-line", routes.TEAM)),
+        _nav_link("Settings", "settings", routes.SETTINGS),
+        aria_label="Main",
+        style={
+            "position": "fixed",
+            "bottom": "0",
+            "left": "0",
+            "right": "0",
+            "display": "flex",
+            "background": "var(--color-panel-solid)",
+            "border_top": "1px solid var(--gray-6)",
+            "padding_bottom": "env(safe-area-inset-bottom)",
+            "z_index": "10",
+        },
+    )
+
+
+def offline_banner() -> rx.Component:
+    # Shown and filled by assets/pwa.js: it must work while the server is unreachable.
+    return rx.el.div(
+        rx.icon("wifi-off", size=18, aria_hidden="true"),
+        rx.el.span("Offline — notes are kept on this phone and sent when you're back."),
+        data_offline_banner="",
+        role="status",
+        hidden=True,
+        style={
+            "display": "flex",
+            "gap": "8px",
+            "align_items": "center",
+            "padding": "10px 16px",
+            "background": "#7a2e00",
+            "color": "white",
+            "font_weight": "600",
+        },
+    )
+
+
+def page_shell(title: str, *children: rx.Component) -> rx.Component:
+    return rx.box(
+        offline_banner(),
+        rx.hstack(
+            rx.heading(title, size="6", as_="h1"),
+            rx.spacer(),
+            rx.el.span(
+                rx.el.span("0", data_outbox_count=""),
+                " waiting to sync",
+                data_outbox_badge="",
+                hidden=True,
+                style={"font_weight": "600", "color": "var(--amber-11)"},
+            ),
+            padding="16px",
+            align="center",
+            width="100%",
+        ),
+        rx.cond(
+            SessionState.signed_in,
+            rx.box(*children, padding_x="16px", padding_bottom="96px", width="100%"),
+            rx.center(rx.spinner(size="3"), padding="48px"),
+        ),
+        bottom_nav(),
+        max_width="720px",
+        margin_x="auto",
+        min_height="100vh",
+        overflow_x="hidden",
+    )

@@ -1,0 +1,40 @@
+"""The Rapport app: head tags, the JSON API and the pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crm_pwa import routes
+from crm_pwa.api.app import create_api
+from crm_pwa.pages.settings import settings_page
+from crm_pwa.pages.signin import SignInState, signin_page
+from crm_pwa.pages.team import TeamState, team_page
+from crm_pwa.pages.today import TodayState, today_page
+from crm_pwa.state.session import SessionState
+
+THEME_COLOR = "#0f3d3e"
+
+app = rx.App(
+    head_components=[
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+        rx.el.meta(name="theme-color", content=THEME_COLOR),
+        rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
+        rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
+    ],
+    api_transformer=create_api(),
+)
+
+app.add_page(
+    signin_page,
+    route=routes.SIGN_IN,
+    title="Sign in · Rapport",
+    on_load=SignInState.skip_if_signed_in,
+)
+app.add_page(today_page, route=routes.TODAY, title="Today · Rapport", on_load=TodayState.load)
+app.add_page(team_page, route=routes.TEAM, title="Team · Rapport", on_load=TeamState.load)
+app.add_page(
+    settings_page,
+    route=routes.SETTINGS,
+    title="Settings · Rapport",
+    on_load=SessionState.require_user,
+)

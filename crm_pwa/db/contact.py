@@ -1,0 +1,59 @@
+"""Contacts and the terms their search runs on."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, Uuid
+from sqlmodel import Field, SQLModel
+
+from crm_pwa.db.columns import UTCDateTime, new_id
+
+
+class Contact(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_contact_owner_name", "owner_id", "name"),
+        Index("ix_contact_owner_updated", "owner_id", "updated_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="user.id")
+    name: str = Field(max_length=200)
+    company: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=200)
+    kind: str = Field(default="customer", max_length=20)
+    tier: str = Field(default="medium", max_length=10)
+    # None means the tier's rhythm; a number of days overrides it for this person.
+    rhythm_days: int | None = Field(default=None)
+    phone: str = Field(default="", max_length=40)
+    phone_digits: str = Field(default="", max_length=20)
+    email: str = Field(default="", max_length=320)
+    address: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    connection_notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    do_not_contact: bool = Field(default=False)
+    last_interaction_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    health_score: int | None = Field(default=None)
+    health_band: str = Field(default="new", max_length=10)
+    health_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# Byte-wise ordering on PostgreSQL makes `term >= 'dan' AND term < 'dao'` a plain
+# index range scan, the same as on SQLite.
+_TERM = String(64).with_variant(String(64, collation="C"), "postgresql")
+
+
+class ContactSearchTerm(SQLModel, table=True):
+    """One searchable word of a contact (name, company, email, tag or phone suffix)."""
+
+    __table_args__ = (Index("ix_contactsearchterm_term_owner", "term", "owner_id"),)
+
+    contact_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
+    field: int = Field(primary_key=True)
+    term: str = Field(sa_column=Column(_TERM, primary_key=True))
+    owner_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False, index=True))

@@ -1,0 +1,37 @@
+"""Devices that receive reminders, and the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Uuid
+from sqlmodel import Field, SQLModel
+
+from crm_pwa.db.columns import UTCDateTime, new_id
+
+
+class PushSubscription(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    )
+    endpoint: str = Field(sa_column=Column(String(2048), nullable=False, unique=True))
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)
+    user_agent: str = Field(default="", max_length=300)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_success_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AuditEvent(SQLModel, table=True):
+    __table_args__ = (Index("ix_auditevent_object", "object_type", "object_id"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    user_id: uuid.UUID | None = Field(default=None, index=True)
+    action: str = Field(max_length=50)
+    object_type: str = Field(max_length=30)
+    object_id: str = Field(max_length=64)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

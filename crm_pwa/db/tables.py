@@ -1,0 +1,23 @@
+"""Imports every table so that SQLModel.metadata is complete (Alembic, tests)."""
+
+from crm_pwa.db.contact import Contact, ContactSearchTerm
+from crm_pwa.db.health import HealthSnapshot
+from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
+from crm_pwa.db.push import AuditEvent, PushSubscription
+from crm_pwa.db.user import AuthToken, SignInFailure, Team, User
+
+__all__ = [
+    "AuditEvent",
+    "AuthToken",
+    "Complaint",
+    "Contact",
+    "ContactSearchTerm",
+    "FollowUp",
+    "HealthSnapshot",
+    "Interaction",
+    "Opportunity",
+    "PushSubscription",
+    "SignInFailure",
+    "Team",
+    "User",
+]

@@ -1,0 +1,51 @@
+"""People who sign in: users, their teams, their tokens and failed sign-ins."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+
+from sqlalchemy import Column, Index
+from sqlmodel import Field, SQLModel
+
+from crm_pwa.db.columns import UTCDateTime, new_id
+
+
+class Team(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class User(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=500)
+    role: str = Field(max_length=20)
+    team_id: uuid.UUID | None = Field(default=None, foreign_key="team.id", index=True)
+    time_zone: str = Field(default="UTC", max_length=64)
+    reminder_time: time = Field(default=time(9, 0))
+    quiet_start: time = Field(default=time(20, 0))
+    quiet_end: time = Field(default=time(8, 0))
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class AuthToken(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    # Only a SHA-256 of the token is kept: a stolen database holds no usable token.
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    label: str = Field(default="", max_length=200)
+
+
+class SignInFailure(SQLModel, table=True):
+    __table_args__ = (Index("ix_signinfailure_email_at", "email", "at"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    email: str = Field(max_length=320)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

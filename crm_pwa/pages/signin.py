@@ -1,0 +1,100 @@
+"""Sign in: email and password, big fields, one button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from crm_pwa import clock, routes
+from crm_pwa.db.engine import session_scope
+from crm_pwa.services import auth
+from crm_pwa.services.errors import ServiceError
+from crm_pwa.state.session import SessionState
+
+
+class SignInState(SessionState):
+    error: str = ""
+
+    @rx.event
+    def skip_if_signed_in(self) -> EventSpec | None:
+        if self.token and self._actor() is not None:
+            return rx.redirect(routes.TODAY)
+        return None
+
+    @rx.event
+    def submit(self, form: dict[str, Any]) -> EventSpec | None:
+        try:
+            with session_scope() as session:
+                signed_in = auth.sign_in(
+                    session=session,
+                    email=str(form.get("email", "")),
+                    password=str(form.get("password", "")),
+                    now=clock.now(),
+                    label="web",
+                )
+        except ServiceError as refused:
+            self.error = refused.message
+            return None
+        self.error = ""
+        self.token = signed_in.token
+        self.user_id = str(signed_in.actor.id)
+        self.user_name = signed_in.actor.name
+        self.user_role = signed_in.actor.role
+        return rx.redirect(routes.TODAY)
+
+
+def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
+    return rx.el.label(
+        rx.text(label, weight="medium", size="3"),
+        rx.input(
+            name=name,
+            type=kind,
+            autocomplete=autocomplete,
+            required=True,
+            size="3",
+            width="100%",
+            min_height="48px",
+        ),
+        display="flex",
+        flex_direction="column",
+        gap="6px",
+        width="100%",
+    )
+
+
+def signin_page() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.heading("Rapport", size="8", as_="h1"),
+            rx.text("Sign in to your relationships.", size="3", color="var(--gray-11)"),
+            rx.form(
+                rx.vstack(
+                    _field("Email", "email", "email", "username"),
+                    _field("Password", "password", "password", "current-password"),
+                    rx.cond(
+                        SignInState.error != "",
+                        rx.callout(
+                            SignInState.error,
+                            icon="triangle-alert",
+                            color_scheme="red",
+                            role="alert",
+                            width="100%",
+                        ),
+                    ),
+                    rx.button("Sign in", type="submit", size="4", width="100%", min_height="48px"),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=SignInState.submit,
+                reset_on_submit=False,
+                width="100%",
+            ),
+            spacing="4",
+            width="100%",
+            max_width="400px",
+            padding="24px",
+        ),
+        min_height="100vh",
+    )

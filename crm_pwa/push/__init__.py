@@ -1,0 +1,1 @@
+"""Web Push: VAPID keys and the sender that posts to push services."""

@@ -1,0 +1,63 @@
+"""One settings object, read from the environment once.
+
+Every knob that differs between a laptop, CI and a multi-worker deployment lives
+here so that nothing else reads os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    vapid_private_key_path: Path
+    vapid_subject: str
+    push_extra_hosts: tuple[str, ...]
+    time_zone: str
+    token_days: int = 30
+    sign_in_max_failures: int = 5
+    sign_in_window_minutes: int = 15
+    demo_seed: int = 7
+    scheduler_enabled: bool = True
+    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(f"RAPPORT_{name}", default)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    data_dir = Path(_env("DATA_DIR", str(PROJECT_ROOT / "data")))
+    # Reflex reads REFLEX_DB_URL itself; accepting it here keeps one source of truth
+    # for the app, the CLI and Alembic.
+    database_url = _env("DATABASE_URL") or os.environ.get("REFLEX_DB_URL", "")
+    if not database_url:
+        database_url = f"sqlite:///{data_dir / 'rapport.db'}"
+    redis_url = _env("REDIS_URL") or os.environ.get("REFLEX_REDIS_URL") or None
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        vapid_private_key_path=Path(
+            _env("VAPID_PRIVATE_KEY_FILE", str(data_dir / "vapid_private_key.pem"))
+        ),
+        vapid_subject=_env("VAPID_SUBJECT", "mailto:ops@rapport.invalid"),
+        push_extra_hosts=_split(_env("PUSH_EXTRA_HOSTS")),
+        time_zone=_env("TIME_ZONE", "UTC"),
+        scheduler_enabled=_env("SCHEDULER", "on") != "off",
+        allowed_origins=_split(_env("ALLOWED_ORIGINS")),
+    )

@@ -1,0 +1,1 @@
+"""Shared UI state: who is signed in. Imports no page."""

@@ -1,0 +1,101 @@
+"""Fixtures shared by the integration tests: real SQLite and PostgreSQL databases.
+
+Each test that asks for `db` runs once on SQLite and once on PostgreSQL (the
+`test` database on 127.0.0.1). The schema comes from the Alembic history, so the
+tests exercise the migrations the app ships; rows are wiped between tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+import crm_pwa.db.tables  # noqa: F401
+from crm_pwa.db import engine as engine_module
+from crm_pwa.migration import migrate
+from crm_pwa.settings import get_settings
+
+PG_URL = os.environ.get("RAPPORT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def postgres_reachable(url: str = PG_URL) -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    try:
+        probe = sa.create_engine(url)
+        with probe.connect() as connection:
+            connection.execute(sa.text("select 1"))
+        probe.dispose()
+    except Exception as error:  # any failure to connect means "skip, and say why"
+        return f"PostgreSQL at {url} is unreachable: {error.__class__.__name__}"
+    return None
+
+
+def reset_postgres(url: str) -> None:
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    admin.dispose()
+
+
+@dataclass
+class Database:
+    kind: str
+    url: str
+    engine: Engine
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+
+def _use(url: str, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Engine:
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", url)
+    monkeypatch.setenv("RAPPORT_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    engine_module.get_engine.cache_clear()
+    return engine_module.get_engine()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'rapport.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def _postgres_url() -> str:
+    reason = postgres_reachable()
+    if reason:
+        pytest.skip(reason)
+    reset_postgres(PG_URL)
+    migrate(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Database]:
+    url = request.getfixturevalue(f"_{request.param}_url")
+    engine = _use(url, monkeypatch, tmp_path)
+    yield Database(kind=request.param, url=url, engine=engine)
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+    engine_module.get_engine.cache_clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    with db.session() as session:
+        yield session

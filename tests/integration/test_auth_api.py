@@ -1,0 +1,123 @@
+"""Tokens over the API: issue, use, expiry, revocation, and the brake on guessing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from crm_pwa.db.user import AuthToken
+from tests.utils.factories import PASSWORD, bearer, make_user
+
+EMAIL = "dana@example.com"
+
+
+@pytest.fixture
+def clock_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "clock"
+    path.write_text("0")
+    monkeypatch.setenv("RAPPORT_CLOCK_FILE", str(path))
+    return path
+
+
+def test_token_is_issued_and_accepted_when_the_password_is_right(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session, EMAIL)
+    answer = client.post(
+        "/api/v1/auth/token", json={"email": "  Dana@Example.com ", "password": PASSWORD}
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["token_type"] == "bearer"
+    assert body["user"] == {"id": str(user.id), "name": "Dana", "email": EMAIL, "role": "rep"}
+    assert len(body["access_token"]) >= 43  # 256 bits in base64url
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200 and me.json()["email"] == EMAIL
+
+
+def test_token_is_stored_only_as_a_hash_when_issued(client: TestClient, session: Session) -> None:
+    make_user(session, EMAIL)
+    token = bearer(client, EMAIL)["Authorization"].split()[1]
+    stored = session.exec(select(AuthToken)).one()
+    assert token not in stored.token_hash and len(stored.token_hash) == 64
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}, {"Authorization": ""}],
+)
+def test_request_is_refused_with_401_when_the_token_is_missing_or_wrong(
+    client: TestClient, session: Session, headers: dict[str, str]
+) -> None:
+    answer = client.get("/api/v1/me", headers=headers)
+    assert answer.status_code == 401
+    assert answer.json()["detail"]
+
+
+def test_wrong_password_gets_401_and_no_token_when_signing_in(
+    client: TestClient, session: Session
+) -> None:
+    make_user(session, EMAIL)
+    answer = client.post("/api/v1/auth/token", json={"email": EMAIL, "password": "wrong-one"})
+    assert answer.status_code == 401
+    assert session.exec(select(AuthToken)).all() == []
+
+
+def test_token_stops_working_when_revoked(client: TestClient, session: Session) -> None:
+    make_user(session, EMAIL)
+    headers = bearer(client, EMAIL)
+    other_device = bearer(client, EMAIL)
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert client.get("/api/v1/me", headers=other_device).status_code == 200
+
+
+def test_token_stops_working_when_thirty_days_have_passed(
+    client: TestClient, session: Session, clock_file: Path
+) -> None:
+    make_user(session, EMAIL)
+    headers = bearer(client, EMAIL)
+    clock_file.write_text("29.9")
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    clock_file.write_text("30.1")
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_sign_in_is_refused_with_429_when_five_attempts_failed(
+    client: TestClient, session: Session, clock_file: Path
+) -> None:
+    make_user(session, EMAIL)
+    for _ in range(5):
+        wrong = client.post("/api/v1/auth/token", json={"email": EMAIL, "password": "guess123"})
+        assert wrong.status_code == 401
+    blocked = client.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.json()["detail"]
+    assert int(blocked.headers["Retry-After"]) > 0
+    clock_file.write_text(str(16 / 1440))
+    assert (
+        client.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD}).status_code
+        == 200
+    )
+
+
+def test_malformed_sign_in_body_gets_422_when_json_is_broken(
+    client: TestClient, session: Session
+) -> None:
+    answer = client.post(
+        "/api/v1/auth/token",
+        content=b'{"email": "a@b.c"',
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == 422
+
+
+def test_openapi_document_is_served_when_asked_without_a_token(
+    client: TestClient, db: object
+) -> None:
+    answer = client.get("/api/v1/openapi.json")
+    assert answer.status_code == 200
+    assert "/api/v1/auth/token" in answer.json()["paths"]

@@ -1,0 +1,58 @@
+"""How a contact is indexed and how a typed query is read."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_pwa.domain.phone import PhoneError, normalise_phone
+from crm_pwa.domain.search import NAME, PHONE, contact_terms, parse_query, prefix_upper_bound
+
+
+def _terms(**fields: object) -> set[tuple[int, str]]:
+    base: dict[str, object] = {
+        "name": "",
+        "company": "",
+        "title": "",
+        "email": "",
+        "tags": [],
+        "phone_digits": "",
+    }
+    base.update(fields)
+    return contact_terms(**base)  # type: ignore[arg-type]
+
+
+def test_name_words_are_indexed_folded_when_they_carry_accents() -> None:
+    assert {(NAME, "zoe"), (NAME, "garcia")} <= _terms(name="Zoë García")
+
+
+def test_every_phone_digit_run_is_a_prefix_of_a_term_when_indexed() -> None:
+    terms = {term for field, term in _terms(phone_digits="14155550100") if field == PHONE}
+    for fragment in ("14155550100", "4155550100", "5550100", "0100", "555"):
+        assert any(term.startswith(fragment) for term in terms), fragment
+
+
+def test_query_is_read_as_a_phone_number_when_it_has_only_digits_and_punctuation() -> None:
+    assert parse_query("+1 (415) 555-0100").phone == "14155550100"
+    assert parse_query("555 0100").phone == "5550100"
+    assert parse_query("55").phone is None
+
+
+def test_query_is_read_as_words_when_it_has_letters() -> None:
+    query = parse_query("  Dana  Rey ")
+    assert query.words == ("dana", "rey") and query.phone is None
+
+
+def test_prefix_upper_bound_is_just_above_every_completion() -> None:
+    bound = prefix_upper_bound("dan")
+    assert "dan" < "dana" < "danzzz" < bound and not bound.startswith("dan")
+
+
+def test_phone_is_stored_in_international_form_when_typed_any_way() -> None:
+    assert normalise_phone("(415) 555-0100") == ("+14155550100", "14155550100")
+    assert normalise_phone("+44 20 7946 0958")[0] == "+442079460958"
+    assert normalise_phone("") == ("", "")
+
+
+def test_phone_is_refused_when_it_is_not_a_number() -> None:
+    with pytest.raises(PhoneError):
+        normalise_phone("call me maybe")
