@@ -19,6 +19,7 @@ from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.user import Team, User
 from crm_pwa.services import auth
 from crm_pwa.services.contact_index import index_contact
+from crm_pwa.services.health import refresh_owner_health
 
 DEMO_PASSWORD = "rapport-demo"
 
@@ -224,6 +225,7 @@ def seed_demo(*, session: Session, seed: int, today: date) -> str:
             counts["interactions"] += _history(session, rng, rep, story, contact, index, today)
             counts["contacts"] += 1
     session.flush()
+    refresh_owner_health(session, [rep.id for rep in reps], today)
     lines = [
         f"Loaded {counts['contacts']} contacts and {counts['interactions']} interactions.",
         "Demo sign-ins (password for all: " + DEMO_PASSWORD + "):",
