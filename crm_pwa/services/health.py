@@ -26,9 +26,12 @@ def load_facts(session: Session, contact: Contact) -> RelationshipFacts:
         )
     ).all()
     follow_ups = session.exec(
-        select(FollowUp.due_on, FollowUp.status, FollowUp.done_on, FollowUp.snooze_until).where(
-            FollowUp.contact_id == contact.id
-        )
+        select(
+            col(FollowUp.due_on),
+            col(FollowUp.status),
+            col(FollowUp.done_on),
+            col(FollowUp.snooze_until),
+        ).where(FollowUp.contact_id == contact.id)
     ).all()
     complaints = session.exec(
         select(Complaint.opened_at, Complaint.resolved_at).where(Complaint.contact_id == contact.id)
