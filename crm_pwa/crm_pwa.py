@@ -20,6 +20,11 @@ app = rx.App(
         rx.el.meta(name="theme-color", content=THEME_COLOR),
         rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
         rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
+        # Offline capture and lookup run in the browser, outside Reflex's websocket;
+        # deferred scripts run in this order once the page is parsed.
+        rx.el.script(src="/outbox.js", defer=True),
+        rx.el.script(src="/contactbook.js", defer=True),
+        rx.el.script(src="/pwa.js", defer=True),
     ],
     api_transformer=create_api(),
 )

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crm_pwa.api import auth
+from crm_pwa.api import auth, service_worker
 from crm_pwa.services.errors import ServiceError, TooManyAttempts, Unauthorized
 
 API_PREFIX = "/api/v1"
@@ -62,4 +62,5 @@ def create_api() -> FastAPI:
     api.add_exception_handler(RequestValidationError, _validation_error)
     api.add_middleware(BodyLimit)
     api.include_router(auth.router, prefix=API_PREFIX)
+    api.include_router(service_worker.router)
     return api
