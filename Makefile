@@ -48,8 +48,8 @@ test: $(VENV)/.installed-test $(TOOLS)/node_modules/.bin/bun /usr/bin/chromium l
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check crm_pwa tests bench alembic
-	$(VENV)/bin/ruff format --check crm_pwa tests bench alembic
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 types: $(VENV)/.installed-test
 	$(VENV)/bin/mypy crm_pwa
