@@ -1,0 +1,81 @@
+/* Rapport page glue: registers the service worker, keeps the outbox and the
+ * contact book in step with the network and the sign-in, and shows the offline
+ * banner and the outbox counter. Load after outbox.js and contactbook.js. */
+(function () {
+  'use strict';
+
+  const root = document.documentElement;
+  const outbox = window.crmOutbox;
+  const book = window.crmBook;
+  const apiBase = document.querySelector('meta[name="rapport-api-base"]');
+  if (apiBase && apiBase.content) outbox.configure({apiBase: apiBase.content});
+
+  window.swReady = 'serviceWorker' in navigator
+    ? navigator.serviceWorker.register('/sw.js', {scope: '/', updateViaCache: 'none'})
+      .then(() => navigator.serviceWorker.ready)
+    : Promise.reject(new Error('This browser has no service workers'));
+  window.swReady.catch(() => {});
+  if ('serviceWorker' in navigator) {
+    // A new release took over this page: the UI may offer a reload.
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      root.dataset.updateReady = 'true';
+    });
+  }
+
+  // Banners rendered later by React are covered by this rule without a script.
+  const style = document.createElement('style');
+  style.textContent =
+    'html:not([data-offline="true"]) [data-offline-banner]{display:none!important}';
+  document.head.appendChild(style);
+
+  let waiting = null;
+
+  function render() {
+    const offline = !navigator.onLine;
+    root.dataset.offline = String(offline);
+    document.querySelectorAll('[data-offline-banner]').forEach((el) => { el.hidden = !offline; });
+    if (waiting === null) return;
+    const text = String(waiting);
+    document.querySelectorAll('[data-outbox-count]').forEach((el) => {
+      if (el.textContent !== text) el.textContent = text;
+    });
+  }
+
+  window.addEventListener('crm-outbox-change', (event) => {
+    waiting = event.detail.waiting;
+    render();
+  });
+  new MutationObserver(render).observe(root, {childList: true, subtree: true});
+
+  function syncNow() {
+    outbox.flush().catch(() => {});
+    if (book && navigator.onLine) book.refresh().catch(() => {});
+  }
+
+  window.addEventListener('online', () => { render(); syncNow(); });
+  window.addEventListener('offline', render);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') outbox.flush().catch(() => {});
+  });
+
+  // Reflex writes the token to localStorage without an event in this tab: watch it,
+  // so a sign-in syncs at once and a sign-out empties the book on this phone.
+  let token;
+  async function watchToken() {
+    const current = await outbox.token().catch(() => null);
+    if (current === token) return;
+    const first = token === undefined;
+    token = current;
+    if (!current && book) {
+      book.clear().catch(() => {});
+    } else if (current && !first) {
+      syncNow();
+    }
+  }
+  window.addEventListener('storage', watchToken);
+  setInterval(watchToken, 2000);
+
+  render();
+  watchToken().then(syncNow);
+  outbox.announce().catch(() => {});
+})();

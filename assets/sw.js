@@ -1,0 +1,209 @@
+/* Rapport service worker. The server fills in __BUILD_ID__ (a hash of the built
+ * frontend) and __PRECACHE__ (the URLs of the built app shell) when it serves
+ * this file, so every release gets new cache names and replaces the old ones. */
+'use strict';
+
+importScripts('/outbox.js');
+
+const BUILD_ID = '__BUILD_ID__';
+const PRECACHE = __PRECACHE__;
+const SHELL_CACHE = `rapport-shell-${BUILD_ID}`;
+const RUNTIME_CACHE = `rapport-runtime-${BUILD_ID}`;
+const NAVIGATION_TIMEOUT_MS = 4000;
+const SPA_FALLBACKS = ['/__spa-fallback.html', '/'];
+// Served live by the backend: data, the Reflex websocket, uploads, health checks.
+const NEVER_CACHED = /^\/(api\/|_event|_upload|ping$|_health$|sw\.js$)/;
+// Files the page loads as code, styles, images or fonts; fetch() calls (destination
+// '') are data and always go to the network.
+const STATIC_DESTINATIONS = new Set(['script', 'style', 'image', 'font', 'manifest', 'worker']);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL_CACHE);
+    // 'reload' skips the HTTP cache so a new build never precaches old files.
+    await cache.addAll(PRECACHE.map((url) => new Request(url, {cache: 'reload'})));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const keep = new Set([SHELL_CACHE, RUNTIME_CACHE]);
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => name.startsWith('rapport-') && !keep.has(name))
+      .map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+async function fromCaches(request, options) {
+  for (const cacheName of [SHELL_CACHE, RUNTIME_CACHE]) {
+    const hit = await caches.match(request, {...options, cacheName});
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/* The app is a single-page app: any cached page can render any route, the SPA
+ * fallback (what the server sends for a route without a prerendered file) best. */
+async function cachedPage(url) {
+  const candidates = [url.pathname, url.pathname.replace(/\/$/, '') || '/', ...SPA_FALLBACKS];
+  for (const candidate of candidates) {
+    const hit = await fromCaches(candidate, {ignoreSearch: true});
+    if (hit) return servable(hit);
+  }
+  return undefined;
+}
+
+/* A navigation may not be answered with a response that was redirected (say
+ * /contacts -> /contacts/ when it was precached), so hand over a plain copy. */
+async function servable(response) {
+  if (!response.redirected) return response;
+  return new Response(await response.blob(), {status: response.status, headers: response.headers});
+}
+
+async function navigate(request) {
+  const url = new URL(request.url);
+  const network = fetch(request);
+  network.catch(() => {});
+  // A phone with one bar can hang for a minute: after a few seconds the cached
+  // shell is better than a blank screen.
+  const slow = new Promise((resolve) => setTimeout(resolve, NAVIGATION_TIMEOUT_MS, 'slow'));
+  let answer;
+  try {
+    answer = await Promise.race([network, slow]);
+  } catch (_) {
+    answer = 'offline';
+  }
+  if (answer instanceof Response && answer.status < 500) return answer;
+  // Offline, slow or a server error: the cached shell still lets the rep look up
+  // contacts and write notes into the outbox.
+  const cached = await cachedPage(url);
+  if (cached) return cached;
+  return answer instanceof Response ? answer : network;
+}
+
+async function staticAsset(request) {
+  const cached = await fromCaches(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === 'basic') {
+    const cache = await caches.open(RUNTIME_CACHE);
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const {request} = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || NEVER_CACHED.test(url.pathname)) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(navigate(request));
+  } else if (STATIC_DESTINATIONS.has(request.destination) && !request.headers.has('range')) {
+    event.respondWith(staticAsset(request));
+  }
+});
+
+/* Reports why a flush left items behind, so Background Sync tries again later. */
+async function flushOutbox() {
+  const report = await self.crmOutbox.flush();
+  if (report.error && report.error !== 'signed-out') throw new Error(`outbox: ${report.error}`);
+  return report;
+}
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'flush-outbox') event.waitUntil(flushOutbox());
+});
+
+const DEFAULT_ACTIONS = [
+  {action: 'done', title: 'Done'},
+  {action: 'snooze', title: 'Snooze 1 day'},
+];
+
+async function showPush(payload) {
+  const data = payload || {};
+  const options = {
+    body: data.body || '',
+    tag: data.tag || undefined,
+    icon: '/icons/icon-192.png',
+    data: {url: data.url || '/', follow_up_id: data.follow_up_id || null},
+  };
+  const fallbackActions = data.follow_up_id ? DEFAULT_ACTIONS : [];
+  const actions = Array.isArray(data.actions) ? data.actions : fallbackActions;
+  if (actions.length) options.actions = actions;
+  if (data.tag) options.renotify = true;
+  return self.registration.showNotification(data.title || 'Rapport', options);
+}
+
+function pushPayload(event) {
+  if (!event.data) return {};
+  try {
+    return event.data.json();
+  } catch (_) {
+    return {body: event.data.text()};
+  }
+}
+
+self.addEventListener('push', (event) => {
+  event.waitUntil(showPush(pushPayload(event)));
+});
+
+async function openWindow(url) {
+  const target = new URL(url, self.location.origin).href;
+  const windows = await self.clients.matchAll({type: 'window', includeUncontrolled: true});
+  let client = windows.find((candidate) => candidate.url === target);
+  if (!client) {
+    const ours = windows.find(
+      (candidate) => new URL(candidate.url).origin === self.location.origin);
+    try {
+      client = ours && 'navigate' in ours ? await ours.navigate(target) : null;
+    } catch (_) {
+      // An uncontrolled window cannot be navigated from here: open a new one.
+      client = null;
+    }
+  }
+  if (!client) return self.clients.openWindow(target);
+  try {
+    await client.focus();
+  } catch (_) {
+    // Focus needs the tap's user activation; the page is at the right place anyway.
+  }
+  return client;
+}
+
+/* "Done" and "Snooze 1 day" go through the outbox, like a change made in the app,
+ * so they survive a weak signal. Exposed on self.rapportSW for tests. */
+async function handleNotificationClick(notification, action) {
+  const data = notification.data || {};
+  notification.close();
+  if (data.follow_up_id && (action === 'done' || action === 'snooze')) {
+    const update = action === 'done'
+      ? {id: data.follow_up_id, status: 'done'}
+      : {id: data.follow_up_id, status: 'snoozed',
+         snooze_until: new Date(Date.now() + DAY_MS).toISOString()};
+    await self.crmOutbox.enqueueFollowUpUpdate(update);
+    return self.crmOutbox.flush();
+  }
+  return openWindow(data.url || '/');
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.waitUntil(handleNotificationClick(event.notification, event.action));
+});
+
+self.addEventListener('message', (event) => {
+  if (!event.data || event.data.type !== 'get-notifications' || !event.source) return;
+  event.waitUntil((async () => {
+    const shown = await self.registration.getNotifications();
+    event.source.postMessage({
+      type: 'notifications',
+      notifications: shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, data: n.data})),
+    });
+  })());
+});
+
+self.rapportSW = {BUILD_ID, SHELL_CACHE, RUNTIME_CACHE, handleNotificationClick, showPush};
