@@ -7,7 +7,7 @@ here so that nothing else reads os.environ.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,9 +30,8 @@ class Settings:
     token_days: int = 30
     sign_in_max_failures: int = 5
     sign_in_window_minutes: int = 15
-    demo_seed: int = 7
     scheduler_enabled: bool = True
-    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    fast_password_hashing: bool = False
 
 
 def _env(name: str, default: str = "") -> str:
@@ -59,5 +58,5 @@ def get_settings() -> Settings:
         push_extra_hosts=_split(_env("PUSH_EXTRA_HOSTS")),
         time_zone=_env("TIME_ZONE", "UTC"),
         scheduler_enabled=_env("SCHEDULER", "on") != "off",
-        allowed_origins=_split(_env("ALLOWED_ORIGINS")),
+        fast_password_hashing=_env("FAST_PASSWORD_HASHING") == "1",
     )

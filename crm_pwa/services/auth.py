@@ -12,8 +12,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select, update
 
@@ -22,11 +23,23 @@ from crm_pwa.services.actor import ROLES, Actor
 from crm_pwa.services.errors import Invalid, TooManyAttempts, Unauthorized
 from crm_pwa.settings import get_settings
 
-_hasher = PasswordHasher()
-# Verifying against a dummy hash for unknown addresses keeps the answer time the
-# same, so timing does not tell which addresses have an account.
-_DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD_LENGTH = 8
+
+
+@lru_cache(maxsize=2)
+def _hasher(fast: bool) -> tuple[PasswordHasher, str]:
+    """The argon2 hasher, and a dummy hash to verify against for unknown addresses.
+
+    Verifying the dummy keeps the answer time the same, so timing does not tell
+    which addresses have an account. The fast profile exists for test suites,
+    which create hundreds of users; a deployment never sets it.
+    """
+    hasher = PasswordHasher.from_parameters(profiles.CHEAPEST) if fast else PasswordHasher()
+    return hasher, hasher.hash("not a real password")
+
+
+def _current_hasher() -> tuple[PasswordHasher, str]:
+    return _hasher(get_settings().fast_password_hashing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +52,7 @@ class SignedIn:
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", "password")
-    return _hasher.hash(password)
+    return _current_hasher()[0].hash(password)
 
 
 def _token_hash(token: str) -> str:
@@ -125,10 +138,9 @@ def sign_in(
 
 
 def _password_matches(user: User | None, password: str) -> bool:
+    hasher, dummy = _current_hasher()
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and (
-            user is not None
-        )
+        return hasher.verify(user.password_hash if user else dummy, password) and (user is not None)
     except (VerificationError, InvalidHashError):
         return False
 
