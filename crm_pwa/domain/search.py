@@ -22,9 +22,29 @@ MAX_QUERY_WORDS = 5
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+# Letters that Unicode does not decompose into a base letter and an accent, and
+# apostrophes, which join a name ("O'Brien" is one word, found by "obrien").
+# assets/contactbook.js folds the same way, so offline search matches online.
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "'": None,
+        "’": None,
+    }
+)
+
+
 def fold(text: str) -> str:
-    """Lower case without accents, so 'Zoë' is found by 'zoe'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    """Lower case without accents, so 'Zoë' is found by 'zoe' and 'Søren' by 'soren'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower()).translate(_UNDECOMPOSED)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -56,3 +56,15 @@ def test_phone_is_stored_in_international_form_when_typed_any_way() -> None:
 def test_phone_is_refused_when_it_is_not_a_number() -> None:
     with pytest.raises(PhoneError):
         normalise_phone("call me maybe")
+
+
+def test_names_are_found_by_plain_letters_when_they_use_letters_without_accents() -> None:
+    terms = _terms(name="Søren Łukasz Straße Æsa O'Brien")
+    assert {
+        (NAME, "soren"),
+        (NAME, "lukasz"),
+        (NAME, "strasse"),
+        (NAME, "aesa"),
+        (NAME, "obrien"),
+    } <= terms
+    assert parse_query("O’Brien").words == ("obrien",)

@@ -1,0 +1,1 @@
+"""Benchmarks of the performance targets in PRODUCT.md, run with `make bench`."""

@@ -1,0 +1,118 @@
+"""/api/v1/contacts: search, read, add, change, erase, and the timeline of one contact."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from crm_pwa import clock
+from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.services import contacts
+from crm_pwa.services.contacts import (
+    MAX_PAGE,
+    ContactCard,
+    ContactCreate,
+    ContactPage,
+    ContactPublic,
+    ContactUpdate,
+)
+from crm_pwa.services.errors import NotFound
+
+router = APIRouter(tags=["contacts"])
+
+
+class ContactIds(BaseModel):
+    ids: list[uuid.UUID]
+
+
+def path_id(raw: str, message: str) -> uuid.UUID:
+    """Ids in paths that are not UUIDs name nothing: 404, like an unknown id."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError as error:
+        raise NotFound(message) from error
+
+
+@router.get("/contacts", response_model=ContactPage)
+def search(
+    session: DbSession,
+    actor: CurrentActor,
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    kind: str | None = None,
+    tier: str | None = None,
+    band: str | None = None,
+    updated_since: datetime | None = None,
+) -> ContactPage:
+    return contacts.search_contacts(
+        session=session,
+        actor=actor,
+        q=q,
+        kind=kind,
+        tier=tier,
+        band=band,
+        limit=limit,
+        cursor=cursor,
+        updated_since=updated_since,
+    )
+
+
+@router.get("/contacts/ids", response_model=ContactIds)
+def visible_ids(session: DbSession, actor: CurrentActor) -> ContactIds:
+    return ContactIds(ids=contacts.visible_contact_ids(session=session, actor=actor))
+
+
+@router.post("/contacts", response_model=ContactPublic, status_code=201)
+def create(body: ContactCreate, session: DbSession, actor: CurrentActor) -> ContactPublic:
+    contact = contacts.create_contact(
+        session=session, actor=actor, contact_in=body, now=clock.now()
+    )
+    return contacts.to_public(session, contact)
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactPublic)
+def read(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactPublic:
+    contact = contacts.get_contact(
+        session=session, actor=actor, contact_id=path_id(contact_id, contacts.NOT_FOUND)
+    )
+    return contacts.to_public(session, contact)
+
+
+@router.patch("/contacts/{contact_id}", response_model=ContactPublic)
+def update(
+    contact_id: str, body: ContactUpdate, session: DbSession, actor: CurrentActor
+) -> ContactPublic:
+    contact = contacts.update_contact(
+        session=session,
+        actor=actor,
+        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        contact_in=body,
+        now=clock.now(),
+    )
+    return contacts.to_public(session, contact)
+
+
+@router.delete("/contacts/{contact_id}", status_code=204)
+def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
+    contacts.delete_contact(
+        session=session,
+        actor=actor,
+        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        now=clock.now(),
+    )
+    return Response(status_code=204)
+
+
+@router.get("/contacts/{contact_id}/timeline", response_model=ContactCard)
+def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactCard:
+    return contacts.contact_card(
+        session=session,
+        actor=actor,
+        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        today=contacts.actor_today(actor, clock.now()),
+    )

@@ -1,0 +1,137 @@
+"""Opportunities on a contact; winning one makes a prospect a customer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from crm_pwa.db.contact import Contact
+from crm_pwa.db.interaction import Opportunity
+from crm_pwa.db.push import AuditEvent
+from crm_pwa.domain import contact_rules as rules
+from crm_pwa.services.actor import Actor
+from crm_pwa.services.contacts import get_contact, may_see
+from crm_pwa.services.errors import Conflict, Invalid, NotFound
+
+NOT_FOUND = "Opportunity not found."
+
+
+class OpportunityCreate(SQLModel):
+    id: uuid.UUID | None = None
+    title: str
+    stage: str = "lead"
+    amount: Decimal | None = None
+    expected_close: date | None = None
+
+
+class OpportunityUpdate(SQLModel):
+    """Only the fields sent change; `amount` and `expected_close` may be cleared with null."""
+
+    title: str | None = None
+    stage: str | None = None
+    amount: Decimal | None = None
+    expected_close: date | None = None
+
+
+def _clean(changes: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    try:
+        for field, value in changes.items():
+            if field == "title":
+                if value is None:
+                    raise rules.RuleError("title", "Enter a title.")
+                cleaned[field] = rules.clean_required("title", value, rules.MAX_TITLE)
+            elif field == "stage":
+                if value is None:
+                    raise rules.RuleError("stage", "Stage is missing.")
+                cleaned[field] = rules.clean_stage(value)
+            elif field == "amount":
+                cleaned[field] = rules.clean_amount(value)
+            else:
+                cleaned[field] = value
+    except rules.RuleError as error:
+        raise Invalid(error.message, error.field) from error
+    return cleaned
+
+
+def create_opportunity(
+    *,
+    session: Session,
+    actor: Actor,
+    contact_id: uuid.UUID,
+    opportunity_in: OpportunityCreate,
+    now: datetime,
+) -> Opportunity:
+    contact = get_contact(session=session, actor=actor, contact_id=contact_id)
+    fields = _clean(opportunity_in.model_dump(exclude={"id"}))
+    if opportunity_in.id is not None and session.get(Opportunity, opportunity_in.id) is not None:
+        raise Conflict("An opportunity with this id already exists.")
+    opportunity = Opportunity(
+        **fields,
+        contact_id=contact.id,
+        owner_id=contact.owner_id,
+        created_at=now,
+        updated_at=now,
+    )
+    if opportunity_in.id is not None:
+        opportunity.id = opportunity_in.id
+    session.add(opportunity)
+    session.flush()
+    if opportunity.stage == "won":
+        _win(session, actor, contact, opportunity, now)
+    return opportunity
+
+
+def get_opportunity(*, session: Session, actor: Actor, opportunity_id: uuid.UUID) -> Opportunity:
+    opportunity = session.get(Opportunity, opportunity_id)
+    if opportunity is None or not may_see(session, actor, opportunity.owner_id):
+        raise NotFound(NOT_FOUND)
+    return opportunity
+
+
+def update_opportunity(
+    *,
+    session: Session,
+    actor: Actor,
+    opportunity_id: uuid.UUID,
+    opportunity_in: OpportunityUpdate,
+    now: datetime,
+) -> Opportunity:
+    opportunity = get_opportunity(session=session, actor=actor, opportunity_id=opportunity_id)
+    changes = _clean(opportunity_in.model_dump(exclude_unset=True))
+    newly_won = changes.get("stage") == "won" and opportunity.stage != "won"
+    for field, value in changes.items():
+        setattr(opportunity, field, value)
+    opportunity.updated_at = now
+    session.add(opportunity)
+    session.flush()
+    if newly_won:
+        contact = get_contact(session=session, actor=actor, contact_id=opportunity.contact_id)
+        _win(session, actor, contact, opportunity, now)
+    return opportunity
+
+
+def _win(
+    session: Session, actor: Actor, contact: Contact, opportunity: Opportunity, now: datetime
+) -> None:
+    """A prospect who buys is a customer; the audit trail says which deal made them one."""
+    if contact.kind != "prospect":
+        return
+    contact.kind = "customer"
+    contact.updated_at = now
+    session.add(contact)
+    session.add(
+        AuditEvent(
+            user_id=actor.id,
+            action="contact.kind_changed",
+            object_type="contact",
+            object_id=str(contact.id),
+            at=now,
+            detail={"from": "prospect", "to": "customer", "opportunity_id": str(opportunity.id)},
+        )
+    )
+    session.flush()
