@@ -20,7 +20,8 @@ def db_session() -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# Commit before the answer is sent: a client told "created" must be able to rely on it.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def bearer_token(request: Request) -> str:

@@ -1,0 +1,29 @@
+"""POST /api/v1/sync: the offline outbox flush."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from crm_pwa import clock
+from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.services.sync import SyncBatch, SyncResult, sync_outbox
+
+router = APIRouter(tags=["sync"])
+
+
+class SyncResponse(BaseModel):
+    results: list[SyncResult]
+
+
+@router.post(
+    "/sync",
+    response_model=SyncResponse,
+    responses={413: {"description": "More than 1,000 items"}},
+)
+def flush_outbox(body: SyncBatch, session: DbSession, actor: CurrentActor) -> SyncResponse:
+    results = sync_outbox(session=session, actor=actor, batch=body, now=clock.now())
+    # The session dependency commits only after the answer is sent; a phone that
+    # hears "created" deletes the note, so it must be durable before that.
+    session.commit()
+    return SyncResponse(results=results)
