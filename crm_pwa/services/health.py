@@ -1,11 +1,23 @@
-"""Keeps each contact's stored health in step with what happened."""
+"""Keeps each contact's stored health in step with what happened.
+
+One contact is rescored after each change that feeds its score; the daily job
+and the weekly snapshot score every contact, so the facts are loaded in large
+batches with three queries per batch rather than three per contact.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm.util import identity_key
+from sqlmodel import Session, SQLModel, col, select
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
@@ -18,34 +30,261 @@ from crm_pwa.domain.health import (
     score_relationship,
 )
 
+# Contacts scored per round trip: large enough that query overhead vanishes,
+# small enough that a batch of facts stays a few tens of megabytes.
+BATCH_SIZE = 5_000
 
-def load_facts(session: Session, contact: Contact) -> RelationshipFacts:
-    interactions = session.exec(
-        select(Interaction.occurred_at, Interaction.sentiment).where(
-            Interaction.contact_id == contact.id
+
+@dataclass(frozen=True, slots=True)
+class ContactKey:
+    """The columns of a contact that scoring and snapshots need."""
+
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    tier: str
+    rhythm_days: int | None
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC at the start of `day`: stored times are UTC, as the score's dates are."""
+    return datetime.combine(day, time(0), UTC)
+
+
+class _Days(dict[Any, date]):
+    """Days as the database returns them (SQLite "YYYY-MM-DD" text, PostgreSQL dates),
+    each turned into a date once."""
+
+    def __missing__(self, value: Any) -> date:
+        day = self[value] = value if isinstance(value, date) else date.fromisoformat(value)
+        return day
+
+
+class RawSql:
+    """Hand-written SQL on the session's own connection, for the paths that score everyone.
+
+    A full snapshot reads over a million rows and writes a hundred thousand:
+    SQLAlchemy's per-row type processing and Row objects would cost more than
+    the database. Values go in as the app's column types store them (on
+    SQLite UUIDs as 32 hex digits and UTC times as text; native on PostgreSQL)
+    and rows come back as plain tuples of text.
+    """
+
+    def __init__(self, session: Session) -> None:
+        # Pending changes must be in the database before it is read directly.
+        session.flush()
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.mark = "?" if self.sqlite else "%s"
+        connection = session.connection().connection.dbapi_connection
+        if connection is None:
+            raise RuntimeError("the session's connection is closed")
+        self._connection = connection
+
+    def id_value(self, value: uuid.UUID) -> Any:
+        return value.hex if self.sqlite else value
+
+    def key(self, value: uuid.UUID) -> str:
+        """A contact id as `id_text` returns it."""
+        return value.hex if self.sqlite else str(value)
+
+    def moment(self, value: datetime) -> Any:
+        if self.sqlite:
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value
+
+    def day(self, value: date) -> Any:
+        return value.isoformat() if self.sqlite else value
+
+    def id_text(self, column: str) -> str:
+        return column if self.sqlite else f"{column}::text"
+
+    def utc_day(self, column: str) -> str:
+        """A stored time's UTC date: "YYYY-MM-DD" text on SQLite, a date on PostgreSQL."""
+        if self.sqlite:
+            # Stored as UTC text "YYYY-MM-DD HH:MM:SS.ffffff".
+            return f"substr({column}, 1, 10)"
+        return f"({column} AT TIME ZONE 'UTC')::date"
+
+    def among(self, column: str, ids: Sequence[uuid.UUID]) -> tuple[str, list[Any]]:
+        if self.sqlite:
+            return f"{column} IN ({', '.join('?' for _ in ids)})", [value.hex for value in ids]
+        return f"{column} = ANY(%s)", [list(ids)]
+
+    def between(self, column: str, first: uuid.UUID, last: uuid.UUID) -> tuple[str, list[Any]]:
+        return f"{column} BETWEEN {self.mark} AND {self.mark}", [
+            self.id_value(first),
+            self.id_value(last),
+        ]
+
+    def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def execute(self, sql: str, params: Sequence[Any]) -> int:
+        """Runs `sql` once; returns how many rows it changed."""
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Runs `sql` once per row; returns how many rows it changed in all."""
+        if not rows:
+            return 0
+        cursor = self._connection.cursor()
+        try:
+            cursor.executemany(sql, rows)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+# A contact filter in raw SQL: a condition on a contact_id column, and its parameters.
+Restrict = Callable[[RawSql, str], tuple[str, list[Any]]]
+
+
+def _facts(
+    session: Session, keys: Sequence[ContactKey], restrict: Restrict, until: date
+) -> list[tuple[ContactKey, RelationshipFacts]]:
+    """The facts of `keys` dated up to `until`, read where `restrict` allows.
+
+    Rows of contacts outside `keys` that `restrict` lets through are dropped.
+    """
+    raw = RawSql(session)
+    days = _Days()
+    end = raw.moment(day_start(until + timedelta(days=1)))
+    where, params = restrict(raw, "contact_id")
+    mark = raw.mark
+
+    interactions: dict[str, list[InteractionFact]] = defaultdict(list)
+    for contact_id, day, sentiment in raw.fetch(
+        f"SELECT {raw.id_text('contact_id')}, {raw.utc_day('occurred_at')}, sentiment "
+        f"FROM {table_of(Interaction).name} WHERE {where} AND occurred_at < {mark}",
+        [*params, end],
+    ):
+        interactions[contact_id].append(InteractionFact(days[day], sentiment))
+
+    follow_ups: dict[str, list[FollowUpFact]] = defaultdict(list)
+    # Follow-ups due later than `until` play no part in its score.
+    for contact_id, due_on, status, done_on, snooze_until in raw.fetch(
+        f"SELECT {raw.id_text('contact_id')}, due_on, status, done_on, snooze_until "
+        f"FROM {table_of(FollowUp).name} WHERE {where} AND due_on <= {mark}",
+        [*params, raw.day(until)],
+    ):
+        follow_ups[contact_id].append(
+            FollowUpFact(
+                days[due_on],
+                status,
+                None if done_on is None else days[done_on],
+                None if snooze_until is None else days[snooze_until],
+            )
         )
-    ).all()
-    follow_ups = session.exec(
-        select(
-            col(FollowUp.due_on),
-            col(FollowUp.status),
-            col(FollowUp.done_on),
-            col(FollowUp.snooze_until),
-        ).where(FollowUp.contact_id == contact.id)
-    ).all()
-    complaints = session.exec(
-        select(Complaint.opened_at, Complaint.resolved_at).where(Complaint.contact_id == contact.id)
-    ).all()
-    return RelationshipFacts(
-        tier=contact.tier,
-        rhythm_days=contact.rhythm_days,
-        interactions=[InteractionFact(at.date(), sentiment) for at, sentiment in interactions],
-        follow_ups=[FollowUpFact(*row) for row in follow_ups],
-        complaints=[
-            ComplaintFact(opened.date(), resolved.date() if resolved else None)
-            for opened, resolved in complaints
-        ],
-    )
+
+    complaints: dict[str, list[ComplaintFact]] = defaultdict(list)
+    for contact_id, opened_on, resolved_on in raw.fetch(
+        f"SELECT {raw.id_text('contact_id')}, {raw.utc_day('opened_at')}, "
+        f"{raw.utc_day('resolved_at')} "
+        f"FROM {table_of(Complaint).name} WHERE {where} AND opened_at < {mark}",
+        [*params, end],
+    ):
+        complaints[contact_id].append(
+            ComplaintFact(days[opened_on], None if resolved_on is None else days[resolved_on])
+        )
+
+    facts = []
+    for key in keys:
+        text = raw.key(key.id)
+        facts.append(
+            (
+                key,
+                RelationshipFacts(
+                    tier=key.tier,
+                    rhythm_days=key.rhythm_days,
+                    interactions=interactions.get(text, ()),
+                    follow_ups=follow_ups.get(text, ()),
+                    complaints=complaints.get(text, ()),
+                ),
+            )
+        )
+    return facts
+
+
+_KEY_COLUMNS = (
+    col(Contact.id),
+    col(Contact.owner_id),
+    col(Contact.tier),
+    col(Contact.rhythm_days),
+)
+
+
+def load_facts_for(
+    session: Session, contact_ids: Sequence[uuid.UUID], until: date
+) -> dict[uuid.UUID, tuple[ContactKey, RelationshipFacts]]:
+    """The facts of a few contacts (by id) as of `until`; unknown ids are left out."""
+    if not contact_ids:
+        return {}
+    keys = [
+        ContactKey(*row)
+        for row in session.exec(select(*_KEY_COLUMNS).where(col(Contact.id).in_(contact_ids)))
+    ]
+    return {
+        key.id: (key, facts)
+        for key, facts in _facts(session, keys, _among([key.id for key in keys]), until)
+    }
+
+
+def _between(first: uuid.UUID, last: uuid.UUID) -> Restrict:
+    return lambda raw, column: raw.between(column, first, last)
+
+
+def _among(ids: list[uuid.UUID]) -> Restrict:
+    return lambda raw, column: raw.among(column, ids)
+
+
+def iter_facts(
+    session: Session,
+    until: date,
+    where: ColumnElement[bool] | None = None,
+    *,
+    by_range: bool | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[list[tuple[ContactKey, RelationshipFacts]]]:
+    """Every contact matching `where` (all when None) with its facts, in batches by id.
+
+    `by_range` fetches a batch's facts by the range of its ids, which walks the
+    (contact_id, ...) indexes and beats binding thousands of ids, but reads the
+    facts of contacts in between that `where` left out; it suits a `where` that
+    keeps most contacts, and is the default when there is none.
+    """
+    if by_range is None:
+        by_range = where is None
+    after: uuid.UUID | None = None
+    while True:
+        query = select(*_KEY_COLUMNS).order_by(col(Contact.id)).limit(batch_size)
+        if where is not None:
+            query = query.where(where)
+        if after is not None:
+            query = query.where(col(Contact.id) > after)
+        keys = [ContactKey(*row) for row in session.exec(query)]
+        if not keys:
+            return
+        restrict = (
+            _between(keys[0].id, keys[-1].id) if by_range else _among([key.id for key in keys])
+        )
+        yield _facts(session, keys, restrict, until)
+        if len(keys) < batch_size:
+            return
+        after = keys[-1].id
 
 
 def store_health(contact: Contact, health: Health) -> None:
@@ -59,16 +298,81 @@ def refresh_contact_health(session: Session, contact_id: uuid.UUID, today: date)
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise LookupError(f"contact {contact_id} does not exist")
-    health = score_relationship(load_facts(session, contact), today)
+    _, facts = load_facts_for(session, [contact_id], today)[contact_id]
+    health = score_relationship(facts, today)
     store_health(contact, health)
     session.add(contact)
     return health
 
 
+def refresh_all_health(
+    session: Session,
+    today: date,
+    where: ColumnElement[bool] | None = None,
+    *,
+    after_batch: Callable[[], None] | None = None,
+) -> int:
+    """Rescore every contact matching `where` (all when None) for time passing.
+
+    Returns how many stored scores changed; unchanged rows are not written.
+    `after_batch` runs after each batch is written: the daily job commits
+    there, so a long run never holds SQLite's write lock for long.
+    """
+    changed = 0
+    for batch in iter_facts(session, today, where):
+        # Batches come in id order, so one range holds this batch's stored scores.
+        stored = {
+            contact_id: (score, band, reasons)
+            for contact_id, score, band, reasons in session.exec(
+                select(
+                    Contact.id, Contact.health_score, Contact.health_band, Contact.health_reasons
+                ).where(col(Contact.id).between(batch[0][0].id, batch[-1][0].id))
+            )
+        }
+        updates: list[dict[str, Any]] = []
+        for key, facts in batch:
+            health = score_relationship(facts, today)
+            reasons = list(health.reasons)
+            if stored.get(key.id) != (health.score, health.band, reasons):
+                updates.append(
+                    {
+                        "contact_id": key.id,
+                        "score": health.score,
+                        "band": health.band,
+                        "reasons": reasons,
+                    }
+                )
+        if updates:
+            session.connection().execute(_STORE_HEALTH, updates)
+            _forget_loaded_health(session, [row["contact_id"] for row in updates])
+            changed += len(updates)
+        if after_batch is not None:
+            after_batch()
+    return changed
+
+
+_CONTACT = table_of(Contact).c
+# Core executemany: one prepared UPDATE for a whole batch, no ORM bookkeeping per row.
+_STORE_HEALTH = (
+    sa.update(table_of(Contact))
+    .where(_CONTACT.id == sa.bindparam("contact_id"))
+    .values(
+        health_score=sa.bindparam("score"),
+        health_band=sa.bindparam("band"),
+        health_reasons=sa.bindparam("reasons"),
+    )
+)
+_HEALTH_FIELDS = ["health_score", "health_band", "health_reasons"]
+
+
+def _forget_loaded_health(session: Session, contact_ids: list[uuid.UUID]) -> None:
+    """Contacts this session already holds reload their health on next use."""
+    for contact_id in contact_ids:
+        loaded = session.identity_map.get(identity_key(Contact, contact_id))
+        if loaded is not None:
+            session.expire(loaded, _HEALTH_FIELDS)
+
+
 def refresh_owner_health(session: Session, owner_ids: list[uuid.UUID], today: date) -> int:
-    """Recompute every contact of these owners; returns how many were scored."""
-    contacts = session.exec(select(Contact).where(col(Contact.owner_id).in_(owner_ids))).all()
-    for contact in contacts:
-        store_health(contact, score_relationship(load_facts(session, contact), today))
-        session.add(contact)
-    return len(contacts)
+    """Recompute every contact of these owners; returns how many stored scores changed."""
+    return refresh_all_health(session, today, col(Contact.owner_id).in_(owner_ids))

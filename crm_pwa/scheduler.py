@@ -1,0 +1,157 @@
+"""Jobs the running app does by itself: rescoring for time passing, weekly snapshots.
+
+A job is a name, a "next run" function (given the current time, when should it
+run next) and an async runner. `run_scheduler` is an app lifespan task; every
+worker runs it, so each job must be safe to run twice at once (the snapshot is
+idempotent, the daily rescoring writes the same scores). A feature adds its own
+job with `register_job(Job(...))` or one more entry in `JOBS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from crm_pwa import clock
+from crm_pwa.db.engine import session_scope
+from crm_pwa.services.health import refresh_all_health
+from crm_pwa.services.reminders import send_due_reminders
+from crm_pwa.services.snapshot import last_full_week, snapshot_week
+from crm_pwa.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+NextRun = Callable[[datetime], datetime]
+
+# The longest a job waits between two looks at the clock: clock.now() can jump
+# (a demo or a browser test moves it), and a due job should notice within a minute.
+POLL_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    next_run: NextRun
+    run: Callable[[], Awaitable[None]]
+    # Also run once when the app starts: catches up what a stopped app missed.
+    at_start: bool = False
+
+
+def every(interval: timedelta) -> NextRun:
+    """Runs `interval` after the previous run."""
+    if interval <= timedelta(0):
+        raise ValueError(f"interval must be positive, not {interval}")
+    return lambda now: now + interval
+
+
+def _zone(time_zone: str | None) -> ZoneInfo:
+    return ZoneInfo(time_zone or get_settings().time_zone)
+
+
+def daily_at(at: time, time_zone: str | None = None) -> NextRun:
+    """Runs every day at `at` in `time_zone` (default: the configured time zone)."""
+
+    def next_run(now: datetime) -> datetime:
+        local = now.astimezone(_zone(time_zone))
+        candidate = datetime.combine(local.date(), at, local.tzinfo)
+        if candidate <= local:
+            candidate = datetime.combine(local.date() + timedelta(days=1), at, local.tzinfo)
+        return candidate
+
+    return next_run
+
+
+def weekly_at(weekday: int, at: time, time_zone: str | None = None) -> NextRun:
+    """Runs every week on `weekday` (Monday 0) at `at` in `time_zone` (default: configured)."""
+    if not 0 <= weekday <= 6:
+        raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), not {weekday}")
+    daily = daily_at(at, time_zone)
+
+    def next_run(now: datetime) -> datetime:
+        candidate = daily(now)
+        return candidate + timedelta(days=(weekday - candidate.weekday()) % 7)
+
+    return next_run
+
+
+def _local_today() -> date:
+    return clock.today(get_settings().time_zone)
+
+
+def _refresh_health() -> int:
+    with session_scope() as session:
+        return refresh_all_health(session, _local_today(), after_batch=session.commit)
+
+
+def _snapshot_last_week() -> int:
+    today = _local_today()
+    with session_scope() as session:
+        return snapshot_week(session=session, week=last_full_week(today), today=today)
+
+
+async def refresh_health_job() -> None:
+    """Rescores every contact: overdue follow-ups and silence grow without any event."""
+    changed = await asyncio.to_thread(_refresh_health)
+    log.info("health refreshed: %d scores changed", changed)
+
+
+async def snapshot_job() -> None:
+    """Writes the snapshot of the week that just ended (nothing if it is there)."""
+    written = await asyncio.to_thread(_snapshot_last_week)
+    log.info("weekly health snapshot: %d rows written", written)
+
+
+async def reminders_job() -> None:
+    """Sends the push reminders that are due; each is claimed, so workers never double one."""
+    report = await asyncio.to_thread(send_due_reminders)
+    if report.claimed or report.errors:
+        log.info("push reminders: %s", report.summary())
+
+
+JOBS: list[Job] = [
+    Job("refresh-health", daily_at(time(0, 5)), refresh_health_job, at_start=True),
+    Job("weekly-snapshot", weekly_at(0, time(0, 0)), snapshot_job, at_start=True),
+    Job("push-reminders", every(timedelta(minutes=1)), reminders_job, at_start=True),
+]
+
+
+def register_job(job: Job) -> None:
+    """Adds a job; names are unique so a module imported twice cannot double it."""
+    if any(existing.name == job.name for existing in JOBS):
+        raise ValueError(f"a job named {job.name!r} is already registered")
+    JOBS.append(job)
+
+
+async def _run(job: Job) -> None:
+    try:
+        await job.run()
+    except Exception:
+        # One failing run must not stop this job's next runs, nor the other jobs.
+        log.exception("scheduled job %s failed", job.name)
+
+
+async def run_job_forever(job: Job) -> None:
+    if job.at_start:
+        await _run(job)
+    due = job.next_run(clock.now())
+    while True:
+        now = clock.now()
+        if now >= due:
+            await _run(job)
+            due = job.next_run(clock.now())
+            continue
+        await asyncio.sleep(min((due - now).total_seconds(), POLL_SECONDS))
+
+
+async def run_scheduler() -> None:
+    """Runs every registered job until the app stops; nothing when the scheduler is off."""
+    if not get_settings().scheduler_enabled:
+        log.info("scheduler is off (RAPPORT_SCHEDULER=off)")
+        return
+    async with asyncio.TaskGroup() as group:
+        for job in JOBS:
+            group.create_task(run_job_forever(job), name=f"job:{job.name}")
