@@ -5,9 +5,14 @@ TODAY = "/"
 CONTACTS = "/contacts"
 CONTACT_NEW = "/contacts/new"
 CONTACT = "/contacts/[contact_id]"
+CONTACT_EDIT = "/contacts/[contact_id]/edit"
 TEAM = "/team"
 SETTINGS = "/settings"
 
 
 def contact(contact_id: str) -> str:
     return f"/contacts/{contact_id}"
+
+
+def contact_edit(contact_id: str) -> str:
+    return f"/contacts/{contact_id}/edit"

@@ -1,0 +1,109 @@
+"""An opportunity on the card: its stage, amount and expected close, changeable in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventType
+from reflex.vars.base import Var
+from reflex.vars.object import ObjectVar
+
+from crm_pwa.components.field import TAP, choice, labelled, text_input
+from crm_pwa.domain.contact_rules import STAGES
+
+STAGE_LABELS = {
+    "lead": "Lead",
+    "qualified": "Qualified",
+    "proposal": "Proposal",
+    "won": "Won",
+    "lost": "Lost",
+}
+STAGE_COLOURS = {"won": "grass", "lost": "gray", "proposal": "blue", "qualified": "cyan"}
+
+
+@dataclass(frozen=True)
+class OpportunityView:
+    id: str
+    title: str
+    stage: str
+    amount: str
+    expected_close: str
+    # "12000.00 · closes Tue 2 Dec": no currency, it is whatever the rep works in.
+    summary: str
+
+
+def opportunity_fields(
+    stage: str | Var[str], amount: str | Var[str], expected_close: str | Var[str]
+) -> rx.Component:
+    return rx.flex(
+        choice(
+            "Stage",
+            "stage",
+            [(stage, STAGE_LABELS[stage]) for stage in STAGES],
+            stage,
+            flex="1 1 130px",
+        ),
+        labelled(
+            "Amount",
+            text_input("amount", amount, inputmode="decimal", placeholder="0.00"),
+            flex="1 1 130px",
+        ),
+        labelled(
+            "Expected close",
+            text_input("expected_close", expected_close, type="date"),
+            flex="1 1 130px",
+        ),
+        gap="8px",
+        wrap="wrap",
+        width="100%",
+    )
+
+
+def opportunity_item(
+    item: ObjectVar[OpportunityView], on_save: EventType[dict[str, Any]]
+) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text(item.title, weight="bold", size="3", flex="1", min_width="0"),
+            rx.badge(
+                rx.match(item.stage, *STAGE_LABELS.items(), item.stage),
+                color_scheme=rx.match(item.stage, *STAGE_COLOURS.items(), "amber"),
+                size="2",
+            ),
+            align="start",
+            width="100%",
+        ),
+        rx.text(item.summary, size="2", color="var(--gray-11)"),
+        rx.el.details(
+            rx.el.summary(
+                "Change",
+                style={"min_height": TAP, "display": "flex", "align_items": "center"},
+                cursor="pointer",
+                color="var(--accent-11)",
+                font_weight="500",
+                aria_label=f"Change {item.title}",
+            ),
+            rx.form(
+                rx.el.input(type="hidden", name="opportunity_id", value=item.id),
+                opportunity_fields(item.stage, item.amount, item.expected_close),
+                rx.button(
+                    "Save",
+                    type="submit",
+                    aria_label=f"Save {item.title}",
+                    min_height=TAP,
+                    size="3",
+                    margin_top="8px",
+                ),
+                on_submit=on_save,
+                reset_on_submit=False,
+            ),
+        ),
+        key=item.id,
+        data_opportunity=item.id,
+        padding="12px",
+        border_radius="10px",
+        border="1px solid var(--gray-6)",
+        width="100%",
+    )

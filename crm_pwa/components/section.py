@@ -1,0 +1,37 @@
+"""The parts every section of a page shares: a heading, a folded form, an error line."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars.base import Var
+
+from crm_pwa.components.field import TAP
+
+
+def problem(message: Var[str]) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def section(title: str, *children: rx.Component) -> rx.Component:
+    return rx.el.section(
+        rx.heading(title, size="4", as_="h3"),
+        *children,
+        style={"display": "flex", "flex_direction": "column", "gap": "10px", "width": "100%"},
+    )
+
+
+def folded(label: str, form: rx.Component) -> rx.Component:
+    """A form folded under a tappable line, so the card stays short on a phone."""
+    return rx.el.details(
+        rx.el.summary(
+            label,
+            style={"min_height": TAP, "display": "flex", "align_items": "center"},
+            cursor="pointer",
+            color="var(--accent-11)",
+            font_weight="600",
+        ),
+        form,
+    )

@@ -1,0 +1,499 @@
+"""The contact card: everything to read before a meeting, and what to do after it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, cast
+
+import reflex as rx
+from pydantic import ValidationError
+from reflex.event import EventSpec
+from reflex.vars.object import ObjectVar
+from sqlmodel import Session
+
+from crm_pwa import clock, routes
+from crm_pwa.components.complaint_item import ComplaintView, complaint_item, waiting_label
+from crm_pwa.components.contact_header import (
+    ContactHeader,
+    contact_header,
+    details_section,
+    health_section,
+    identity,
+    reach_actions,
+    remember,
+)
+from crm_pwa.components.field import TAP, labelled, text_box, text_input
+from crm_pwa.components.follow_up_item import FollowUpView, follow_up_item, follow_up_view
+from crm_pwa.components.note_sheet import note_sheet
+from crm_pwa.components.opportunity_item import (
+    OpportunityView,
+    opportunity_fields,
+    opportunity_item,
+)
+from crm_pwa.components.outbox_script import RELOAD_BUTTON_ID
+from crm_pwa.components.section import folded, problem, section
+from crm_pwa.components.shell import page_shell
+from crm_pwa.components.timeline_entry import InteractionView, interaction_heading, timeline_entry
+from crm_pwa.components.when import local_day, moment_label, short_date
+from crm_pwa.db.engine import session_scope
+from crm_pwa.services.actor import Actor
+from crm_pwa.services.complaints import log_complaint, resolve_complaint
+from crm_pwa.services.contacts import ContactCard, contact_card, delete_contact
+from crm_pwa.services.errors import NotFound, ServiceError
+from crm_pwa.services.follow_ups import reschedule_follow_up
+from crm_pwa.services.notes import describe_validation_error
+from crm_pwa.services.opportunities import (
+    OpportunityCreate,
+    OpportunityUpdate,
+    create_opportunity,
+    update_opportunity,
+)
+from crm_pwa.state.session import SessionState
+
+
+def _opportunity_summary(amount: str | None, expected_close: date | None, today: date) -> str:
+    parts = [amount or "No amount"]
+    if expected_close is not None:
+        parts.append(f"closes {short_date(expected_close, today)}")
+    return " · ".join(parts)
+
+
+# One service call that changes something on the card: (session, actor, now).
+CardChange = Callable[[Session, Actor, datetime], object]
+
+
+class ContactState(SessionState):
+    card_id: rx.Field[str] = rx.field("")
+    found: rx.Field[bool] = rx.field(False)
+    missing: rx.Field[bool] = rx.field(False)
+    today: rx.Field[str] = rx.field("")
+    header: ContactHeader = ContactHeader()
+    follow_ups: rx.Field[list[FollowUpView]] = rx.field(default_factory=list)
+    complaints: rx.Field[list[ComplaintView]] = rx.field(default_factory=list)
+    opportunities: rx.Field[list[OpportunityView]] = rx.field(default_factory=list)
+    timeline: rx.Field[list[InteractionView]] = rx.field(default_factory=list)
+    follow_up_error: rx.Field[str] = rx.field("")
+    complaint_error: rx.Field[str] = rx.field("")
+    opportunity_error: rx.Field[str] = rx.field("")
+
+    def _route_contact_id(self) -> str:
+        # Reflex installs the route's [contact_id] as a state var at runtime.
+        return str(getattr(self, "contact_id", ""))
+
+    def _show(self, card: ContactCard, today: date, time_zone: str) -> None:
+        self.found = True
+        self.missing = False
+        self.today = today.isoformat()
+        self.header = contact_header(card, today, time_zone)
+        self.follow_ups = [
+            follow_up_view(
+                follow_up_id=str(line.id),
+                title=line.title,
+                due_on=max(line.due_on, line.snooze_until or line.due_on),
+                today=today,
+            )
+            for line in card.open_follow_ups
+        ]
+        self.complaints = [
+            ComplaintView(
+                id=str(line.id),
+                summary=line.summary,
+                opened=f"Opened {short_date(local_day(line.opened_at, time_zone), today)}",
+                waiting=waiting_label(
+                    (today - local_day(line.opened_at, time_zone)).days, line.stale
+                ),
+                resolved=line.resolved_at is not None,
+                resolution=line.resolution,
+            )
+            for line in card.complaints
+        ]
+        self.opportunities = [
+            OpportunityView(
+                id=str(line.id),
+                title=line.title,
+                stage=line.stage,
+                amount=line.amount or "",
+                expected_close=line.expected_close.isoformat() if line.expected_close else "",
+                summary=_opportunity_summary(line.amount, line.expected_close, today),
+            )
+            for line in card.opportunities
+        ]
+        self.timeline = [
+            InteractionView(
+                id=str(line.id),
+                heading=interaction_heading(line.kind, line.direction),
+                sentiment=line.sentiment,
+                when=moment_label(line.occurred_at, today, time_zone),
+                author=line.author_name,
+                summary=line.summary,
+            )
+            for line in card.interactions
+        ]
+
+    def _hide(self) -> None:
+        self.found = False
+        self.missing = True
+        self.header = ContactHeader()
+        self.follow_ups = []
+        self.complaints = []
+        self.opportunities = []
+        self.timeline = []
+
+    def _read(self, actor: Actor) -> None:
+        try:
+            contact_id = uuid.UUID(self.card_id)
+        except ValueError:
+            self._hide()
+            return
+        today = clock.today(actor.time_zone)
+        try:
+            with session_scope() as session:
+                card = contact_card(
+                    session=session, actor=actor, contact_id=contact_id, today=today
+                )
+        except NotFound:
+            self._hide()
+            return
+        self._show(card, today, actor.time_zone)
+
+    def _open(self) -> EventSpec | None:
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.SIGN_IN)
+        route_id = self._route_contact_id()
+        if self.card_id != route_id:
+            # Another contact: show nothing of the previous one while this one loads.
+            self.found = False
+            self.missing = False
+        self.card_id = route_id
+        self.follow_up_error = ""
+        self.complaint_error = ""
+        self.opportunity_error = ""
+        self._read(actor)
+        return None
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        return self._open()
+
+    @rx.event
+    def reload(self) -> EventSpec | None:
+        """Pressed by the outbox script once a note or follow-up change reached the server."""
+        return self._open()
+
+    def _change(self, error_var: str, change: CardChange) -> EventSpec | None:
+        """Runs one service call that changes the card, then shows the card as it now is."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.SIGN_IN)
+        try:
+            with session_scope() as session:
+                change(session, actor, clock.now())
+        except (ServiceError, ValidationError, ValueError) as refused:
+            setattr(self, error_var, _message(refused))
+            return None
+        setattr(self, error_var, "")
+        self._read(actor)
+        return None
+
+    @rx.event
+    def reschedule(self, form: dict[str, Any]) -> EventSpec | None:
+        return self._change(
+            "follow_up_error",
+            lambda session, actor, now: reschedule_follow_up(
+                session=session,
+                actor=actor,
+                follow_up_id=uuid.UUID(_text(form, "follow_up_id")),
+                due_on=_date(form, "due_on", "Pick the new date."),
+                now=now,
+            ),
+        )
+
+    @rx.event
+    def add_complaint(self, form: dict[str, Any]) -> EventSpec | None:
+        return self._change(
+            "complaint_error",
+            lambda session, actor, now: log_complaint(
+                session=session,
+                actor=actor,
+                contact_id=uuid.UUID(self.card_id),
+                summary=_text(form, "summary"),
+                now=now,
+            ),
+        )
+
+    @rx.event
+    def resolve(self, form: dict[str, Any]) -> EventSpec | None:
+        return self._change(
+            "complaint_error",
+            lambda session, actor, now: resolve_complaint(
+                session=session,
+                actor=actor,
+                complaint_id=uuid.UUID(_text(form, "complaint_id")),
+                resolution=_text(form, "resolution"),
+                now=now,
+            ),
+        )
+
+    @rx.event
+    def add_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
+        return self._change(
+            "opportunity_error",
+            lambda session, actor, now: create_opportunity(
+                session=session,
+                actor=actor,
+                contact_id=uuid.UUID(self.card_id),
+                opportunity_in=OpportunityCreate.model_validate(
+                    {"title": _text(form, "title"), **_opportunity_fields(form)}
+                ),
+                now=now,
+            ),
+        )
+
+    @rx.event
+    def save_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
+        return self._change(
+            "opportunity_error",
+            lambda session, actor, now: update_opportunity(
+                session=session,
+                actor=actor,
+                opportunity_id=uuid.UUID(_text(form, "opportunity_id")),
+                opportunity_in=OpportunityUpdate.model_validate(_opportunity_fields(form)),
+                now=now,
+            ),
+        )
+
+    @rx.event
+    def erase(self) -> EventSpec:
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.SIGN_IN)
+        try:
+            with session_scope() as session:
+                delete_contact(
+                    session=session,
+                    actor=actor,
+                    contact_id=uuid.UUID(self.card_id),
+                    now=clock.now(),
+                )
+        except (NotFound, ValueError):
+            # Already gone or never visible: either way there is nothing left to show.
+            pass
+        self._hide()
+        return rx.redirect(routes.CONTACTS)
+
+
+class _BadDate(ValueError):
+    pass
+
+
+def _text(form: dict[str, Any], name: str) -> str:
+    return str(form.get(name, "")).strip()
+
+
+def _date(form: dict[str, Any], name: str, message: str) -> date:
+    try:
+        return date.fromisoformat(_text(form, name))
+    except ValueError as error:
+        raise _BadDate(message) from error
+
+
+def _opportunity_fields(form: dict[str, Any]) -> dict[str, Any]:
+    # Blank amount or date means "none"; pydantic parses and checks the rest.
+    return {
+        "stage": _text(form, "stage") or "lead",
+        "amount": _text(form, "amount") or None,
+        "expected_close": _text(form, "expected_close") or None,
+    }
+
+
+def _message(refused: Exception) -> str:
+    if isinstance(refused, ServiceError):
+        return refused.message
+    if isinstance(refused, ValidationError):
+        return describe_validation_error(refused)
+    if isinstance(refused, _BadDate):
+        return str(refused)
+    return "Something on this card changed meanwhile; reload the page."
+
+
+def _follow_ups() -> rx.Component:
+    return section(
+        "Follow-ups",
+        problem(ContactState.follow_up_error),
+        rx.foreach(
+            ContactState.follow_ups,
+            lambda item: follow_up_item(item, ContactState.reschedule),
+        ),
+        rx.cond(
+            ContactState.follow_ups.length() == 0,
+            rx.text("No open follow-ups.", color="var(--gray-11)"),
+        ),
+    )
+
+
+def _complaints() -> rx.Component:
+    return section(
+        "Complaints",
+        folded(
+            "Log a complaint",
+            rx.form(
+                labelled("What is wrong", text_box("summary", rows=2, required=True)),
+                rx.button(
+                    "Log complaint", type="submit", size="3", min_height=TAP, margin_top="8px"
+                ),
+                on_submit=ContactState.add_complaint,
+                reset_on_submit=True,
+            ),
+        ),
+        problem(ContactState.complaint_error),
+        rx.foreach(
+            ContactState.complaints, lambda item: complaint_item(item, ContactState.resolve)
+        ),
+    )
+
+
+def _opportunities() -> rx.Component:
+    return section(
+        "Opportunities",
+        folded(
+            "Add an opportunity",
+            rx.form(
+                labelled("Title", text_input("title", required=True)),
+                opportunity_fields("lead", "", ""),
+                rx.button("Add opportunity", type="submit", size="3", min_height=TAP),
+                on_submit=ContactState.add_opportunity,
+                reset_on_submit=True,
+                style={"display": "flex", "flex_direction": "column", "gap": "8px"},
+            ),
+        ),
+        problem(ContactState.opportunity_error),
+        rx.foreach(
+            ContactState.opportunities,
+            lambda item: opportunity_item(item, ContactState.save_opportunity),
+        ),
+    )
+
+
+def _timeline() -> rx.Component:
+    return section(
+        "Timeline",
+        rx.el.ol(
+            rx.foreach(ContactState.timeline, timeline_entry),
+            style={"margin": "0", "padding": "0", "display": "flex", "flex_direction": "column"},
+            aria_label="Timeline, newest first",
+        ),
+        rx.cond(
+            ContactState.timeline.length() == 0,
+            rx.text("Nothing logged yet.", color="var(--gray-11)"),
+        ),
+    )
+
+
+def _edit_and_erase(header: ObjectVar[ContactHeader]) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            rx.link("Edit", href=header.edit_href, underline="none"),
+            as_child=True,
+            size="3",
+            min_height=TAP,
+            variant="soft",
+        ),
+        rx.alert_dialog.root(
+            rx.alert_dialog.trigger(
+                rx.button("Delete", size="3", min_height=TAP, variant="soft", color_scheme="red"),
+            ),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Erase this contact?"),
+                rx.alert_dialog.description(
+                    "This erases ",
+                    header.name,
+                    " and the whole history: notes, follow-ups, complaints and "
+                    "opportunities. It cannot be undone.",
+                ),
+                rx.hstack(
+                    rx.alert_dialog.cancel(
+                        rx.button(
+                            "Keep", size="3", min_height=TAP, variant="soft", color_scheme="gray"
+                        ),
+                    ),
+                    rx.alert_dialog.action(
+                        rx.button(
+                            "Erase",
+                            size="3",
+                            min_height=TAP,
+                            color_scheme="red",
+                            on_click=ContactState.erase,
+                        ),
+                    ),
+                    justify="end",
+                    spacing="2",
+                    padding_top="12px",
+                ),
+            ),
+        ),
+        spacing="2",
+    )
+
+
+def _card() -> rx.Component:
+    # Read on the class, a state var is a Var of its value, with one Var per field.
+    header = cast(ObjectVar[ContactHeader], ContactState.header)
+    return rx.vstack(
+        identity(header),
+        remember(header),
+        reach_actions(header),
+        _follow_ups(),
+        _complaints(),
+        _opportunities(),
+        health_section(header),
+        _timeline(),
+        details_section(header),
+        _edit_and_erase(header),
+        note_sheet(ContactState.card_id, header.name),
+        spacing="5",
+        width="100%",
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.vstack(
+        rx.callout("Contact not found.", icon="search-x", color_scheme="red", role="alert"),
+        rx.link(
+            "Back to contacts",
+            href=routes.CONTACTS,
+            min_height=TAP,
+            display="flex",
+            align_items="center",
+        ),
+        spacing="3",
+    )
+
+
+def contact_page() -> rx.Component:
+    return page_shell(
+        "Contact",
+        rx.box(
+            rx.cond(
+                ContactState.found,
+                _card(),
+                rx.cond(
+                    ContactState.missing,
+                    _not_found(),
+                    rx.center(rx.spinner(size="3"), padding="48px"),
+                ),
+            ),
+            # Pressed by the outbox scripts once a change reached the server.
+            rx.el.button(
+                "Reload the card",
+                id=RELOAD_BUTTON_ID,
+                type="button",
+                hidden=True,
+                on_click=ContactState.reload,
+            ),
+            data_today=ContactState.today,
+            width="100%",
+        ),
+    )

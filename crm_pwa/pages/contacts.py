@@ -1,0 +1,221 @@
+"""Contacts: search as you type, filter by kind, tier and health, page with "Load more"."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.event import EventSpec, EventType
+
+from crm_pwa import clock, routes
+from crm_pwa.components.contact_row import KIND_LABELS, TIER_LABELS, ContactRowView, contact_row
+from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
+from crm_pwa.components.health_badge import BAND_LABELS
+from crm_pwa.components.shell import page_shell
+from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.contact_rules import BANDS, KINDS, TIERS
+from crm_pwa.services.contacts import search_contacts
+from crm_pwa.services.errors import ServiceError
+from crm_pwa.state.session import SessionState
+
+PAGE_SIZE = 25
+SEARCH_DEBOUNCE_MS = 250
+SEARCH_INPUT_ID = "contact-search"
+
+
+class ContactsState(SessionState):
+    query: rx.Field[str] = rx.field("")
+    kind: rx.Field[str] = rx.field("")
+    tier: rx.Field[str] = rx.field("")
+    band: rx.Field[str] = rx.field("")
+    rows: rx.Field[list[ContactRowView]] = rx.field(default_factory=list)
+    next_cursor: rx.Field[str] = rx.field("")
+    searched: rx.Field[bool] = rx.field(False)
+    error: rx.Field[str] = rx.field("")
+
+    def _search(self, cursor: str | None) -> EventSpec | None:
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.SIGN_IN)
+        today = clock.today(actor.time_zone)
+        try:
+            with session_scope() as session:
+                found = search_contacts(
+                    session=session,
+                    actor=actor,
+                    q=self.query,
+                    kind=self.kind or None,
+                    tier=self.tier or None,
+                    band=self.band or None,
+                    limit=PAGE_SIZE,
+                    cursor=cursor,
+                )
+        except ServiceError as refused:
+            self.error = refused.message
+            return None
+        rows = [ContactRowView.of(contact, today, actor.time_zone) for contact in found.items]
+        self.rows = [*self.rows, *rows] if cursor else rows
+        self.next_cursor = found.next_cursor or ""
+        self.searched = True
+        self.error = ""
+        return None
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        # The search box is uncontrolled and starts empty on every visit: so does the query.
+        self.query = ""
+        return self._search(None)
+
+    @rx.event(debounce=SEARCH_DEBOUNCE_MS)
+    def search(self, text: str) -> EventSpec | None:
+        self.query = text
+        return self._search(None)
+
+    @rx.event
+    def filter_kind(self, value: str) -> EventSpec | None:
+        self.kind = value
+        return self._search(None)
+
+    @rx.event
+    def filter_tier(self, value: str) -> EventSpec | None:
+        self.tier = value
+        return self._search(None)
+
+    @rx.event
+    def filter_band(self, value: str) -> EventSpec | None:
+        self.band = value
+        return self._search(None)
+
+    @rx.event
+    def load_more(self) -> EventSpec | None:
+        return self._search(self.next_cursor or None)
+
+
+def _filter(
+    label: str,
+    value: rx.Var[str],
+    on_change: EventType[str],
+    options: list[tuple[str, str]],
+) -> rx.Component:
+    return labelled(
+        label,
+        rx.el.select(
+            rx.el.option("Any", value=""),
+            *(rx.el.option(text, value=key) for key, text in options),
+            value=value,
+            on_change=on_change,
+            # Named by the label alone, the name would run on into every option's text.
+            aria_label=label,
+            style=FIELD_STYLE,
+        ),
+        flex="1 1 96px",
+    )
+
+
+def _search_box() -> rx.Component:
+    return labelled(
+        "Search contacts",
+        rx.el.input(
+            id=SEARCH_INPUT_ID,
+            type="search",
+            placeholder="Name, company, email, phone, tag",
+            autocomplete="off",
+            enter_key_hint="search",
+            on_change=ContactsState.search,
+            style={**FIELD_STYLE, "font_size": "17px"},
+        ),
+        width="100%",
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.flex(
+        _filter(
+            "Kind",
+            ContactsState.kind,
+            ContactsState.filter_kind,
+            [(kind, KIND_LABELS[kind]) for kind in KINDS],
+        ),
+        _filter(
+            "Tier",
+            ContactsState.tier,
+            ContactsState.filter_tier,
+            [(tier, TIER_LABELS[tier]) for tier in TIERS],
+        ),
+        _filter(
+            "Health",
+            ContactsState.band,
+            ContactsState.filter_band,
+            [(band, BAND_LABELS[band]) for band in BANDS],
+        ),
+        gap="8px",
+        wrap="wrap",
+        width="100%",
+    )
+
+
+def _results() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            ContactsState.error != "",
+            rx.callout(
+                ContactsState.error, icon="triangle-alert", color_scheme="red", role="alert"
+            ),
+        ),
+        rx.box(rx.foreach(ContactsState.rows, contact_row), width="100%"),
+        rx.cond(
+            ContactsState.searched & (ContactsState.rows.length() == 0),
+            rx.text("No contact matches.", color="var(--gray-11)", padding_y="12px"),
+        ),
+        rx.cond(
+            ContactsState.next_cursor != "",
+            rx.button(
+                "Load more",
+                on_click=ContactsState.load_more,
+                size="3",
+                min_height=TAP,
+                width="100%",
+                variant="soft",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _new_contact_button() -> rx.Component:
+    # Floats above the bottom navigation, where a thumb reaches it.
+    return rx.link(
+        rx.icon("user-plus", size=20, aria_hidden="true"),
+        "New contact",
+        href=routes.CONTACT_NEW,
+        style={
+            "position": "fixed",
+            "right": "16px",
+            "bottom": "calc(72px + env(safe-area-inset-bottom))",
+            "display": "flex",
+            "align_items": "center",
+            "gap": "8px",
+            "min_height": "52px",
+            "padding": "0 18px",
+            "border_radius": "999px",
+            "background": "var(--accent-9)",
+            "color": "var(--accent-contrast)",
+            "font_weight": "600",
+            "box_shadow": "0 4px 12px rgba(0, 0, 0, 0.25)",
+            "text_decoration": "none",
+            "z_index": "5",
+        },
+    )
+
+
+def contacts_page() -> rx.Component:
+    return page_shell(
+        "Contacts",
+        rx.vstack(
+            _search_box(),
+            _filters(),
+            _results(),
+            spacing="3",
+            width="100%",
+        ),
+        _new_contact_button(),
+    )
