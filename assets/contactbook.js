@@ -32,8 +32,14 @@
   }
 
   /* Lower case without accents, so "jose" finds "José" (the server folds the same way). */
+  // The same folding as crm_pwa/domain/search.py: accents off, letters Unicode does
+  // not decompose spelled out, apostrophes dropped so "O'Brien" is one word.
+  const UNDECOMPOSED = {'ø': 'o', 'ł': 'l', 'đ': 'd', 'ħ': 'h', 'ı': 'i', 'ß': 'ss', 'æ': 'ae',
+    'œ': 'oe', 'þ': 'th', "'": '', '’': ''};
+
   function fold(text) {
-    return String(text || '').normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+    return String(text || '').toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '')
+      .replace(/[øłđħıßæœþ'’]/g, (ch) => UNDECOMPOSED[ch]);
   }
 
   function words(text) {

@@ -25,6 +25,10 @@
   let flushing = null;
   let flushRequested = false;
   let lastSeq = 0;
+  // Server time minus phone time, learnt from the X-Server-Time header of every API
+  // answer and kept in `meta` for offline use. Changes are stamped on the server's
+  // clock so "the latest change wins" is not decided by a phone whose clock is off.
+  let clockOffsetMs = null;
 
   function openDB() {
     if (!dbPromise) {
@@ -128,7 +132,25 @@
     if (!token) throw new SignedOutError('signed out');
     const headers = {Accept: 'application/json', ...((init && init.headers) || {})};
     headers.Authorization = `Bearer ${token}`;
-    return fetch(apiBase.replace(/\/$/, '') + path, withTimeout({...init, headers}));
+    const response = await fetch(apiBase.replace(/\/$/, '') + path, withTimeout({...init, headers}));
+    learnServerTime(response);
+    return response;
+  }
+
+  function learnServerTime(response) {
+    const stamp = Date.parse(response.headers.get('X-Server-Time') || '');
+    if (Number.isNaN(stamp)) return;
+    clockOffsetMs = stamp - Date.now();
+    metaPut('clockOffsetMs', clockOffsetMs).catch(() => {});
+  }
+
+  /* Now, as the server counts it (the phone's clock when the server was never reached). */
+  async function serverNow() {
+    if (clockOffsetMs === null) {
+      const saved = await metaGet('clockOffsetMs').catch(() => undefined);
+      clockOffsetMs = typeof saved === 'number' ? saved : 0;
+    }
+    return new Date(Date.now() + clockOffsetMs);
   }
 
   function isOffline() {
@@ -248,7 +270,7 @@
       throw validationError('summary', `A note can hold at most ${MAX_SUMMARY_CHARS} characters.`);
     }
     const item = {...note, id: note.id || uuid()};
-    if (!item.occurred_at) item.occurred_at = new Date().toISOString();
+    if (!item.occurred_at) item.occurred_at = (await serverNow()).toISOString();
     if (item.follow_up) item.follow_up = {...item.follow_up, id: item.follow_up.id || uuid()};
     return enqueue('interaction', item);
   }
@@ -265,7 +287,7 @@
       id: update.id,
       status: update.status,
       snooze_until: update.snooze_until || null,
-      changed_at: update.changed_at || new Date().toISOString(),
+      changed_at: update.changed_at || (await serverNow()).toISOString(),
     });
   }
 
@@ -450,6 +472,6 @@
 
   global.crmOutbox = {
     openDB, configure, enqueueNote, enqueueFollowUpUpdate, flush, status, discard, retry,
-    apiFetch, token, announce, SignedOutError,
+    apiFetch, token, announce, serverNow, SignedOutError,
   };
 })(typeof self !== 'undefined' ? self : globalThis);

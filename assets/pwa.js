@@ -39,6 +39,10 @@
     document.querySelectorAll('[data-outbox-count]').forEach((el) => {
       if (el.textContent !== text) el.textContent = text;
     });
+    // The header badge says "N waiting to sync" only while N > 0, online or not.
+    document.querySelectorAll('[data-outbox-badge]').forEach((el) => {
+      if (el.hidden !== (waiting === 0)) el.hidden = waiting === 0;
+    });
   }
 
   window.addEventListener('crm-outbox-change', (event) => {

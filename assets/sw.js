@@ -40,7 +40,10 @@ self.addEventListener('activate', (event) => {
 
 async function fromCaches(request, options) {
   for (const cacheName of [SHELL_CACHE, RUNTIME_CACHE]) {
-    const hit = await caches.match(request, {...options, cacheName});
+    // The server answers `Vary: Origin`, and module scripts are requested with an
+    // Origin header that the precache requests lacked: files are content-hashed,
+    // so the Vary header has nothing to tell apart here.
+    const hit = await caches.match(request, {...options, cacheName, ignoreVary: true});
     if (hit) return hit;
   }
   return undefined;
@@ -184,7 +187,8 @@ async function handleNotificationClick(notification, action) {
     const update = action === 'done'
       ? {id: data.follow_up_id, status: 'done'}
       : {id: data.follow_up_id, status: 'snoozed',
-         snooze_until: new Date(Date.now() + DAY_MS).toISOString()};
+         snooze_until: new Date((await self.crmOutbox.serverNow()).getTime() + DAY_MS)
+           .toISOString()};
     await self.crmOutbox.enqueueFollowUpUpdate(update);
     return self.crmOutbox.flush();
   }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crm_pwa import routes
+from crm_pwa.components.offline_book import offline_book, outbox_rejected
 from crm_pwa.state.session import SessionState
 
 TAP = "48px"
@@ -72,27 +73,45 @@ def offline_banner() -> rx.Component:
     )
 
 
+def outbox_badge() -> rx.Component:
+    # Shown by assets/pwa.js whenever something waits in the outbox, online or not.
+    return rx.el.span(
+        rx.el.span("0", data_outbox_count=""),
+        " waiting to sync",
+        data_outbox_badge="",
+        role="status",
+        hidden=True,
+        style={
+            "font_weight": "600",
+            "color": "var(--amber-12)",
+            "background": "var(--amber-3)",
+            "border": "1px solid var(--amber-8)",
+            "border_radius": "999px",
+            "padding": "4px 10px",
+            "white_space": "nowrap",
+        },
+    )
+
+
 def page_shell(title: str, *children: rx.Component) -> rx.Component:
     return rx.box(
         offline_banner(),
         rx.hstack(
             rx.heading(title, size="6", as_="h1"),
             rx.spacer(),
-            rx.el.span(
-                rx.el.span("0", data_outbox_count=""),
-                " waiting to sync",
-                data_outbox_badge="",
-                hidden=True,
-                style={"font_weight": "600", "color": "var(--amber-11)"},
-            ),
+            outbox_badge(),
             padding="16px",
             align="center",
             width="100%",
         ),
+        # Outside the signed-in condition: offline, no server event ever sets it.
+        outbox_rejected(),
+        offline_book(),
         rx.cond(
             SessionState.signed_in,
             rx.box(*children, padding_x="16px", padding_bottom="96px", width="100%"),
-            rx.center(rx.spinner(size="3"), padding="48px"),
+            # offline.js hides the spinner while the offline book stands in for the page.
+            rx.center(rx.spinner(size="3"), padding="48px", data_shell_loading=""),
         ),
         bottom_nav(),
         max_width="720px",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,12 @@ def test_openapi_document_is_served_when_asked_without_a_token(
     answer = client.get("/api/v1/openapi.json")
     assert answer.status_code == 200
     assert "/api/v1/auth/token" in answer.json()["paths"]
+
+
+def test_answers_carry_the_server_time_when_its_clock_runs_ahead(
+    client: TestClient, session: Session, clock_file: Path
+) -> None:
+    clock_file.write_text("7")
+    answer = client.get("/api/v1/me")
+    stamped = datetime.fromisoformat(answer.headers["X-Server-Time"])
+    assert abs(stamped - (datetime.now(UTC) + timedelta(days=7))) < timedelta(minutes=1)

@@ -1,0 +1,418 @@
+/* Rapport offline panel. Reflex keeps page state on the server, so a page opened
+ * with no signal renders without data. This script stands in for it: a search of
+ * the contact book kept on the phone (crmBook), tap to call or mail, and a short
+ * "log a note" form that writes into the outbox (crmOutbox). It also lists the
+ * outbox items the server rejected, with Retry and Discard, and quiets Reflex's
+ * own "cannot connect" signals while the phone is offline (the banner says it).
+ * Plain DOM code; load after outbox.js, contactbook.js and pwa.js. It fills the
+ * empty containers that crm_pwa/components/offline_book.py renders. */
+(function () {
+  'use strict';
+
+  const root = document.documentElement;
+  const outbox = window.crmOutbox;
+  const book = window.crmBook;
+  if (!outbox || !book) return;
+
+  const RESULT_LIMIT = 20;
+  const MAX_SUMMARY_CHARS = 10000;
+  // The phone reports a network, but the page still waits for its data: after a
+  // connection error that lasts this long, or after this long at all, the server
+  // is out of reach (one bar of signal, a captive portal) and the book stands in.
+  const SERVER_LOST_AFTER_MS = 4000;
+  const SLOW_PAGE_MS = 8000;
+  // Back online, Reflex needs a moment (its retry backoff tops out at 2 s) to
+  // reconnect; its stale "cannot connect" signals stay quiet meanwhile.
+  const RECONNECT_QUIET_MS = 10000;
+  const TICK_MS = 250;
+  // How long "Saved on this phone" stays up once the signal is back.
+  const CONFIRMATION_MS = 5000;
+  const PANEL_HOST = '[data-offline-panel]';
+  const REJECTED_HOST = '[data-outbox-rejected]';
+  const PULSER = '[title^="Connection Error"]';
+
+  const KINDS = [['meeting', 'Meeting'], ['call', 'Call'], ['email', 'Email'],
+    ['message', 'Message'], ['visit', 'Visit'], ['note', 'Note']];
+  const DIRECTIONS = [['outbound', 'We'], ['inbound', 'They']];
+  const SENTIMENTS = [['positive', 'Positive'], ['neutral', 'Neutral'], ['negative', 'Negative']];
+  const NEXT_STEPS = [['', 'No next step'], ['1', 'Tomorrow'], ['3', 'In 3 days'],
+    ['7', 'Next week'], ['14', 'In 2 weeks']];
+  const TIERS = {high: 'High touch', medium: 'Medium touch', low: 'Low touch'};
+
+  const quiet = 'html[data-offline="true"] X, html[data-reconnecting="true"] X';
+  const style = document.createElement('style');
+  style.textContent = `
+${quiet.replaceAll('X', PULSER)},
+${quiet.replaceAll('X', '[data-sonner-toast][data-type="error"]')} {display: none !important}
+html[data-book-panel="open"] [data-shell-loading] {display: none !important}
+[data-offline-panel]:has(+ [data-shell-loading]) .rp-panel {padding-bottom: 96px}
+.rp-panel, .rp-rejected {display: flex; flex-direction: column; gap: 12px; margin: 0 16px 16px;
+  color: var(--gray-12); font-size: 16px; line-height: 1.4; min-width: 0}
+.rp-panel *, .rp-rejected * {box-sizing: border-box}
+.rp-panel [hidden], .rp-rejected [hidden] {display: none !important}
+.rp-panel h2, .rp-rejected h2 {font-size: 19px; font-weight: 700; margin: 0}
+.rp-panel h3 {font-size: 18px; font-weight: 700; margin: 0}
+.rp-stack {display: flex; flex-direction: column; gap: 8px; min-width: 0}
+.rp-label {font-weight: 600}
+.rp-field {display: block; width: 100%; min-height: 48px; padding: 0 12px; font: inherit;
+  font-size: 17px; color: var(--gray-12); background: var(--color-surface);
+  border: 1px solid var(--gray-9); border-radius: 8px}
+textarea.rp-field {padding: 10px 12px; min-height: 120px; resize: vertical}
+.rp-muted {margin: 0; color: var(--gray-11); font-size: 15px}
+.rp-list {list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px}
+.rp-card {padding: 12px; border: 1px solid var(--gray-7); border-radius: 10px;
+  background: var(--color-panel-solid); min-width: 0}
+.rp-name {font-weight: 700; font-size: 17px; overflow-wrap: anywhere}
+.rp-meta {color: var(--gray-11); font-size: 15px; overflow-wrap: anywhere}
+.rp-actions {display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px}
+.rp-btn {display: inline-flex; align-items: center; justify-content: center; min-height: 48px;
+  min-width: 48px; padding: 0 16px; font: inherit; font-weight: 600; color: var(--gray-12);
+  background: var(--color-surface); border: 1px solid var(--gray-9); border-radius: 8px;
+  text-decoration: none; cursor: pointer}
+.rp-primary {color: var(--accent-1); background: var(--accent-12); border-color: var(--accent-12)}
+.rp-btn:disabled {opacity: 0.6; cursor: default}
+.rp-btn:focus-visible, .rp-field:focus-visible, .rp-chip:has(input:focus-visible),
+.rp-panel h3:focus-visible {outline: 3px solid var(--accent-8); outline-offset: 2px}
+.rp-form {display: flex; flex-direction: column; gap: 16px}
+.rp-chips {border: 0; margin: 0; padding: 0; min-width: 0}
+.rp-chips legend {padding: 0; margin-bottom: 6px; font-weight: 600}
+.rp-chip-row {display: flex; flex-wrap: wrap; gap: 8px}
+.rp-chip {position: relative; display: inline-flex; align-items: center; min-height: 48px;
+  padding: 0 14px; color: var(--gray-12); background: var(--color-surface);
+  border: 1px solid var(--gray-9); border-radius: 999px}
+.rp-chip input {position: absolute; inset: 0; width: 100%; height: 100%; margin: 0; opacity: 0;
+  cursor: pointer}
+.rp-chip:has(input:checked) {color: var(--accent-1); background: var(--accent-12);
+  border-color: var(--accent-12); font-weight: 600}
+.rp-error {margin: 0; color: var(--red-11); font-weight: 600}
+.rp-saved {margin: 0; padding: 10px 12px; border-radius: 8px; font-weight: 600;
+  color: var(--grass-12); background: var(--grass-3); border: 1px solid var(--grass-8)}
+.rp-rejected {padding: 12px; border: 2px solid var(--red-9); border-radius: 10px;
+  background: var(--red-2)}
+.rp-reason {margin: 4px 0 0; color: var(--red-12); font-weight: 600; overflow-wrap: anywhere}
+`;
+  document.head.appendChild(style);
+
+  /* document.createElement with attributes, listeners (on*) and children. */
+  function h(tag, attributes, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attributes || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === 'text') el.textContent = value;
+      else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+      else el.setAttribute(key, value === true ? '' : String(value));
+    }
+    children.flat().forEach((child) => {
+      if (child !== null && child !== undefined && child !== false) el.append(child);
+    });
+    return el;
+  }
+
+  function ymd(date) {
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  }
+
+  /* The phone's calendar day plus `days`: the server is out of reach, so its "today" is too. */
+  function dayFromToday(days) {
+    const date = new Date();
+    date.setDate(date.getDate() + days);
+    return ymd(date);
+  }
+
+  function talked(iso) {
+    if (!iso) return 'Not talked yet';
+    const when = new Date(iso);
+    if (Number.isNaN(when.getTime())) return null;
+    return `Last talked ${when.toLocaleDateString(undefined, {day: 'numeric', month: 'short'})}`;
+  }
+
+  function clip(text, length) {
+    const chars = Array.from(String(text || ''));
+    return chars.length > length ? `${chars.slice(0, length).join('')}…` : chars.join('');
+  }
+
+  /* React must own a container before anything goes into it: a node added before
+   * hydration would not match the prerendered page and make React start over. */
+  function ownedByReact(el) {
+    return Object.keys(el).some((key) => key.startsWith('__reactFiber$'));
+  }
+
+  function attach(node, selector) {
+    const parent = node.parentElement;
+    if (parent && parent.isConnected && parent.matches(selector)) return;
+    const host = Array.from(document.querySelectorAll(selector)).find(ownedByReact);
+    if (host) host.append(node);
+  }
+
+  function chipGroup(legend, name, options, checked) {
+    return h('fieldset', {class: 'rp-chips'},
+      h('legend', {text: legend}),
+      h('div', {class: 'rp-chip-row'}, options.map(([value, label]) => h('label', {class: 'rp-chip'},
+        h('input', {type: 'radio', name, value, checked: value === checked}),
+        h('span', {text: label})))));
+  }
+
+  /* The note form for one contact. onSaved(message) runs once the note is in the outbox. */
+  function noteForm(contact, onSaved, onCancel) {
+    const error = h('p', {class: 'rp-error', role: 'alert', hidden: true});
+    const heading = h('h3', {id: 'offline-note-title', tabindex: '-1', text: 'Log a note'});
+    const save = h('button', {type: 'submit', class: 'rp-btn rp-primary', text: 'Save note'});
+    const form = h('form', {class: 'rp-form', 'aria-labelledby': 'offline-note-title',
+      novalidate: true, 'data-offline-note': contact.id},
+    h('div', {}, heading, h('p', {class: 'rp-muted', text: contact.name})),
+    chipGroup('Kind', 'kind', KINDS, 'meeting'),
+    chipGroup('Who started it', 'direction', DIRECTIONS, 'outbound'),
+    h('div', {class: 'rp-stack'},
+      h('label', {class: 'rp-label', for: 'offline-note-summary', text: 'What happened'}),
+      h('textarea', {id: 'offline-note-summary', name: 'summary', rows: 4, class: 'rp-field',
+        placeholder: 'What was said, agreed, promised'})),
+    chipGroup('How it went', 'sentiment', SENTIMENTS, 'neutral'),
+    chipGroup('Next step', 'next_when', NEXT_STEPS, ''),
+    h('div', {class: 'rp-stack'},
+      h('label', {class: 'rp-label', for: 'offline-note-next', text: 'Next step title'}),
+      h('input', {id: 'offline-note-next', name: 'next_title', class: 'rp-field',
+        autocomplete: 'off', placeholder: 'e.g. Send the revised quote'})),
+    error,
+    h('div', {class: 'rp-actions'}, save,
+      h('button', {type: 'button', class: 'rp-btn', text: 'Cancel', onclick: onCancel})));
+
+    function fail(message, field) {
+      error.textContent = message;
+      error.hidden = false;
+      if (field) form.elements[field].focus();
+    }
+
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.hidden = true;
+      const data = new FormData(form);
+      const summary = String(data.get('summary') || '').trim();
+      if (!summary) return fail('Write what happened.', 'summary');
+      if (Array.from(summary).length > MAX_SUMMARY_CHARS) {
+        return fail('What happened is over 10,000 characters: shorten it.', 'summary');
+      }
+      const when = String(data.get('next_when') || '');
+      const title = String(data.get('next_title') || '').trim();
+      if (!when && title) return fail('Say when the next step is due: tap one of the chips.');
+      const kind = String(data.get('kind'));
+      save.disabled = true;
+      try {
+        await outbox.enqueueNote({
+          contact_id: contact.id,
+          kind,
+          direction: String(data.get('direction')),
+          summary,
+          sentiment: String(data.get('sentiment')),
+          follow_up: when ? {due_on: dayFromToday(Number(when)), title: title || 'Follow up'} : null,
+        });
+      } catch (problem) {
+        return fail(problem.message, problem.field === 'summary' ? 'summary' : null);
+      } finally {
+        save.disabled = false;
+      }
+      const label = KINDS.find(([value]) => value === kind)[1].toLowerCase();
+      return onSaved(`Saved on this phone — will sync: ${label} with ${contact.name}.`);
+    });
+    return {form, heading};
+  }
+
+  function contactCard(contact, openNote) {
+    const company = [contact.company, contact.title].filter(Boolean).join(' · ');
+    const facts = [TIERS[contact.tier] || contact.tier, talked(contact.last_interaction_at),
+      contact.open_follow_ups ? `${contact.open_follow_ups} open follow-up`
+        + (contact.open_follow_ups === 1 ? '' : 's') : null].filter(Boolean).join(' · ');
+    const logButton = h('button', {type: 'button', class: 'rp-btn rp-primary',
+      'aria-label': `Log a note for ${contact.name}`, text: 'Log a note'});
+    logButton.addEventListener('click', () => openNote(contact, logButton));
+    return h('li', {class: 'rp-card', 'data-offline-contact': contact.id},
+      h('div', {class: 'rp-name', text: contact.name}),
+      company ? h('div', {class: 'rp-meta', text: company}) : null,
+      facts ? h('div', {class: 'rp-meta', text: facts}) : null,
+      h('div', {class: 'rp-actions'},
+        contact.phone ? h('a', {class: 'rp-btn', href: `tel:${contact.phone}`,
+          'aria-label': `Call ${contact.name}`, text: 'Call'}) : null,
+        contact.email ? h('a', {class: 'rp-btn', href: `mailto:${contact.email}`,
+          'aria-label': `Mail ${contact.name}`, text: 'Mail'}) : null,
+        logButton));
+  }
+
+  /* The search view and, while one is open, the note form that replaces it. */
+  function buildPanel() {
+    const input = h('input', {id: 'offline-search', type: 'search', class: 'rp-field',
+      autocomplete: 'off', enterkeyhint: 'search', placeholder: 'Name, company, email, phone, tag'});
+    const count = h('p', {class: 'rp-muted', role: 'status'});
+    const list = h('ul', {class: 'rp-list', 'aria-label': 'Contacts found'});
+    const saved = h('p', {class: 'rp-saved', role: 'status', hidden: true,
+      'data-offline-saved': ''});
+    const searchView = h('div', {class: 'rp-stack'},
+      h('label', {class: 'rp-label', for: 'offline-search', text: 'Search contacts offline'}),
+      input, count, list);
+    const el = h('section', {class: 'rp-panel', 'aria-labelledby': 'offline-book-title',
+      'data-offline-book': ''},
+    h('h2', {id: 'offline-book-title', text: 'Contacts on this phone'}), saved, searchView);
+    let note = null;
+    let savedUntil = 0;
+    let searches = 0;
+
+    async function search() {
+      const run = ++searches;
+      const signedIn = Boolean(await outbox.token().catch(() => null));
+      const [found, total] = signedIn
+        ? await Promise.all([book.search(input.value, RESULT_LIMIT), book.count()])
+        : [[], 0];
+      if (run !== searches) return;
+      input.disabled = !signedIn || total === 0;
+      if (!signedIn) {
+        count.textContent = 'Sign in while you have a signal to keep your contacts on this phone.';
+      } else if (total === 0) {
+        count.textContent = 'No contacts on this phone yet: open the app once with a signal.';
+      } else if (!input.value.trim()) {
+        count.textContent = `${total} contacts on this phone`
+          + (total > found.length ? `; the first ${found.length} by name:` : ':');
+      } else if (!found.length) {
+        count.textContent = 'No contact matches.';
+      } else {
+        count.textContent = `${found.length} ${found.length === 1 ? 'contact' : 'contacts'} found`
+          + (found.length === RESULT_LIMIT ? ': type more to narrow it down.' : '');
+      }
+      list.replaceChildren(...found.map((contact) => contactCard(contact, openNote)));
+    }
+
+    function closeNote(focusAfter) {
+      note.form.remove();
+      note = null;
+      searchView.hidden = false;
+      if (focusAfter && focusAfter.isConnected) focusAfter.focus();
+      update();
+    }
+
+    function openNote(contact, opener) {
+      if (note) note.form.remove();
+      saved.hidden = true;
+      note = noteForm(contact, (message) => {
+        saved.textContent = message;
+        saved.hidden = false;
+        savedUntil = Date.now() + CONFIRMATION_MS;
+        closeNote(opener);
+        search().catch(() => {});
+      }, () => closeNote(opener));
+      searchView.hidden = true;
+      el.append(note.form);
+      note.heading.focus();
+    }
+
+    input.addEventListener('input', () => { search().catch(() => {}); });
+    search().catch(() => {});
+    // True while the rep writes a note or reads that it was saved.
+    const busy = () => note !== null || Date.now() < savedUntil;
+    return {el, search, busy};
+  }
+
+  let rejectedShown = '';
+  let rejectedBox = null;
+
+  async function showRejected(rejected) {
+    const key = JSON.stringify(rejected.map((item) => [item.id, item.error]));
+    if (key === rejectedShown) return;
+    rejectedShown = key;
+    if (!rejected.length) {
+      if (rejectedBox) rejectedBox.remove();
+      rejectedBox = null;
+      return;
+    }
+    const names = await Promise.all(rejected.map((item) => (item.contact_id
+      ? book.get(item.contact_id).then((c) => (c ? c.name : null), () => null) : null)));
+    if (key !== rejectedShown) return;
+    const items = rejected.map((item, index) => {
+      const what = item.kind === 'interaction'
+        ? `Note${names[index] ? ` for ${names[index]}` : ''}: ${clip(item.summary, 120)}`
+        : item.summary;
+      const act = (action) => async (event) => {
+        event.currentTarget.closest('li').querySelectorAll('button')
+          .forEach((button) => { button.disabled = true; });
+        await outbox[action](item.id).catch(() => {});
+      };
+      return h('li', {class: 'rp-card', 'data-rejected-item': item.id},
+        h('div', {class: 'rp-name', text: what}),
+        h('p', {class: 'rp-reason', text: `Reason: ${item.error}`}),
+        h('div', {class: 'rp-actions'},
+          h('button', {type: 'button', class: 'rp-btn rp-primary', text: 'Retry',
+            'aria-label': `Retry: ${clip(what, 60)}`, onclick: act('retry')}),
+          h('button', {type: 'button', class: 'rp-btn', text: 'Discard',
+            'aria-label': `Discard: ${clip(what, 60)}`, onclick: act('discard')})));
+    });
+    const box = h('section', {class: 'rp-rejected', 'aria-labelledby': 'outbox-rejected-title'},
+      h('h2', {id: 'outbox-rejected-title', text: 'Not synced: the server refused these'}),
+      h('p', {class: 'rp-muted', text: 'Fix the cause and retry, or discard the item.'}),
+      h('ul', {class: 'rp-list'}, items));
+    if (rejectedBox) rejectedBox.replaceWith(box);
+    rejectedBox = box;
+    update();
+  }
+
+  let panel = null;
+  let errorSince = null;
+  let loadingSince = null;
+  let quietUntil = 0;
+
+  function connectionError() {
+    const pulser = document.querySelector(PULSER);
+    return Boolean(pulser) && pulser.title.replace(/^Connection Error:\s*/, '') !== '';
+  }
+
+  function serverLost(now) {
+    if (document.querySelector('[data-shell-loading]') === null) {
+      loadingSince = null;
+      errorSince = null;
+      return false;
+    }
+    if (loadingSince === null) loadingSince = now;
+    if (!connectionError()) errorSince = null;
+    else if (errorSince === null) errorSince = now;
+    return now - loadingSince >= SLOW_PAGE_MS
+      || (errorSince !== null && now - errorSince >= SERVER_LOST_AFTER_MS);
+  }
+
+  /* Sets or (with null) removes a data attribute of <html>, writing only on change. */
+  function setFlag(name, value) {
+    if (value === null) {
+      if (name in root.dataset) delete root.dataset[name];
+    } else if (root.dataset[name] !== value) {
+      root.dataset[name] = value;
+    }
+  }
+
+  function update() {
+    const now = Date.now();
+    const offline = navigator.onLine === false;
+    setFlag('reconnecting', !offline && now < quietUntil && connectionError() ? 'true' : null);
+    const lost = serverLost(now);
+    // A note being written stays on screen even when the signal comes back.
+    const show = offline || lost || Boolean(panel && panel.busy());
+    setFlag('bookPanel', show ? 'open' : null);
+    if (show && !panel) panel = buildPanel();
+    if (!show && panel) {
+      panel.el.remove();
+      panel = null;
+    }
+    if (panel) attach(panel.el, PANEL_HOST);
+    if (rejectedBox) attach(rejectedBox, REJECTED_HOST);
+  }
+
+  window.addEventListener('crm-book-change', () => {
+    if (panel) panel.search().catch(() => {});
+  });
+  window.addEventListener('crm-outbox-change', (event) => {
+    showRejected(event.detail.rejected || []).catch(() => {});
+  });
+  window.addEventListener('online', () => {
+    quietUntil = Date.now() + RECONNECT_QUIET_MS;
+    update();
+  });
+  window.addEventListener('offline', update);
+  new MutationObserver(update).observe(root, {childList: true, subtree: true});
+  setInterval(update, TICK_MS);
+  outbox.status().then((current) => showRejected(current.rejected)).catch(() => {});
+  update();
+})();

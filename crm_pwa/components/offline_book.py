@@ -1,0 +1,22 @@
+"""Places on every signed-in page that assets/offline.js fills in the browser.
+
+Offline, no Reflex event reaches the server, so nothing here may depend on page
+state: React renders empty containers, and the script puts the offline contact
+book (search, tap to call, log a note into the outbox) and the list of notes the
+server rejected into them. The script waits until React owns a container before
+touching it, so hydration never meets nodes it did not render.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def offline_book() -> rx.Component:
+    """The contact book on this phone; shown while the app cannot reach the server."""
+    return rx.el.div(data_offline_panel="", width="100%")
+
+
+def outbox_rejected() -> rx.Component:
+    """Notes and follow-up changes the server refused, each with Retry and Discard."""
+    return rx.el.div(data_outbox_rejected="", width="100%")
