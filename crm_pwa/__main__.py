@@ -1,10 +1,11 @@
-"""Command line: python -m crm_pwa migrate | create-user | seed-demo."""
+"""Command line: python -m crm_pwa migrate | create-user | seed-demo | remind | snapshot."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+import time
 
 from sqlmodel import select
 
@@ -14,6 +15,9 @@ from crm_pwa.db.user import Team
 from crm_pwa.migration import migrate
 from crm_pwa.services import auth, demo
 from crm_pwa.services.errors import ServiceError
+from crm_pwa.services.reminders import send_due_reminders
+from crm_pwa.services.snapshot import last_full_week, snapshot_week
+from crm_pwa.settings import get_settings
 
 
 def _create_user(args: argparse.Namespace) -> int:
@@ -53,6 +57,27 @@ def _seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot(args: argparse.Namespace) -> int:
+    today = clock.today(get_settings().time_zone)
+    week = args.week or last_full_week(today)
+    with session_scope() as session:
+        written = snapshot_week(session=session, week=week, today=today)
+    print(f"Health snapshot {week}: {written} rows written.")
+    return 0
+
+
+def _remind(args: argparse.Namespace) -> int:
+    while True:
+        started = time.monotonic()
+        report = send_due_reminders()
+        print(report.summary(), flush=True)
+        for error in report.errors:
+            print(f"  {error}", file=sys.stderr)
+        if args.once:
+            return 0
+        time.sleep(max(0.0, args.every - (time.monotonic() - started)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_pwa", description="Rapport")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     seed = commands.add_parser("seed-demo", help="load the demo team and contacts")
     seed.add_argument("--seed", type=int, default=7)
     seed.add_argument("--if-empty", action="store_true", help="only when there are no users")
+    remind = commands.add_parser("remind", help="send the push reminders that are due")
+    remind.add_argument("--once", action="store_true", help="one run, e.g. from cron")
+    remind.add_argument("--every", type=float, default=60.0, help="seconds between runs")
+    snapshot = commands.add_parser("snapshot", help="write a week's health snapshot")
+    snapshot.add_argument("--week", default="", help="YYYY-Www; default: the week just ended")
     args = parser.parse_args(argv)
     try:
         if args.command == "migrate":
@@ -74,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "create-user":
             return _create_user(args)
+        if args.command == "snapshot":
+            return _snapshot(args)
+        if args.command == "remind":
+            return _remind(args)
         return _seed_demo(args)
     except ServiceError as refused:
         print(refused.message, file=sys.stderr)

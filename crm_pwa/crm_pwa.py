@@ -6,10 +6,15 @@ import reflex as rx
 
 from crm_pwa import routes
 from crm_pwa.api.app import create_api
+from crm_pwa.pages.contact import ContactState, contact_page
+from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
+from crm_pwa.pages.contacts import ContactsState, contacts_page
 from crm_pwa.pages.settings import settings_page
 from crm_pwa.pages.signin import SignInState, signin_page
 from crm_pwa.pages.team import TeamState, team_page
 from crm_pwa.pages.today import TodayState, today_page
+from crm_pwa.scheduler import run_scheduler
+from crm_pwa.services.push import vapid_keys
 from crm_pwa.state.session import SessionState
 
 THEME_COLOR = "#0f3d3e"
@@ -25,6 +30,7 @@ app = rx.App(
         rx.el.script(src="/outbox.js", defer=True),
         rx.el.script(src="/contactbook.js", defer=True),
         rx.el.script(src="/pwa.js", defer=True),
+        rx.el.script(src="/offline.js", defer=True),
     ],
     api_transformer=create_api(),
 )
@@ -36,6 +42,24 @@ app.add_page(
     on_load=SignInState.skip_if_signed_in,
 )
 app.add_page(today_page, route=routes.TODAY, title="Today · Rapport", on_load=TodayState.load)
+app.add_page(
+    contacts_page, route=routes.CONTACTS, title="Contacts · Rapport", on_load=ContactsState.load
+)
+app.add_page(
+    new_contact_page,
+    route=routes.CONTACT_NEW,
+    title="New contact · Rapport",
+    on_load=ContactFormState.load_new,
+)
+app.add_page(
+    contact_page, route=routes.CONTACT, title="Contact · Rapport", on_load=ContactState.load
+)
+app.add_page(
+    edit_contact_page,
+    route=routes.CONTACT_EDIT,
+    title="Edit contact · Rapport",
+    on_load=ContactFormState.load_edit,
+)
 app.add_page(team_page, route=routes.TEAM, title="Team · Rapport", on_load=TeamState.load)
 app.add_page(
     settings_page,
@@ -43,3 +67,8 @@ app.add_page(
     title="Settings · Rapport",
     on_load=SessionState.require_user,
 )
+app.register_lifespan_task(run_scheduler)
+
+# The VAPID key must exist before the first browser asks for it, and be the same
+# for every worker: make it now, on start, rather than on first use.
+vapid_keys()

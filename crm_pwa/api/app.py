@@ -5,9 +5,21 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crm_pwa.api import auth, service_worker
+from crm_pwa import clock
+from crm_pwa.api import (
+    auth,
+    complaints,
+    contacts,
+    follow_ups,
+    health,
+    opportunities,
+    push,
+    service_worker,
+    sync,
+)
 from crm_pwa.services.errors import ServiceError, TooManyAttempts, Unauthorized
 
 API_PREFIX = "/api/v1"
@@ -29,6 +41,26 @@ class BodyLimit:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class ServerTime:
+    """Tells API clients the server's time, so offline changes are stamped on its clock."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Server-Time"] = clock.now().isoformat()
+            await send(message)
+
+        await self.app(scope, receive, stamped)
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -61,6 +93,14 @@ def create_api() -> FastAPI:
     api.add_exception_handler(ServiceError, _service_error)
     api.add_exception_handler(RequestValidationError, _validation_error)
     api.add_middleware(BodyLimit)
+    api.add_middleware(ServerTime)
     api.include_router(auth.router, prefix=API_PREFIX)
+    api.include_router(contacts.router, prefix=API_PREFIX)
+    api.include_router(complaints.router, prefix=API_PREFIX)
+    api.include_router(opportunities.router, prefix=API_PREFIX)
+    api.include_router(sync.router, prefix=API_PREFIX)
+    api.include_router(follow_ups.router, prefix=API_PREFIX)
+    api.include_router(push.router, prefix=API_PREFIX)
+    api.include_router(health.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
     return api

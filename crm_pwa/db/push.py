@@ -23,6 +23,8 @@ class PushSubscription(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=300)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     last_success_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The push service said 429 with Retry-After: nothing goes to it before then.
+    retry_not_before: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class AuditEvent(SQLModel, table=True):

@@ -1,11 +1,319 @@
-"""Settings: the signed-in account and its sessions."""
+"""Settings: the signed-in account, its sessions, and push reminders."""
 
 from __future__ import annotations
 
-import reflex as rx
+import uuid
+from dataclasses import dataclass
+from typing import Any
 
+import httpx
+import reflex as rx
+from reflex.event import EventSpec
+from reflex.vars.object import ObjectVar
+
+from crm_pwa import clock, routes
+from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.shell import page_shell
+from crm_pwa.components.when import local_day, short_date
+from crm_pwa.db.engine import session_scope
+from crm_pwa.services import push
+from crm_pwa.services.actor import Actor
+from crm_pwa.services.errors import ServiceError
 from crm_pwa.state.session import SessionState
+
+# push.js may not be on the page yet (it is loaded on demand, not in the head):
+# load it, then call it; any failure comes back as a message, not a silent stop.
+_LOAD_PUSH_JS = (
+    "(window.rapportPush ? Promise.resolve() : new Promise((resolve, reject) => {"
+    " const script = document.createElement('script'); script.src = '/push.js';"
+    " script.onload = resolve;"
+    " script.onerror = () => reject(new Error('the reminders script did not load'));"
+    " document.head.appendChild(script); }))"
+)
+
+
+def _push_call(method: str) -> str:
+    return (
+        f"{_LOAD_PUSH_JS}.then(() => window.rapportPush.{method}())"
+        ".catch((error) => ({ok: false, state: 'failed', message: String(error.message)}))"
+    )
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    id: str
+    label: str
+    added: str
+
+
+class ReminderState(SessionState):
+    devices: list[DeviceView] = []
+    reminder_time: str = "09:00"
+    quiet_start: str = "20:00"
+    quiet_end: str = "08:00"
+    time_zone: str = "UTC"
+    form_key: int = 0
+    loaded: bool = False
+    # What push.js said about this browser: "", ready, granted, denied, unsupported, ...
+    push_state: str = ""
+    push_message: str = ""
+    notice: str = ""
+    notice_is_error: bool = False
+
+    @rx.var
+    def can_turn_on(self) -> bool:
+        return self.push_state not in ("unsupported", "ios-home-screen")
+
+    @rx.event
+    def load(self) -> EventSpec:
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.SIGN_IN)
+        self._reload(actor)
+        return rx.call_script(_push_call("support"), callback=ReminderState.show_support)
+
+    def _reload(self, actor: Actor) -> None:
+        with session_scope() as session:
+            devices = push.list_devices(session=session, actor=actor)
+            hours = push.reminder_settings(session=session, actor=actor)
+        today = clock.today(hours.time_zone)
+        self.devices = [
+            DeviceView(
+                id=str(device.id),
+                label=device.label,
+                added=f"Added {short_date(local_day(device.created_at, hours.time_zone), today)}",
+            )
+            for device in devices
+        ]
+        self.reminder_time = hours.reminder_time.strftime("%H:%M")
+        self.quiet_start = hours.quiet_start.strftime("%H:%M")
+        self.quiet_end = hours.quiet_end.strftime("%H:%M")
+        self.time_zone = hours.time_zone
+        self.form_key += 1
+        self.loaded = True
+
+    def _say(self, message: str, *, error: bool = False) -> None:
+        self.notice = message
+        self.notice_is_error = error
+
+    def _take_support(self, result: dict[str, Any]) -> None:
+        self.push_state = str(result.get("state", ""))
+        self.push_message = "" if result.get("ok") else str(result.get("message", ""))
+
+    @rx.event
+    def show_support(self, result: dict[str, Any]) -> None:
+        self._take_support(result)
+
+    @rx.event
+    def turned_on(self, result: dict[str, Any]) -> EventSpec | None:
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.SIGN_IN)
+        self._take_support(result)
+        self._say(str(result.get("message", "")), error=not result.get("ok"))
+        self._reload(actor)
+        return None
+
+    @rx.event
+    def remove_device(self, form: dict[str, Any]) -> EventSpec | None:
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.SIGN_IN)
+        try:
+            device = uuid.UUID(str(form.get("device_id", "")))
+            with session_scope() as session:
+                push.remove_device(session=session, actor=actor, device_id=device)
+        except ValueError:
+            self._say("Device not found.", error=True)
+        except ServiceError as refused:
+            self._say(refused.message, error=True)
+        else:
+            self._say("Device removed: it gets no more reminders.")
+        self._reload(actor)
+        return None
+
+    @rx.event
+    def send_test(self) -> EventSpec | None:
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.SIGN_IN)
+        try:
+            with session_scope() as session, httpx.Client() as client:
+                report = push.send_test_reminder(session=session, actor=actor, client=client)
+        except ServiceError as refused:
+            self._say(refused.message, error=True)
+            return None
+        words = f"Test reminder sent to {report.sent} of {report.devices} devices."
+        if report.removed:
+            words += f" {report.removed} no longer subscribed and removed."
+        self._say(words, error=report.sent == 0)
+        self._reload(actor)
+        return None
+
+    @rx.event
+    def save_hours(self, form: dict[str, Any]) -> EventSpec | None:
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.SIGN_IN)
+        try:
+            with session_scope() as session:
+                push.update_reminder_settings(
+                    session=session,
+                    actor=actor,
+                    reminder_time=str(form.get("reminder_time", "")),
+                    quiet_start=str(form.get("quiet_start", "")),
+                    quiet_end=str(form.get("quiet_end", "")),
+                    time_zone=str(form.get("time_zone", "")),
+                )
+        except ServiceError as refused:
+            self._say(refused.message, error=True)
+            return None
+        self._say("Reminder hours saved.")
+        self._reload(actor)
+        return None
+
+
+def _device_row(device: ObjectVar[DeviceView]) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.vstack(
+                rx.text(device.label, weight="medium"),
+                rx.text(device.added, size="2", color="var(--gray-11)"),
+                spacing="0",
+                min_width="0",
+            ),
+            rx.spacer(),
+            rx.form(
+                rx.el.input(type="hidden", name="device_id", value=device.id),
+                rx.button(
+                    "Remove",
+                    type="submit",
+                    aria_label="Remove " + device.label.to(str),
+                    variant="soft",
+                    color_scheme="red",
+                    min_height=TAP,
+                ),
+                on_submit=ReminderState.remove_device,
+                reset_on_submit=False,
+            ),
+            align="center",
+            width="100%",
+        ),
+        padding="8px 0",
+        border_bottom="1px solid var(--gray-5)",
+        list_style="none",
+    )
+
+
+def _time_field(label: str, name: str, value: Any) -> rx.Component:
+    return labelled(
+        label,
+        rx.el.input(type="time", name=name, default_value=value, required=True, style=FIELD_STYLE),
+        flex="1",
+    )
+
+
+def _hours_form() -> rx.Component:
+    zones = sorted(push.time_zones())
+    return rx.form(
+        rx.vstack(
+            _time_field("Reminder time", "reminder_time", ReminderState.reminder_time),
+            rx.hstack(
+                _time_field("Quiet from", "quiet_start", ReminderState.quiet_start),
+                _time_field("Quiet until", "quiet_end", ReminderState.quiet_end),
+                width="100%",
+            ),
+            labelled(
+                "Time zone",
+                rx.el.select(
+                    *[rx.el.option(zone, value=zone) for zone in zones],
+                    name="time_zone",
+                    default_value=ReminderState.time_zone,
+                    style=FIELD_STYLE,
+                ),
+                width="100%",
+            ),
+            rx.text(
+                "Follow-ups due today are reminded at the reminder time, overdue ones as soon "
+                "as your quiet hours end. The same start and end means no quiet hours.",
+                size="2",
+                color="var(--gray-11)",
+            ),
+            rx.button("Save reminder hours", type="submit", min_height=TAP, width="100%"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=ReminderState.save_hours,
+        reset_on_submit=False,
+        key=ReminderState.form_key,
+        width="100%",
+    )
+
+
+def _notice() -> rx.Component:
+    return rx.cond(
+        ReminderState.notice != "",
+        rx.cond(
+            ReminderState.notice_is_error,
+            rx.callout(
+                ReminderState.notice, icon="triangle-alert", color_scheme="red", role="alert"
+            ),
+            rx.callout(ReminderState.notice, icon="check", color_scheme="green", role="status"),
+        ),
+    )
+
+
+def reminders_section() -> rx.Component:
+    return rx.el.section(
+        rx.vstack(
+            rx.heading("Reminders", as_="h2", size="4", id="reminders-heading"),
+            rx.text(
+                "A notification on this phone when a promised call-back is due: at most once a "
+                "day per follow-up, never in your quiet hours.",
+                size="2",
+                color="var(--gray-11)",
+            ),
+            rx.cond(
+                ReminderState.push_message != "",
+                rx.callout(
+                    ReminderState.push_message, icon="bell-off", color_scheme="amber", role="note"
+                ),
+            ),
+            rx.button(
+                rx.icon("bell-ring", size=18, aria_hidden="true"),
+                "Turn on reminders",
+                on_click=rx.call_script(_push_call("enable"), callback=ReminderState.turned_on),
+                disabled=~ReminderState.can_turn_on,
+                size="3",
+                min_height=TAP,
+                width="100%",
+            ),
+            _notice(),
+            rx.heading("Devices that get reminders", as_="h3", size="3"),
+            rx.cond(
+                ReminderState.devices.length() > 0,  # type: ignore[attr-defined]
+                rx.el.ul(rx.foreach(ReminderState.devices, _device_row), padding="0", margin="0"),
+                rx.text("None yet.", size="2", color="var(--gray-11)"),
+            ),
+            rx.button(
+                "Send me a test reminder",
+                on_click=ReminderState.send_test,
+                disabled=ReminderState.devices.length() == 0,  # type: ignore[attr-defined]
+                variant="soft",
+                size="3",
+                min_height=TAP,
+                width="100%",
+            ),
+            rx.heading("Reminder hours", as_="h3", size="3"),
+            # Rendered once the saved hours are in: the form's fields start from them.
+            rx.cond(ReminderState.loaded, _hours_form(), rx.spinner(size="3")),
+            spacing="3",
+            width="100%",
+        ),
+        aria_labelledby="reminders-heading",
+        on_mount=ReminderState.load,
+        width="100%",
+    )
 
 
 def settings_page() -> rx.Component:
@@ -13,6 +321,8 @@ def settings_page() -> rx.Component:
         "Settings",
         rx.vstack(
             rx.text("Signed in as ", rx.text.strong(SessionState.user_name)),
+            reminders_section(),
+            rx.heading("Account", as_="h2", size="4"),
             rx.button(
                 "Sign out",
                 on_click=SessionState.sign_out,
@@ -30,7 +340,7 @@ def settings_page() -> rx.Component:
                 color_scheme="red",
                 variant="soft",
             ),
-            spacing="3",
+            spacing="5",
             width="100%",
         ),
     )
