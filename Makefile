@@ -68,6 +68,7 @@ bench: $(VENV)/.installed-test
 	$(PY) bench/health.py
 	$(PY) bench/sync.py
 	$(PY) bench/push.py
+	$(PY) bench/second_visit.py
 
 clean:
 	rm -rf .web .states $(TOOLS)/reflex

@@ -20,13 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import sqlite3
 import sys
-import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -43,17 +39,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.common import machine, postgres_engine, sqlite_engine, timed
 from bench.fixtures import NO_PASSWORD
-from crm_pwa import clock
 from crm_pwa.db.contact import Contact
-from crm_pwa.db.engine import make_engine
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
-from crm_pwa.migration import migrate
 from crm_pwa.services.health import refresh_all_health, table_of
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
 
 TARGET_SECONDS = 30.0
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "rapport_bench_health"
 TODAY = date(2026, 11, 25)
 REPS = 200
@@ -342,16 +335,10 @@ def _without_indexes(engine: Engine, load: Callable[[], None]) -> int:
     return len(indexes)
 
 
-def _timed(action: Callable[[], int]) -> tuple[float, int]:
-    started = time.perf_counter()
-    result = action()
-    return time.perf_counter() - started, result
-
-
 def measure(
     kind: str, engine: Engine, data: Data, load: Callable[[Engine, Data], None]
 ) -> dict[str, Any]:
-    seconds_to_load, _ = _timed(lambda: _without_indexes(engine, lambda: load(engine, data)))
+    seconds_to_load, _ = timed(lambda: _without_indexes(engine, lambda: load(engine, data)))
     week = last_full_week(TODAY)
 
     def snapshot() -> int:
@@ -366,9 +353,9 @@ def measure(
             session.commit()
         return changed
 
-    first_seconds, written = _timed(snapshot)
-    again_seconds, written_again = _timed(snapshot)
-    refresh_seconds, changed = _timed(refresh)
+    first_seconds, written = timed(snapshot)
+    again_seconds, written_again = timed(snapshot)
+    refresh_seconds, changed = timed(refresh)
     return {
         "database": kind,
         "load_s": round(seconds_to_load, 1),
@@ -385,58 +372,13 @@ def measure(
 
 
 def run_sqlite(data: Data) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="rapport-bench-health-") as folder:
-        url = f"sqlite:///{folder}/rapport.db"
-        migrate(url)
-        engine = make_engine(url)
-        try:
-            return measure("SQLite", engine, data, load_sqlite)
-        finally:
-            engine.dispose()
+    with sqlite_engine() as engine:
+        return measure("SQLite", engine, data, load_sqlite)
 
 
 def run_postgres(data: Data) -> dict[str, Any]:
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-        connection.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
-    url = f"{PG_SERVER}/{PG_DATABASE}"
-    try:
-        migrate(url)
-        engine = make_engine(url)
-        try:
-            return measure("PostgreSQL", engine, data, load_postgres)
-        finally:
-            engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-        admin.dispose()
-
-
-def machine() -> dict[str, Any]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {
-        "date": clock.now().strftime("%Y-%m-%d %H:%M UTC"),
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gb": round(memory_kb / 1024 / 1024, 1),
-        "load_average": os.getloadavg()[0],
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-    }
+    with postgres_engine(PG_DATABASE) as engine:
+        return measure("PostgreSQL", engine, data, load_postgres)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -445,9 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interactions", type=int, default=10, help="per contact")
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     args = parser.parse_args(argv)
-    started = time.perf_counter()
-    data = generate(args.contacts, args.interactions)
-    generated = time.perf_counter() - started
+    generated, data = timed(lambda: generate(args.contacts, args.interactions))
     print(json.dumps(machine()))
     print(
         json.dumps(

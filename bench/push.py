@@ -18,7 +18,6 @@ import argparse
 import base64
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -37,24 +36,21 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
+from bench.common import machine_line, postgres_engine, sqlite_engine, timed
 from bench.fixtures import build_org
 from crm_pwa.db.columns import new_id
 from crm_pwa.db.contact import Contact
-from crm_pwa.db.engine import make_engine
 from crm_pwa.db.interaction import FollowUp
-from crm_pwa.migration import migrate
 from crm_pwa.services.reminders import run_reminders
 from crm_pwa.settings import get_settings
 
 TARGET_SECONDS = 60.0
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "rapport_bench_push"
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # outside the default quiet hours
@@ -211,15 +207,15 @@ def measure(backend: str, engine: Engine, host: str) -> Figures:
     with httpx.Client(
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=64)
     ) as client:
-        started = time.perf_counter()
-        report = run_reminders(engine_or_session=engine, now=NOW, client=client)
-        seconds = time.perf_counter() - started
-        counts = endpoint_counts(host)
-        started = time.perf_counter()
-        again = run_reminders(
-            engine_or_session=engine, now=NOW + timedelta(minutes=1), client=client
+        seconds, report = timed(
+            lambda: run_reminders(engine_or_session=engine, now=NOW, client=client)
         )
-        second_seconds = time.perf_counter() - started
+        counts = endpoint_counts(host)
+        second_seconds, again = timed(
+            lambda: run_reminders(
+                engine_or_session=engine, now=NOW + timedelta(minutes=1), client=client
+            )
+        )
     with engine.connect() as connection:
         reminded = connection.execute(
             select(func.count())
@@ -241,37 +237,15 @@ def measure(backend: str, engine: Engine, host: str) -> Figures:
 
 
 def run_sqlite(host: str, reminders: int, reps: int) -> Figures:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/bench.db"
-        migrate(url)
-        engine = make_engine(url)
+    with sqlite_engine() as engine:
         load(engine, host, reminders, reps)
-        figures = measure("sqlite", engine, host)
-        engine.dispose()
-    return figures
+        return measure("sqlite", engine, host)
 
 
 def run_postgres(host: str, reminders: int, reps: int) -> Figures:
-    server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-
-    def recreate(create: bool) -> None:
-        with server.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-            if create:
-                connection.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
-
-    recreate(create=True)
-    try:
-        url = f"{PG_SERVER}/{PG_DATABASE}"
-        migrate(url)
-        engine = make_engine(url)
+    with postgres_engine(PG_DATABASE) as engine:
         load(engine, host, reminders, reps)
-        figures = measure("postgresql", engine, host)
-        engine.dispose()
-    finally:
-        recreate(create=False)
-        server.dispose()
-    return figures
+        return measure("postgresql", engine, host)
 
 
 def misses(figures: Figures, reminders: int) -> list[str]:
@@ -292,14 +266,6 @@ def misses(figures: Figures, reminders: int) -> list[str]:
     return found
 
 
-def machine() -> str:
-    load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    return (
-        f"{platform.machine()} {os.cpu_count()} cores, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, load average {load_average}"
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--reminders", type=int, default=10_000)
@@ -310,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         serve()
         return 0
-    print(machine())
+    print(machine_line())
     runs: dict[str, Callable[[str, int, int], Figures]] = {
         "sqlite": run_sqlite,
         "postgresql": run_postgres,

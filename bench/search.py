@@ -14,13 +14,9 @@ formats people type. Queries are spread over reps (own contacts), managers
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,14 +29,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.common import load_average, machine_line, postgres_engine, sqlite_engine, timed
 from bench.fixtures import Org, build_org
-from crm_pwa.db.engine import make_engine
-from crm_pwa.migration import migrate
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contacts import search_contacts
 
 TARGET_P95_MS = 20.0
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "rapport_bench"
 WARM_UP = 100
 
@@ -103,10 +97,8 @@ def make_queries(org: Org, count: int, seed: int = 11) -> list[Query]:
 
 def _time(engine: Engine, actor: Actor, q: str) -> tuple[float, int]:
     with Session(engine) as session:
-        started = time.perf_counter()
-        page = search_contacts(session=session, actor=actor, q=q, limit=20)
-        elapsed = (time.perf_counter() - started) * 1000
-    return elapsed, len(page.items)
+        seconds, page = timed(lambda: search_contacts(session=session, actor=actor, q=q, limit=20))
+    return seconds * 1000, len(page.items)
 
 
 def measure(engine: Engine, queries: list[Query]) -> dict[str, list[float]]:
@@ -144,67 +136,25 @@ def report(database: str, timings: dict[str, list[float]]) -> bool:
 
 
 def load(engine: Engine, contacts: int) -> Org:
-    started = time.perf_counter()
-    org = build_org(engine, contacts=contacts, reps=50, team_size=10)
-    print(f"  loaded {contacts:,} contacts in {time.perf_counter() - started:.1f} s")
+    seconds, org = timed(lambda: build_org(engine, contacts=contacts, reps=50, team_size=10))
+    print(f"  loaded {contacts:,} contacts in {seconds:.1f} s")
     return org
 
 
 def run_sqlite(contacts: int, count: int) -> bool:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/bench.db"
-        migrate(url)
-        engine = make_engine(url)
+    with sqlite_engine() as engine:
         org = load(engine, contacts)
         with engine.begin() as connection:
             connection.execute(sa.text("ANALYZE"))
-        passed = report("sqlite", measure(engine, make_queries(org, count)))
-        engine.dispose()
-    return passed
+        return report("sqlite", measure(engine, make_queries(org, count)))
 
 
 def run_postgres(contacts: int, count: int) -> bool:
-    server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-
-    def recreate(create: bool) -> None:
-        with server.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-            if create:
-                connection.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
-
-    recreate(create=True)
-    try:
-        url = f"{PG_SERVER}/{PG_DATABASE}"
-        migrate(url)
-        engine = make_engine(url)
+    with postgres_engine(PG_DATABASE) as engine:
         org = load(engine, contacts)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("VACUUM ANALYZE"))
-        passed = report("postgresql", measure(engine, make_queries(org, count)))
-        engine.dispose()
-    finally:
-        recreate(create=False)
-        server.dispose()
-    return passed
-
-
-def machine() -> str:
-    """The facts docs/benchmarks.md asks for, and the load: others' work skews timings."""
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    return (
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"{os.cpu_count()} CPUs ({model}), "
-        f"{memory_kb / 1024 / 1024:.0f} GiB RAM, load average {load}"
-    )
+        return report("postgresql", measure(engine, make_queries(org, count)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,13 +167,13 @@ def main(argv: list[str] | None = None) -> int:
         "sqlite": run_sqlite,
         "postgresql": run_postgres,
     }
-    print(machine())
+    print(machine_line())
     passed = True
     for name, run in runs.items():
         if args.only in (None, name):
             print(f"{name}: {args.contacts:,} contacts, {args.queries:,} searches")
             passed = run(args.contacts, args.queries) and passed
-    print(f"load average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"load average at the end: {load_average()}")
     print(f"target: p95 < {TARGET_P95_MS:.0f} ms -> {'PASS' if passed else 'FAIL'}")
     return 0 if passed else 1
 

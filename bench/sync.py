@@ -17,8 +17,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
-import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -34,16 +32,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.common import postgres_engine, sqlite_engine, timed
 from bench.fixtures import build_org
 from crm_pwa import clock
-from crm_pwa.db.engine import make_engine
 from crm_pwa.db.interaction import FollowUp, Interaction
-from crm_pwa.migration import migrate
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.sync import SyncBatch, sync_outbox
 
 TARGET_SECONDS = 2.0
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "rapport_bench_sync"
 CONTACTS_PER_REP = 200
 REPS = 10
@@ -102,12 +98,15 @@ def make_body(rep: Actor, contact_ids: list[uuid.UUID], count: int, seed: int) -
 
 def flush(engine: Engine, rep: Actor, raw: bytes) -> tuple[float, Counter[str]]:
     """What the route does with an arrived body, timed from parse to commit."""
-    started = time.perf_counter()
-    batch = SyncBatch.model_validate(json.loads(raw))
-    with Session(engine, expire_on_commit=False) as session:
-        results = sync_outbox(session=session, actor=rep, batch=batch, now=clock.now())
-        session.commit()
-    return time.perf_counter() - started, Counter(result.status for result in results)
+
+    def route() -> Counter[str]:
+        batch = SyncBatch.model_validate(json.loads(raw))
+        with Session(engine, expire_on_commit=False) as session:
+            results = sync_outbox(session=session, actor=rep, batch=batch, now=clock.now())
+            session.commit()
+        return Counter(result.status for result in results)
+
+    return timed(route)
 
 
 def row_count(engine: Engine) -> int:
@@ -148,33 +147,13 @@ def run(backend: str, engine: Engine, notes: int) -> Figures:
 
 
 def on_sqlite(notes: int) -> Figures:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        migrate(url)
-        engine = make_engine(url)
-        try:
-            return run("sqlite", engine, notes)
-        finally:
-            engine.dispose()
+    with sqlite_engine() as engine:
+        return run("sqlite", engine, notes)
 
 
 def on_postgres(notes: int) -> Figures:
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-        connection.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
-    url = f"{PG_SERVER}/{PG_DATABASE}"
-    try:
-        migrate(url)
-        engine = make_engine(url)
-        try:
-            return run("postgres", engine, notes)
-        finally:
-            engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-        admin.dispose()
+    with postgres_engine(PG_DATABASE) as engine:
+        return run("postgres", engine, notes)
 
 
 def misses(figures: Figures) -> list[str]:

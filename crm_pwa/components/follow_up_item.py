@@ -13,6 +13,7 @@ from reflex.vars.object import ObjectVar
 
 from crm_pwa.components.field import TAP, labelled, text_input
 from crm_pwa.components.outbox_script import FOLLOW_UP_CHANGE_JS
+from crm_pwa.components.section import folded
 from crm_pwa.components.when import due_label
 
 
@@ -119,14 +120,8 @@ def follow_up_item(
             wrap="wrap",
             padding_top="8px",
         ),
-        rx.el.details(
-            rx.el.summary(
-                "Reschedule",
-                style={"min_height": TAP, "display": "flex", "align_items": "center"},
-                cursor="pointer",
-                color="var(--accent-11)",
-                font_weight="500",
-            ),
+        folded(
+            "Reschedule",
             rx.form(
                 rx.el.input(type="hidden", name="follow_up_id", value=item.id),
                 rx.hstack(
@@ -149,6 +144,7 @@ def follow_up_item(
                 on_submit=on_reschedule,
                 reset_on_submit=False,
             ),
+            weight="500",
         ),
     )
 

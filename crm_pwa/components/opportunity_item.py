@@ -11,6 +11,7 @@ from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
 from crm_pwa.components.field import TAP, choice, labelled, text_input
+from crm_pwa.components.section import folded
 from crm_pwa.domain.contact_rules import STAGES
 
 STAGE_LABELS = {
@@ -76,15 +77,8 @@ def opportunity_item(
             width="100%",
         ),
         rx.text(item.summary, size="2", color="var(--gray-11)"),
-        rx.el.details(
-            rx.el.summary(
-                "Change",
-                style={"min_height": TAP, "display": "flex", "align_items": "center"},
-                cursor="pointer",
-                color="var(--accent-11)",
-                font_weight="500",
-                aria_label=f"Change {item.title}",
-            ),
+        folded(
+            "Change",
             rx.form(
                 rx.el.input(type="hidden", name="opportunity_id", value=item.id),
                 opportunity_fields(item.stage, item.amount, item.expected_close),
@@ -99,6 +93,8 @@ def opportunity_item(
                 on_submit=on_save,
                 reset_on_submit=False,
             ),
+            weight="500",
+            aria_label=f"Change {item.title}",
         ),
         key=item.id,
         data_opportunity=item.id,

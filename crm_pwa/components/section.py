@@ -23,15 +23,27 @@ def section(title: str, *children: rx.Component) -> rx.Component:
     )
 
 
-def folded(label: str, form: rx.Component) -> rx.Component:
-    """A form folded under a tappable line, so the card stays short on a phone."""
+def folded(
+    label: str,
+    form: rx.Component,
+    *,
+    weight: str = "600",
+    aria_label: str | Var[str] | None = None,
+) -> rx.Component:
+    """A form folded under a tappable line, so the card stays short on a phone.
+
+    In a list of items the line is lighter (`weight="500"`) and, being the same
+    word on every item, needs an `aria_label` naming its item.
+    """
+    named: dict[str, str | Var[str]] = {} if aria_label is None else {"aria_label": aria_label}
     return rx.el.details(
         rx.el.summary(
             label,
             style={"min_height": TAP, "display": "flex", "align_items": "center"},
             cursor="pointer",
             color="var(--accent-11)",
-            font_weight="600",
+            font_weight=weight,
+            **named,
         ),
         form,
     )

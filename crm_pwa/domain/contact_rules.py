@@ -10,6 +10,10 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
+# Re-exported: the services catch the error of the rules they call.
+from crm_pwa.domain.rules import RuleError as RuleError
+from crm_pwa.domain.rules import one_of
+
 KINDS = ("customer", "prospect", "partner", "supplier", "staff", "other")
 TIERS = ("high", "medium", "low")
 BANDS = ("strong", "watch", "at_risk", "new")
@@ -32,33 +36,20 @@ MAX_AMOUNT = Decimal("999999999999.99")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class RuleError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-def _one_of(field: str, value: str, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise RuleError(field, f"{_label(field)} must be one of {', '.join(allowed)}.")
-    return value
-
-
 def clean_kind(kind: str) -> str:
-    return _one_of("kind", kind, KINDS)
+    return one_of("kind", kind, KINDS, label="Kind")
 
 
 def clean_tier(tier: str) -> str:
-    return _one_of("tier", tier, TIERS)
+    return one_of("tier", tier, TIERS, label="Tier")
 
 
 def clean_band(band: str) -> str:
-    return _one_of("band", band, BANDS)
+    return one_of("band", band, BANDS, label="Band")
 
 
 def clean_stage(stage: str) -> str:
-    return _one_of("stage", stage, STAGES)
+    return one_of("stage", stage, STAGES, label="Stage")
 
 
 def _label(field: str) -> str:

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+# Re-exported: the services catch the error of the rules they call.
+from crm_pwa.domain.rules import RuleError as RuleError
+from crm_pwa.domain.rules import one_of
+
 KINDS = ("meeting", "call", "email", "message", "visit", "note")
 DIRECTIONS = ("outbound", "inbound")
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -34,33 +38,20 @@ _TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class RuleError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise RuleError(field, f"{field} must be one of {', '.join(allowed)}; got {value!r}.")
-    return value
-
-
 def check_kind(value: str) -> str:
-    return _choice("kind", value, KINDS)
+    return one_of("kind", value, KINDS)
 
 
 def check_direction(value: str) -> str:
-    return _choice("direction", value, DIRECTIONS)
+    return one_of("direction", value, DIRECTIONS)
 
 
 def check_sentiment(value: str) -> str:
-    return _choice("sentiment", value, SENTIMENTS)
+    return one_of("sentiment", value, SENTIMENTS)
 
 
 def check_status(value: str) -> str:
-    return _choice("status", value, FOLLOW_UP_STATUSES)
+    return one_of("status", value, FOLLOW_UP_STATUSES)
 
 
 def _printable(field: str, text: str) -> str:

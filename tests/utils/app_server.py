@@ -1,0 +1,153 @@
+"""The production app on a free port with its own demo data, for browser tests and benchmarks.
+
+The app runs as `reflex run --env prod --single-port` in its own process group
+with a fresh SQLite database holding the demo data. The clock file lets a
+caller move the server's "today".
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REP = "riley@example.com"
+PASSWORD = "rapport-demo"
+
+
+@dataclass
+class RunningApp:
+    url: str
+    env: dict[str, str]
+    clock_file: Path
+
+    def api(
+        self, method: str, path: str, token: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.request(
+            method, f"{self.url}/api/v1{path}", headers=headers, timeout=30, **kwargs
+        )
+
+    def token(self, email: str = REP) -> str:
+        answer = self.api("POST", "/auth/token", json={"email": email, "password": PASSWORD})
+        answer.raise_for_status()
+        return str(answer.json()["access_token"])
+
+    def move_clock(self, days: float) -> None:
+        self.clock_file.write_text(str(days))
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "crm_pwa", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the app stopped while starting:\n" + log.read_text()[-3000:])
+        try:
+            if (
+                httpx.get(f"{url}/ping", timeout=2).status_code == 200
+                and httpx.get(f"{url}/signin/", timeout=5).status_code == 200
+            ):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("the app did not start in time:\n" + log.read_text()[-3000:])
+
+
+@contextmanager
+def running_app(data: Path) -> Iterator[RunningApp]:
+    """Migrates and seeds a database in `data`, serves the app, stops its process group after."""
+    port = _free_port()
+    clock_file = data / "clock-offset-days"
+    clock_file.write_text("0")
+    env = {
+        **os.environ,
+        "RAPPORT_DATA_DIR": str(data),
+        "RAPPORT_CLOCK_FILE": str(clock_file),
+        "RAPPORT_PUSH_EXTRA_HOSTS": "127.0.0.1",
+    }
+    env.pop("RAPPORT_DATABASE_URL", None)
+    env.pop("REFLEX_DB_URL", None)
+    for command in (["migrate"], ["seed-demo"]):
+        subprocess.run(
+            [sys.executable, "-m", "crm_pwa", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    reflex = shutil.which("reflex", path=str(Path(sys.executable).parent))
+    if reflex is None:
+        raise RuntimeError("reflex is not installed in this environment")
+    log = data / "app.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                reflex,
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(port),
+                "--backend-port",
+                str(port),
+                "--loglevel",
+                "info",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process, log)
+        yield RunningApp(url=url, env=env, clock_file=clock_file)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
