@@ -10,26 +10,8 @@
   let refreshing = null;
   let cache = null;
 
-  function promised(request) {
-    return new Promise((resolve, reject) => {
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  }
-
-  async function transact(storeNames, mode, body) {
-    const db = await outbox().openDB();
-    return new Promise((resolve, reject) => {
-      const tx = db.transaction(storeNames, mode);
-      let result;
-      tx.oncomplete = () => resolve(result);
-      tx.onabort = () => reject(tx.error || new Error('IndexedDB transaction aborted'));
-      Promise.resolve().then(() => body(tx)).then(
-        (value) => { result = value; },
-        (error) => { reject(error); try { tx.abort(); } catch (_) { /* already finished */ } },
-      );
-    });
-  }
+  const promised = (request) => outbox().promised(request);
+  const transact = (storeNames, mode, body) => outbox().transact(storeNames, mode, body);
 
   /* Lower case without accents, so "jose" finds "José" (the server folds the same way). */
   // The same folding as crm_pwa/domain/search.py: accents off, letters Unicode does

@@ -20,7 +20,7 @@
   const channel = typeof BroadcastChannel === 'function'
     ? new BroadcastChannel('rapport-outbox') : null;
 
-  const settings = {apiBase: '/api/v1', getToken: null};
+  const settings = {apiBase: '/api/v1'};
   let dbPromise = null;
   let flushing = null;
   let flushRequested = false;
@@ -98,11 +98,11 @@
     return typeof raw === 'string' && raw.trim() ? raw.trim() : null;
   }
 
-  /* The page knows the token (localStorage or a configured getter); the service
-   * worker cannot read localStorage, so the page leaves a copy in `meta`. */
+  /* The page reads the token from localStorage; the service worker cannot, so the
+   * page leaves a copy in `meta`. */
   async function credentials() {
-    if (settings.getToken || hasWindow) {
-      const token = settings.getToken ? (await settings.getToken()) || null : readStoredToken();
+    if (hasWindow) {
+      const token = readStoredToken();
       const saved = {token, apiBase: settings.apiBase};
       const previous = await metaGet('auth');
       if (!previous || previous.token !== saved.token || previous.apiBase !== saved.apiBase) {
@@ -463,7 +463,6 @@
 
   function configure(options) {
     if (options && options.apiBase) settings.apiBase = options.apiBase;
-    if (options && 'getToken' in options) settings.getToken = options.getToken || null;
   }
 
   async function token() {
@@ -473,5 +472,7 @@
   global.crmOutbox = {
     openDB, configure, enqueueNote, enqueueFollowUpUpdate, flush, status, discard, retry,
     apiFetch, token, announce, serverNow, SignedOutError,
+    // Shared with contactbook.js (the same database) and pwa.js/push.js (the same token).
+    transact, promised, storedToken: readStoredToken,
   };
 })(typeof self !== 'undefined' ? self : globalThis);

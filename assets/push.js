@@ -9,7 +9,6 @@
 (function () {
   'use strict';
 
-  const TOKEN_KEY = 'rapport_token';
   const SERVICE_WORKER_WAIT_MS = 10000;
 
   const MESSAGES = {
@@ -48,16 +47,6 @@
     }
     if (Notification.permission === 'denied') return answer(false, 'denied');
     return answer(true, Notification.permission === 'granted' ? 'granted' : 'ready');
-  }
-
-  /* Reflex keeps the token in localStorage, JSON-quoted or bare. */
-  function storedToken() {
-    let raw = null;
-    try { raw = window.localStorage.getItem(TOKEN_KEY); } catch (_) { return null; }
-    if (raw && raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) {
-      try { raw = JSON.parse(raw); } catch (_) { return null; }
-    }
-    return typeof raw === 'string' && raw.trim() ? raw.trim() : null;
   }
 
   function apiUrl(path) {
@@ -109,7 +98,8 @@
   async function enable() {
     const checked = support();
     if (!checked.ok && checked.state !== 'denied') return checked;
-    const token = storedToken();
+    // outbox.js, in the head of every page, reads the token the way Reflex stores it.
+    const token = window.crmOutbox.storedToken();
     if (!token) return answer(false, 'signed-out');
     let permission;
     try {

@@ -66,6 +66,8 @@
   // so a sign-in syncs at once and a sign-out empties the book on this phone.
   let token;
   async function watchToken() {
+    // The cheap localStorage read first: the IndexedDB round trip only on a change.
+    if (token !== undefined && outbox.storedToken() === token) return;
     const current = await outbox.token().catch(() => null);
     if (current === token) return;
     const first = token === undefined;

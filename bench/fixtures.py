@@ -27,6 +27,7 @@ from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.interaction import Interaction
 from crm_pwa.db.user import Team, User
 from crm_pwa.domain.search import contact_terms
+from crm_pwa.services import demo
 from crm_pwa.services.actor import Actor
 
 CHUNK = 10_000
@@ -86,16 +87,7 @@ COMPANY_TAILS = (  # noqa: SIM905
     "Brewing Textiles Pharma Aviation Realty Marine Robotics Software"
 ).split()
 TITLES = (
-    "Operations Manager",
-    "Head of Purchasing",
-    "CFO",
-    "Facilities Lead",
-    "Owner",
-    "IT Director",
-    "Store Manager",
-    "Procurement Officer",
-    "Clinic Manager",
-    "COO",
+    *demo.TITLES,
     "Office Manager",
     "VP Sales",
     "Plant Manager",
@@ -107,7 +99,6 @@ AREA_CODES = (  # noqa: SIM905
     "212 213 305 310 312 323 347 404 408 415 424 469 503 510 512 617 619 646 650 702 703 713 "
     "718 720 737 773 786 805 808 818 832 857 858 909 917 925 929 949 971 972"
 ).split()
-KINDS = ("customer",) * 5 + ("prospect",) * 3 + ("partner", "supplier", "staff", "other")
 TIERS = ("high", "medium", "medium", "low")
 BANDS = ("strong", "strong", "watch", "at_risk", "new")
 
@@ -155,7 +146,7 @@ def _contact_row(rng: random.Random, owner: uuid.UUID, now: datetime) -> dict[st
         "name": f"{first} {last}",
         "company": f"{head} {tail}",
         "title": rng.choice(TITLES),
-        "kind": rng.choice(KINDS),
+        "kind": rng.choice(demo.KINDS),
         "tier": rng.choice(TIERS),
         "rhythm_days": None,
         "phone": f"+{digits}",

@@ -114,5 +114,5 @@ def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> Contac
         session=session,
         actor=actor,
         contact_id=path_id(contact_id, contacts.NOT_FOUND),
-        today=contacts.actor_today(actor, clock.now()),
+        today=actor.local_date(clock.now()),
     )

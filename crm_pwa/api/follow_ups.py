@@ -92,8 +92,6 @@ def change(
         change_follow_up(session=session, actor=actor, change=update, now=now)
     else:
         raise Invalid("Send a status or a due_on.")
-    # Durable before the answer: the session dependency commits after sending it.
-    session.commit()
     return get_follow_up(session=session, actor=actor, follow_up_id=follow_up_id)
 
 
@@ -109,5 +107,4 @@ def add(
         due_on=body.due_on,
         now=clock.now(),
     )
-    session.commit()
     return get_follow_up(session=session, actor=actor, follow_up_id=follow_up.id)

@@ -23,7 +23,4 @@ class SyncResponse(BaseModel):
 )
 def flush_outbox(body: SyncBatch, session: DbSession, actor: CurrentActor) -> SyncResponse:
     results = sync_outbox(session=session, actor=actor, batch=body, now=clock.now())
-    # The session dependency commits only after the answer is sent; a phone that
-    # hears "created" deletes the note, so it must be durable before that.
-    session.commit()
     return SyncResponse(results=results)

@@ -9,7 +9,8 @@ import reflex as rx
 from reflex.event import EventType
 from reflex.vars.object import ObjectVar
 
-from crm_pwa.components.field import TAP, labelled, text_box
+from crm_pwa.components.field import labelled, submit_button, text_box
+from crm_pwa.components.section import card_link
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,7 @@ def complaint_item(
                     "Resolution",
                     text_box("resolution", rows=2, required=True, placeholder="What was done"),
                 ),
-                rx.button(
-                    "Resolve",
-                    type="submit",
-                    aria_label=f"Resolve: {item.summary}",
-                    min_height=TAP,
-                    size="3",
-                    margin_top="8px",
-                ),
+                submit_button("Resolve", aria_label=f"Resolve: {item.summary}", margin_top="8px"),
                 on_submit=on_resolve,
                 reset_on_submit=True,
                 padding_top="8px",
@@ -82,7 +76,7 @@ def complaint_item(
 
 def complaint_link(item: ObjectVar[ComplaintView]) -> rx.Component:
     """On Today: an open complaint that has waited too long, opening its contact."""
-    return rx.link(
+    return card_link(
         rx.box(
             rx.hstack(
                 rx.text(item.contact_name, weight="bold", size="3", flex="1", min_width="0"),
@@ -98,8 +92,4 @@ def complaint_link(item: ObjectVar[ComplaintView]) -> rx.Component:
         ),
         key=item.id,
         href=item.href,
-        display="block",
-        color="var(--gray-12)",
-        underline="none",
-        width="100%",
     )

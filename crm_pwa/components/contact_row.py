@@ -10,6 +10,7 @@ from reflex.vars.object import ObjectVar
 
 from crm_pwa import routes
 from crm_pwa.components.health_badge import health_badge
+from crm_pwa.components.section import card_link
 from crm_pwa.components.when import talked_label
 from crm_pwa.services.contacts import ContactPublic
 
@@ -50,7 +51,7 @@ class ContactRowView:
 
 
 def contact_row(row: ObjectVar[ContactRowView]) -> rx.Component:
-    return rx.link(
+    return card_link(
         rx.hstack(
             rx.vstack(
                 rx.text(row.name, weight="bold", size="3", trim="both"),
@@ -77,11 +78,7 @@ def contact_row(row: ObjectVar[ContactRowView]) -> rx.Component:
         ),
         href=row.href,
         data_contact_row=row.id,
-        display="block",
         min_height="64px",
         padding="10px 4px",
         border_bottom="1px solid var(--gray-5)",
-        color="var(--gray-12)",
-        underline="none",
-        width="100%",
     )

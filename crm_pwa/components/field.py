@@ -49,6 +49,10 @@ def text_box(name: str, default: str | Var[str] = "", rows: int = 3, **props: An
     )
 
 
+def submit_button(label: str, **props: Any) -> rx.Component:
+    return rx.button(label, type="submit", min_height=TAP, size="3", **props)
+
+
 def choice(
     label: str, name: str, options: list[tuple[str, str]], default: str | Var[str], **props: Any
 ) -> rx.Component:

@@ -11,9 +11,9 @@ from reflex.event import EventSpec, EventType
 from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
-from crm_pwa.components.field import TAP, labelled, text_input
+from crm_pwa.components.field import TAP, labelled, submit_button, text_input
 from crm_pwa.components.outbox_script import FOLLOW_UP_CHANGE_JS
-from crm_pwa.components.section import folded
+from crm_pwa.components.section import card_link, folded
 from crm_pwa.components.when import due_label
 
 
@@ -33,10 +33,13 @@ def follow_up_view(
     follow_up_id: str,
     title: str,
     due_on: date,
+    snooze_until: date | None,
     today: date,
     contact_name: str = "",
     href: str = "",
 ) -> FollowUpView:
+    # A snooze past the due date moves when the follow-up asks for attention.
+    due_on = max(due_on, snooze_until or due_on)
     return FollowUpView(
         id=follow_up_id,
         title=title,
@@ -130,13 +133,7 @@ def follow_up_item(
                         text_input("due_on", item.due_on, type="date", required=True),
                         flex="1",
                     ),
-                    rx.button(
-                        "Move",
-                        type="submit",
-                        aria_label=f"Move to the new date: {item.title}",
-                        min_height=TAP,
-                        size="3",
-                    ),
+                    submit_button("Move", aria_label=f"Move to the new date: {item.title}"),
                     align="end",
                     spacing="2",
                     width="100%",
@@ -151,7 +148,7 @@ def follow_up_item(
 
 def follow_up_link(item: ObjectVar[FollowUpView]) -> rx.Component:
     """On Today: who, what was promised, and when; tapping opens the contact."""
-    return rx.link(
+    return card_link(
         _frame(
             item,
             rx.hstack(
@@ -164,8 +161,4 @@ def follow_up_link(item: ObjectVar[FollowUpView]) -> rx.Component:
             _due_line(item),
         ),
         href=item.href,
-        display="block",
-        color="var(--gray-12)",
-        underline="none",
-        width="100%",
     )

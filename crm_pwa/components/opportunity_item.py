@@ -10,7 +10,7 @@ from reflex.event import EventType
 from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
-from crm_pwa.components.field import TAP, choice, labelled, text_input
+from crm_pwa.components.field import choice, labelled, submit_button, text_input
 from crm_pwa.components.section import folded
 from crm_pwa.domain.contact_rules import STAGES
 
@@ -82,14 +82,7 @@ def opportunity_item(
             rx.form(
                 rx.el.input(type="hidden", name="opportunity_id", value=item.id),
                 opportunity_fields(item.stage, item.amount, item.expected_close),
-                rx.button(
-                    "Save",
-                    type="submit",
-                    aria_label=f"Save {item.title}",
-                    min_height=TAP,
-                    size="3",
-                    margin_top="8px",
-                ),
+                submit_button("Save", aria_label=f"Save {item.title}", margin_top="8px"),
                 on_submit=on_save,
                 reset_on_submit=False,
             ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex.vars.base import Var
 
@@ -12,6 +14,19 @@ def problem(message: Var[str]) -> rx.Component:
     return rx.cond(
         message != "",
         rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def card_link(*children: rx.Component, href: str | Var[str], **props: Any) -> rx.Component:
+    """A whole card that opens another page, its text keeping its colour and no underline."""
+    return rx.link(
+        *children,
+        href=href,
+        display="block",
+        color="var(--gray-12)",
+        underline="none",
+        width="100%",
+        **props,
     )
 
 

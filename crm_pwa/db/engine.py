@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -52,3 +53,18 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def begin_writing(session: Session) -> None:
+    """Open the write transaction now, before reading what the writes depend on.
+
+    The pysqlite driver only opens a transaction at the first INSERT/UPDATE and
+    lets a SAVEPOINT open (and its RELEASE commit) one of its own, so without
+    this each item of a batch would commit on its own, and a flush that read
+    before another one committed would fail with "database is locked" instead
+    of waiting its turn. PostgreSQL needs nothing: its transaction is open and
+    ON CONFLICT / row locks make concurrent flushes wait for each other.
+    """
+    raw = session.connection().connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")

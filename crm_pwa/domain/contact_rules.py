@@ -10,12 +10,13 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-# Re-exported: the services catch the error of the rules they call.
+# Re-exported: the tiers are the health model's, and the services catch the
+# error of the rules they call.
+from crm_pwa.domain.health import TIERS as TIERS
 from crm_pwa.domain.rules import RuleError as RuleError
 from crm_pwa.domain.rules import one_of
 
 KINDS = ("customer", "prospect", "partner", "supplier", "staff", "other")
-TIERS = ("high", "medium", "low")
 BANDS = ("strong", "watch", "at_risk", "new")
 STAGES = ("lead", "qualified", "proposal", "won", "lost")
 

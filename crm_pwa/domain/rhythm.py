@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from crm_pwa.domain.health import DEFAULT_MODEL, HealthModel
+from crm_pwa.domain.health import DEFAULT_MODEL, TIERS, HealthModel
 
-_TIER_ORDER = {"high": 0, "medium": 1, "low": 2}
+_TIER_ORDER = {tier: order for order, tier in enumerate(TIERS)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from crm_pwa.components.contact_header import (
     reach_actions,
     remember,
 )
-from crm_pwa.components.field import TAP, labelled, text_box, text_input
+from crm_pwa.components.field import TAP, labelled, submit_button, text_box, text_input
 from crm_pwa.components.follow_up_item import FollowUpView, follow_up_item, follow_up_view
 from crm_pwa.components.note_sheet import note_sheet
 from crm_pwa.components.opportunity_item import (
@@ -91,7 +91,8 @@ class ContactState(SessionState):
             follow_up_view(
                 follow_up_id=str(line.id),
                 title=line.title,
-                due_on=max(line.due_on, line.snooze_until or line.due_on),
+                due_on=line.due_on,
+                snooze_until=line.snooze_until,
                 today=today,
             )
             for line in card.open_follow_ups
@@ -341,9 +342,7 @@ def _complaints() -> rx.Component:
             "Log a complaint",
             rx.form(
                 labelled("What is wrong", text_box("summary", rows=2, required=True)),
-                rx.button(
-                    "Log complaint", type="submit", size="3", min_height=TAP, margin_top="8px"
-                ),
+                submit_button("Log complaint", margin_top="8px"),
                 on_submit=ContactState.add_complaint,
                 reset_on_submit=True,
             ),
@@ -363,7 +362,7 @@ def _opportunities() -> rx.Component:
             rx.form(
                 labelled("Title", text_input("title", required=True)),
                 opportunity_fields("lead", "", ""),
-                rx.button("Add opportunity", type="submit", size="3", min_height=TAP),
+                submit_button("Add opportunity"),
                 on_submit=ContactState.add_opportunity,
                 reset_on_submit=True,
                 style={"display": "flex", "flex_direction": "column", "gap": "8px"},

@@ -14,6 +14,7 @@ from crm_pwa.components.complaint_item import ComplaintView, complaint_link, wai
 from crm_pwa.components.contact_row import TIER_LABELS
 from crm_pwa.components.follow_up_item import FollowUpView, follow_up_link, follow_up_view
 from crm_pwa.components.health_badge import health_badge
+from crm_pwa.components.section import card_link
 from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.services.team import RepSummary, rep_summary
@@ -85,7 +86,8 @@ class TodayState(SessionState):
             return follow_up_view(
                 follow_up_id=str(line.id),
                 title=line.title,
-                due_on=max(line.due_on, line.snooze_until or line.due_on),
+                due_on=line.due_on,
+                snooze_until=line.snooze_until,
                 today=today,
                 contact_name=line.contact_name,
                 href=routes.contact(str(line.contact_id)),
@@ -121,19 +123,15 @@ def _section(title: str, count: rx.Var[int], *children: rx.Component) -> rx.Comp
 
 
 def _reach_out_link(item: ObjectVar[ReachOutView]) -> rx.Component:
-    return rx.link(
+    return card_link(
         rx.text(item.name, weight="bold", size="3"),
         rx.text(item.detail, size="2", color="var(--gray-11)"),
         key=item.id,
         href=item.href,
-        display="block",
         min_height="56px",
         padding="8px 12px",
         border="1px solid var(--gray-6)",
         border_radius="10px",
-        color="var(--gray-12)",
-        underline="none",
-        width="100%",
     )
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from crm_pwa.db.interaction import Complaint
 from crm_pwa.domain import contact_rules as rules
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import actor_today, get_contact, may_see
+from crm_pwa.services.contacts import get_contact, may_see
 from crm_pwa.services.errors import Conflict, Invalid, NotFound
 from crm_pwa.services.health import refresh_contact_health
 
@@ -30,7 +30,7 @@ def log_complaint(
     )
     session.add(complaint)
     session.flush()
-    refresh_contact_health(session, contact.id, actor_today(actor, now))
+    refresh_contact_health(session, contact.id, actor.local_date(now))
     session.flush()
     return complaint
 
@@ -56,6 +56,6 @@ def resolve_complaint(
     complaint.resolution = text
     session.add(complaint)
     session.flush()
-    refresh_contact_health(session, complaint.contact_id, actor_today(actor, now))
+    refresh_contact_health(session, complaint.contact_id, actor.local_date(now))
     session.flush()
     return complaint

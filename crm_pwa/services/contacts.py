@@ -10,14 +10,12 @@ import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import delete, func
 from sqlalchemy import select as sql_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from crm_pwa import clock
 from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
@@ -156,11 +154,6 @@ class ContactCard(BaseModel):
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
-
-
-def actor_today(actor: Actor, now: datetime) -> date:
-    """The actor's calendar day at `now`: "due today" means the rep's day."""
-    return now.astimezone(ZoneInfo(actor.time_zone)).date()
 
 
 def may_see(session: Session, actor: Actor, owner_id: uuid.UUID) -> bool:
@@ -357,7 +350,7 @@ def create_contact(
     session.add(contact)
     session.flush()
     index_contact(session, contact)
-    refresh_contact_health(session, contact.id, actor_today(actor, now))
+    refresh_contact_health(session, contact.id, actor.local_date(now))
     session.flush()
     return contact
 
@@ -388,14 +381,12 @@ def update_contact(
     session.flush()
     index_contact(session, contact)
     if rescore:
-        refresh_contact_health(session, contact.id, actor_today(actor, now))
+        refresh_contact_health(session, contact.id, actor.local_date(now))
     session.flush()
     return contact
 
 
-def delete_contact(
-    *, session: Session, actor: Actor, contact_id: uuid.UUID, now: datetime | None = None
-) -> None:
+def delete_contact(*, session: Session, actor: Actor, contact_id: uuid.UUID, now: datetime) -> None:
     """Privacy erase: the contact, its whole history and its search terms are gone.
 
     The audit trail keeps that an erase happened and how much went, but nothing
@@ -422,7 +413,7 @@ def delete_contact(
             action="contact.erased",
             object_type="contact",
             object_id=str(contact_id),
-            at=now or clock.now(),
+            at=now,
             detail=erased,
         )
     )

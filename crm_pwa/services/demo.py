@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel, func, select
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.user import Team, User
-from crm_pwa.domain.health import SENTIMENTS
+from crm_pwa.domain.health import DEFAULT_MODEL, SENTIMENTS
 from crm_pwa.domain.week import iso_week, previous_weeks
 from crm_pwa.services import auth
 from crm_pwa.services.contact_index import index_contact
@@ -202,7 +202,6 @@ PROMISE_DAYS = 14
 # Promises broken in these last days are still open.
 BACKLOG_DAYS = 21
 SNAPSHOT_WEEKS = 12
-RHYTHM = {"high": 7, "medium": 30, "low": 90}
 KINDS = ("customer",) * 5 + ("prospect",) * 3 + ("partner", "supplier", "staff", "other")
 
 
@@ -386,7 +385,7 @@ class _History:
 
     def ordinary(self, rep: User, story: RepStory, contact: Contact, index: int) -> None:
         rng, today = self.rng, self.today
-        rhythm = RHYTHM[contact.tier]
+        rhythm = DEFAULT_MODEL.rhythm_days_for(contact.tier)
         day = today - timedelta(days=rng.randint(0, rhythm) + HISTORY_DAYS)
         while day < today:
             negative = self.story(story.negative, day)

@@ -9,11 +9,14 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from pydantic import BaseModel, field_validator, model_validator
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from crm_pwa import clock
 from crm_pwa.db.contact import Contact
+from crm_pwa.db.engine import begin_writing
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.domain.note_rules import (
     RuleError,
@@ -34,9 +37,8 @@ from crm_pwa.domain.sync import (
 from crm_pwa.services.actor import Actor, visible_owner_ids
 from crm_pwa.services.errors import Invalid, NotFound
 from crm_pwa.services.notes import (
-    begin_writing,
+    CONTACT_NOT_FOUND,
     refresh_touched_contacts,
-    rep_today,
     visible_contacts,
 )
 
@@ -83,17 +85,20 @@ def _as_invalid(error: RuleError) -> Invalid:
     return Invalid(error.message, field=error.field)
 
 
+def _on_visible_contact(session: Session, actor: Actor) -> ColumnElement[bool]:
+    """For a query joined to Contact: only follow-ups on contacts the actor may see."""
+    owners = visible_owner_ids(session, actor)
+    return sa.true() if owners is None else col(Contact.owner_id).in_(owners)
+
+
 def _load_for_change(session: Session, actor: Actor, follow_up_id: uuid.UUID) -> FollowUp:
     """The follow-up, locked until commit so concurrent changes are judged one after another."""
     query = (
         select(FollowUp)
         .join(Contact, col(Contact.id) == FollowUp.contact_id)
-        .where(FollowUp.id == follow_up_id)
+        .where(FollowUp.id == follow_up_id, _on_visible_contact(session, actor))
         .with_for_update(of=FollowUp)
     )
-    owners = visible_owner_ids(session, actor)
-    if owners is not None:
-        query = query.where(col(Contact.owner_id).in_(owners))
     follow_up = session.exec(query.execution_options(populate_existing=True)).first()
     if follow_up is None:
         raise NotFound(FOLLOW_UP_NOT_FOUND)
@@ -118,7 +123,7 @@ def apply_change(
             snooze_until=change.snooze_until,
             changed_at=change.changed_at,
             # A phone clock up to a day fast must not date a change after today.
-            changed_on=min(rep_today(actor, change.changed_at), rep_today(actor, now)),
+            changed_on=min(actor.local_date(change.changed_at), actor.local_date(now)),
         )
     except RuleError as error:
         raise _as_invalid(error) from error
@@ -148,7 +153,7 @@ def reschedule_follow_up(
     *, session: Session, actor: Actor, follow_up_id: uuid.UUID, due_on: date, now: datetime
 ) -> FollowUp:
     """Move a follow-up to a new day; it is open again, whatever it was."""
-    today = rep_today(actor, now)
+    today = actor.local_date(now)
     try:
         check_due_on(due_on, since=today, today=today)
     except RuleError as error:
@@ -178,8 +183,8 @@ def add_follow_up(
 ) -> FollowUp:
     """Plan a next step for a contact without logging a note."""
     if contact_id not in visible_contacts(session, actor, [contact_id]):
-        raise NotFound("Contact not found.")
-    today = rep_today(actor, now)
+        raise NotFound(CONTACT_NOT_FOUND)
+    today = actor.local_date(now)
     try:
         clean = clean_title(title)
         check_due_on(due_on, since=today, today=today)
@@ -220,11 +225,8 @@ def get_follow_up(*, session: Session, actor: Actor, follow_up_id: uuid.UUID) ->
     query = (
         select(FollowUp, Contact.name)
         .join(Contact, col(Contact.id) == FollowUp.contact_id)
-        .where(FollowUp.id == follow_up_id)
+        .where(FollowUp.id == follow_up_id, _on_visible_contact(session, actor))
     )
-    owners = visible_owner_ids(session, actor)
-    if owners is not None:
-        query = query.where(col(Contact.owner_id).in_(owners))
     row = session.exec(query).first()
     if row is None:
         raise NotFound(FOLLOW_UP_NOT_FOUND)
@@ -251,11 +253,8 @@ def list_follow_ups(
     query = (
         select(FollowUp, Contact.name)
         .join(Contact, col(Contact.id) == FollowUp.contact_id)
-        .where(FollowUp.owner_id == actor.id)
+        .where(FollowUp.owner_id == actor.id, _on_visible_contact(session, actor))
     )
-    owners = visible_owner_ids(session, actor)
-    if owners is not None:
-        query = query.where(col(Contact.owner_id).in_(owners))
     if status is not None:
         query = query.where(FollowUp.status == status)
     if due_before is not None:

@@ -16,16 +16,14 @@ cost three round trips per note: seconds for 1,000 notes on a busy server.
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import Connection, Insert, Table, Update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -34,6 +32,7 @@ from sqlmodel import Session, SQLModel, col, select
 from crm_pwa import clock
 from crm_pwa.db.columns import UTCDateTime
 from crm_pwa.db.contact import Contact
+from crm_pwa.db.engine import begin_writing
 from crm_pwa.db.interaction import FollowUp, Interaction
 from crm_pwa.domain.note_rules import (
     RuleError,
@@ -83,20 +82,17 @@ class NoteIn(BaseModel):
         return check_kind(value)
 
     # A phone that leaves a choice unset sends null: that means the default.
-    @field_validator("direction", mode="before")
+    @field_validator("direction", "sentiment", mode="before")
     @classmethod
-    def _direction(cls, value: Any) -> Any:
-        return "outbound" if value is None else value
+    def _null_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name is not None:
+            return cls.model_fields[info.field_name].default
+        return value
 
     @field_validator("direction")
     @classmethod
     def _direction_known(cls, value: str) -> str:
         return check_direction(value)
-
-    @field_validator("sentiment", mode="before")
-    @classmethod
-    def _sentiment(cls, value: Any) -> Any:
-        return "neutral" if value is None else value
 
     @field_validator("sentiment")
     @classmethod
@@ -125,29 +121,6 @@ def describe_validation_error(error: ValidationError) -> str:
         where = ".".join(str(part) for part in item["loc"])
         parts.append(f"{where}: {item['msg']}" if where else item["msg"])
     return "; ".join(parts)
-
-
-def rep_today(actor: Actor, now: datetime) -> date:
-    try:
-        zone = ZoneInfo(actor.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
-
-
-def begin_writing(session: Session) -> None:
-    """Open the write transaction now, before reading what the writes depend on.
-
-    The pysqlite driver only opens a transaction at the first INSERT/UPDATE and
-    lets a SAVEPOINT open (and its RELEASE commit) one of its own, so without
-    this each item of a batch would commit on its own, and a flush that read
-    before another one committed would fail with "database is locked" instead
-    of waiting its turn. PostgreSQL needs nothing: its transaction is open and
-    ON CONFLICT / row locks make concurrent flushes wait for each other.
-    """
-    raw = session.connection().connection.dbapi_connection
-    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def visible_contacts(
@@ -337,7 +310,7 @@ def store_notes(
     """
     begin_writing(session)
     connection = session.connection()
-    today = rep_today(actor, now)
+    today = actor.local_date(now)
     visible = visible_contacts(session, actor, {note.contact_id for note in notes}, lock=True)
     ids = [note.id or uuid.uuid4() for note in notes]
     outcomes: list[NoteOutcome | None] = [None] * len(notes)

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 import httpx
@@ -181,6 +181,8 @@ def _load(
     """Each rep's due reminders and usable devices; the previous `last_reminded_on`s."""
     devices: dict[uuid.UUID, list[_Device]] = defaultdict(list)
     refused: list[uuid.UUID] = []
+    # The rep's hours come with each device row: the join is there already.
+    hours: dict[uuid.UUID, tuple[str, time, time, time]] = {}
     with engine.connect() as connection:
         for row in connection.execute(
             select(
@@ -190,6 +192,10 @@ def _load(
                 col(PushSubscription.p256dh),
                 col(PushSubscription.auth),
                 col(PushSubscription.retry_not_before),
+                col(User.time_zone),
+                col(User.reminder_time),
+                col(User.quiet_start),
+                col(User.quiet_end),
             )
             .join(User, col(User.id) == col(PushSubscription.user_id))
             .where(col(User.is_active))
@@ -199,18 +205,12 @@ def _load(
             elif row.retry_not_before is None or row.retry_not_before <= now:
                 keys = SubscriptionKeys(row.endpoint, row.p256dh, row.auth)
                 devices[row.user_id].append(_Device(row.id, keys))
-        schedules = {
-            row.id: row
-            for row in connection.execute(
-                select(
-                    col(User.id),
-                    col(User.time_zone),
-                    col(User.reminder_time),
-                    col(User.quiet_start),
-                    col(User.quiet_end),
-                ).where(col(User.id).in_(select(col(PushSubscription.user_id))))
-            )
-        }
+                hours[row.user_id] = (
+                    row.time_zone,
+                    row.reminder_time,
+                    row.quiet_start,
+                    row.quiet_end,
+                )
         candidates = _candidates(connection, now)
     if refused:
         # The allow-list changed since the browser subscribed: never contact it.
@@ -220,16 +220,16 @@ def _load(
     plans: list[_RepPlan] = []
     previous: dict[str, date | None] = {}
     for user_id, user_devices in devices.items():
-        user = schedules.get(user_id)
         own = candidates.get(user_id)
-        if user is None or not own:
+        if not own:
             continue
+        time_zone, reminder_time, quiet_start, quiet_end = hours[user_id]
         try:
             schedule = RepSchedule(
-                time_zone=user.time_zone,
-                reminder_time=user.reminder_time,
-                quiet_start=user.quiet_start,
-                quiet_end=user.quiet_end,
+                time_zone=time_zone,
+                reminder_time=reminder_time,
+                quiet_start=quiet_start,
+                quiet_end=quiet_end,
             )
         except ValueError as bad_zone:
             report.note(f"user {user_id}: {bad_zone}")

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
+from crm_pwa.db.engine import begin_writing
 from crm_pwa.domain.note_rules import RuleError
 from crm_pwa.domain.sync import CREATED, REJECTED, UPDATED, SyncStatus, batch_size_error
 from crm_pwa.services.actor import Actor
@@ -25,7 +26,6 @@ from crm_pwa.services.follow_ups import FollowUpChange, apply_change
 from crm_pwa.services.notes import (
     NOT_STORABLE,
     NoteIn,
-    begin_writing,
     describe_validation_error,
     refresh_touched_contacts,
     store_notes,
