@@ -20,7 +20,7 @@ from crm_pwa.api import (
     service_worker,
     sync,
 )
-from crm_pwa.services.errors import ServiceError, TooManyAttempts, Unauthorized
+from crm_pwa.services.errors import RetryLater, ServiceError, Unauthorized
 
 API_PREFIX = "/api/v1"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
@@ -66,7 +66,7 @@ class ServerTime:
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     headers: dict[str, str] = {}
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, RetryLater):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
