@@ -129,7 +129,7 @@ def test_sign_in_answers_503_and_counts_nothing_when_every_hashing_place_is_take
     monkeypatch.setenv("RAPPORT_PASSWORD_HASH_SLOTS", "1")
     get_settings.cache_clear()
     make_user(session, EMAIL)
-    running, admitted = passwords._slots(1)
+    _pool, admitted = passwords._hashing(1)
     taken = 0
     while admitted.acquire(blocking=False):
         taken += 1
