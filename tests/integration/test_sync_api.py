@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -695,3 +696,44 @@ def test_follow_up_patch_from_a_fast_clock_does_not_freeze_it_for_the_next_patch
     assert second.status_code == 200
     assert second.json()["status"] == "open"
     assert stored_follow_up(db, follow_up_id).status == "open"
+
+
+def _durability_at_commit(db: Database) -> tuple[list[str], Any]:
+    """What each commit of the engine is made with: SQLite's synchronous level, or
+    PostgreSQL's synchronous_commit; the listener to remove afterwards."""
+    seen: list[str] = []
+
+    def record(connection: Any) -> None:
+        raw = connection.connection.dbapi_connection
+        query = "PRAGMA synchronous" if db.kind == "sqlite" else "SHOW synchronous_commit"
+        cursor = raw.cursor()
+        cursor.execute(query)
+        seen.append(str(cursor.fetchone()[0]))
+        cursor.close()
+
+    sa.event.listen(db.engine, "commit", record)
+    return seen, record
+
+
+def test_acknowledged_notes_and_follow_up_changes_are_committed_to_survive_a_power_cut(
+    client: TestClient, world: World, db: Database
+) -> None:
+    item = with_follow_up(world.dana)
+    done = {"id": item["follow_up"]["id"], "status": "done", "changed_at": ago(seconds=1)}
+    seen, listener = _durability_at_commit(db)
+    try:
+        assert [r["status"] for r in flush(client, world.headers, body([item]))] == ["created"]
+        flush(client, world.headers, body(updates=[done]))
+        answer = client.patch(
+            f"/api/v1/follow-ups/{item['follow_up']['id']}",
+            json={"status": "open"},
+            headers=world.headers,
+        )
+        assert answer.status_code == 200
+    finally:
+        sa.event.remove(db.engine, "commit", listener)
+
+    # The three writes the phone is told about, each committed durably: SQLite
+    # syncs its write-ahead log at every commit (FULL = 2, NORMAL = 1 would not).
+    durable = "2" if db.kind == "sqlite" else "on"
+    assert seen[-3:] == [durable] * 3, seen
