@@ -153,6 +153,14 @@
     return new Date(Date.now() + clockOffsetMs);
   }
 
+  /* The calendar day `days` after today on the phone, as the API's dates are written
+   * (YYYY-MM-DD), taking "now" from the server's clock. */
+  async function localDay(days) {
+    const day = await serverNow();
+    day.setDate(day.getDate() + days);
+    return day.toLocaleDateString('en-CA');
+  }
+
   function isOffline() {
     return typeof navigator !== 'undefined' && navigator.onLine === false;
   }
@@ -471,7 +479,7 @@
 
   global.crmOutbox = {
     openDB, configure, enqueueNote, enqueueFollowUpUpdate, flush, status, discard, retry,
-    apiFetch, token, announce, serverNow, SignedOutError,
+    apiFetch, token, announce, serverNow, localDay, SignedOutError,
     // Shared with contactbook.js (the same database) and pwa.js/push.js (the same token).
     transact, promised, storedToken: readStoredToken,
   };

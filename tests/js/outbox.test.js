@@ -97,16 +97,16 @@ test('items_stay_when_server_fails_or_token_is_refused', async () => {
 });
 
 test('rejected_item_is_kept_and_not_resent_until_retried_when_server_rejects_it', async () => {
-  await fake.rejectContacts(['c-gone']);
+  await fake.rejectContacts([GONE]);
   signOut();
   const good = await crmOutbox.enqueueNote(note());
-  const bad = await crmOutbox.enqueueNote(note({contact_id: 'c-gone', summary: 'Lunch with Sam'}));
+  const bad = await crmOutbox.enqueueNote(note({contact_id: GONE, summary: 'Lunch with Sam'}));
   signIn('test-token');
   const report = await crmOutbox.flush();
   assertEqual([report.acked, report.rejected], [1, 1], 'one stored, one rejected');
   const status = await crmOutbox.status();
   assertEqual(status, {waiting: 0, rejected: [{id: bad, kind: 'interaction', summary: 'Lunch with Sam',
-    error: 'unknown contact', contact_id: 'c-gone'}]}, 'status');
+    error: 'unknown contact', contact_id: GONE}]}, 'status');
   await crmOutbox.flush();
   let state = await fake.state();
   assertEqual([state.received[good], state.received[bad]], [1, 1], 'the rejected note is not resent');
@@ -123,12 +123,13 @@ test('rejected_item_is_kept_and_not_resent_until_retried_when_server_rejects_it'
 test('only_the_bad_item_is_rejected_when_server_refuses_the_whole_batch', async () => {
   signOut();
   const ids = [];
-  for (const summary of ['First', 'MALFORMED', 'Third']) ids.push(await crmOutbox.enqueueNote(note({summary})));
+  for (const summary of ['First', 'Second', 'Third']) ids.push(await crmOutbox.enqueueNote(note({summary})));
+  await fake.poison({[ids[1]]: 422});
   signIn('test-token');
   const report = await crmOutbox.flush();
   assertEqual([report.acked, report.rejected], [2, 1], 'the good ones got through');
   const {rejected} = await crmOutbox.status();
-  assertEqual(rejected.map((r) => [r.id, r.error]), [[ids[1], 'malformed interaction']], 'reason');
+  assertEqual(rejected.map((r) => [r.id, r.error]), [[ids[1], 'poisoned item in the batch']], 'reason');
 });
 
 test('batches_hold_at_most_1000_items_in_order_when_many_are_waiting', async () => {
@@ -151,7 +152,7 @@ test('status_and_change_events_follow_each_change_when_notes_come_and_go', async
     signOut();
     await crmOutbox.enqueueNote(note());
     assertEqual(document.documentElement.dataset.outboxWaiting, '1', 'data attribute after enqueue');
-    await crmOutbox.enqueueFollowUpUpdate({id: 'fu-1', status: 'done'});
+    await crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f001', status: 'done'});
     assertEqual((await crmOutbox.status()).waiting, 2, 'status counts both kinds');
     signIn('test-token');
     await crmOutbox.flush();
@@ -164,17 +165,17 @@ test('status_and_change_events_follow_each_change_when_notes_come_and_go', async
 
 test('latest_follow_up_change_wins_when_changed_twice_offline', async () => {
   signOut();
-  await crmOutbox.enqueueFollowUpUpdate({id: 'fu-9', status: 'done', changed_at: '2026-05-01T10:00:00+00:00'});
-  await crmOutbox.enqueueFollowUpUpdate({id: 'fu-9', status: 'open', changed_at: '2026-05-01T09:00:00+00:00'});
-  await crmOutbox.enqueueFollowUpUpdate({id: 'fu-9', status: 'snoozed', snooze_until: '2026-05-02T09:00:00+00:00',
+  await crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f009', status: 'done', changed_at: '2026-05-01T10:00:00+00:00'});
+  await crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f009', status: 'open', changed_at: '2026-05-01T09:00:00+00:00'});
+  await crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f009', status: 'snoozed', snooze_until: '2026-05-02',
     changed_at: '2026-05-01T11:00:00+00:00'});
-  await assertRejects(crmOutbox.enqueueFollowUpUpdate({id: 'fu-9', status: 'snoozed'}),
+  await assertRejects(crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f009', status: 'snoozed'}),
     (error) => assertEqual(error.field, 'snooze_until', 'the field at fault'), 'snooze needs a time');
   signIn('test-token');
   await crmOutbox.flush();
   const state = await fake.state();
-  assertEqual(state.follow_ups['fu-9'].status, 'snoozed', 'the latest change reached the server');
-  assertEqual(state.received['fu-9'], 1, 'once');
+  assertEqual(state.follow_ups['5b0c2a9e-1f1d-4b8e-a0c1-00000000f009'].status, 'snoozed', 'the latest change reached the server');
+  assertEqual(state.received['5b0c2a9e-1f1d-4b8e-a0c1-00000000f009'], 1, 'once');
 });
 
 test('token_is_copied_for_the_service_worker_when_the_page_flushes', async () => {
