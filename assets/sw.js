@@ -3,7 +3,7 @@
  * this file, so every release gets new cache names and replaces the old ones. */
 'use strict';
 
-importScripts('/outbox.js');
+importScripts('/outbox.js', '/outbox-sync.js');
 
 const BUILD_ID = '__BUILD_ID__';
 const PRECACHE = __PRECACHE__;

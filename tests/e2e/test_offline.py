@@ -141,4 +141,4 @@ def test_notes_written_offline_reach_the_server_once_when_the_phone_is_back_onli
     expect(item).to_contain_text("Reason: ")
     item.get_by_role("button", name="Discard").click()
     expect(item).to_have_count(0)
-    assert page.evaluate("window.crmOutbox.status()") == {"waiting": 0, "rejected": []}
+    assert page.evaluate("window.crmOutbox.status()") == {"waiting": 0, "items": []}

@@ -28,7 +28,12 @@ from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Playw
 from pydantic import ValidationError
 
 from crm_pwa.api.follow_ups import FollowUpCreate
-from crm_pwa.domain.note_rules import RuleError, check_due_on, check_snooze_until
+from crm_pwa.domain.note_rules import (
+    RuleError,
+    check_due_on,
+    check_occurred_at,
+    check_snooze_until,
+)
 from crm_pwa.domain.sync import batch_size_error
 from crm_pwa.services.follow_ups import FollowUpChange
 from crm_pwa.services.notes import NoteIn, describe_validation_error
@@ -55,6 +60,7 @@ PRECACHE = [
     "/",
     "/__spa-fallback.html",
     "/outbox.js",
+    "/outbox-sync.js",
     "/contactbook.js",
     "/pwa.js",
     "/manifest.webmanifest",
@@ -145,8 +151,11 @@ class FakeRapport:
     def _store_note(self, item: Any) -> dict[str, Any]:
         try:
             note = NoteIn.model_validate(item)
+            check_occurred_at(note.occurred_at, datetime.now(UTC))
         except ValidationError as error:
             return _rejected(item, describe_validation_error(error))
+        except RuleError as error:
+            return _rejected(item, error.message)
         note_id = str(note.id)
         self.received[note_id] += 1
         if str(note.contact_id) in self.rejected_contacts:
