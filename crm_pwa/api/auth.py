@@ -11,13 +11,14 @@ from pydantic import BaseModel, Field
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession, Token
 from crm_pwa.services import auth
+from crm_pwa.services.fields import Text
 
 router = APIRouter(tags=["auth"])
 
 
 class TokenRequest(BaseModel):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1000)
+    email: Text = Field(max_length=320)
+    password: Text = Field(max_length=1000)
 
 
 class UserPublic(BaseModel):
