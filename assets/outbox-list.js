@@ -125,7 +125,7 @@
   }
 
   /* Discard asks first: what the rep wrote is gone for good once discarded. */
-  function confirmDiscard(item, row, actions) {
+  function confirmDiscard(item, actions, discardButton) {
     const question = h('div', {class: 'rp-confirm', role: 'group', 'aria-label': 'Confirm discard'},
       h('p', {class: 'rp-reason', text: `Discard ${WHAT[item.kind]}? What you wrote will be lost.`}),
       h('div', {class: 'rp-actions'},
@@ -133,7 +133,7 @@
           onclick: () => { outbox.discard(item.id).catch(() => {}); }}),
         h('button', {type: 'button', class: 'rp-btn', text: 'Keep it', onclick: () => {
           question.replaceWith(actions);
-          actions.querySelector('button').focus();
+          discardButton.focus();
         }})));
     actions.replaceWith(question);
     question.querySelector('button').focus();
@@ -175,8 +175,10 @@
       : h('button', {type: 'button', class: 'rp-btn', text: 'Send again',
         'aria-label': `Send again: ${label}`,
         onclick: () => { outbox.retry(item.id).catch(() => {}); }}));
-    actions.append(h('button', {type: 'button', class: 'rp-btn', text: 'Discard',
-      'aria-label': `Discard: ${label}`, onclick: () => confirmDiscard(item, row, actions)}));
+    const discard = h('button', {type: 'button', class: 'rp-btn', text: 'Discard',
+      'aria-label': `Discard: ${label}`});
+    discard.addEventListener('click', () => confirmDiscard(item, actions, discard));
+    actions.append(discard);
     return row;
   }
 

@@ -33,10 +33,12 @@ from crm_pwa.domain.note_rules import (
     check_due_on,
     check_occurred_at,
     check_snooze_until,
+    earliest_next_step,
+    earliest_planned,
 )
-from crm_pwa.domain.sync import batch_size_error
+from crm_pwa.domain.sync import NOTE_CONFLICT, batch_size_error
 from crm_pwa.services.follow_ups import FollowUpChange
-from crm_pwa.services.notes import NoteIn, describe_validation_error
+from crm_pwa.services.note_input import describe_validation_error, read_note, refused_next_step
 from crm_pwa.services.sync import SyncBatch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,9 +79,6 @@ JS_CASES = [
     for script in ("outbox.test.js", "contactbook.test.js")
     for name in re.findall(r"^test\('(\w+)'", (JS_TESTS / script).read_text(), re.MULTILINE)
 ]
-
-
-CONFLICT = "This note id is already used by a note with other content."
 
 
 def _id(item: Any) -> Any:
@@ -149,8 +148,12 @@ class FakeRapport:
         return 200, (None if action == "lost-ack" else {"results": results}), {}
 
     def _store_note(self, item: Any) -> dict[str, Any]:
+        """A note judged as store_notes judges it, for a rep in UTC who sees every contact."""
         try:
-            note = NoteIn.model_validate(item)
+            read = read_note(item) if isinstance(item, dict) else None
+            if read is None:
+                return _rejected(item, "Each interaction must be a JSON object.")
+            note = read.note
             check_occurred_at(note.occurred_at, datetime.now(UTC))
         except ValidationError as error:
             return _rejected(item, describe_validation_error(error))
@@ -160,25 +163,27 @@ class FakeRapport:
         self.received[note_id] += 1
         if str(note.contact_id) in self.rejected_contacts:
             return _rejected(item, "unknown contact")
-        result: dict[str, Any] = {"id": note_id, "status": "created", "error": None}
-        stored = self.notes.get(note_id)
-        if stored is not None:
-            if stored != item:
-                return {"id": note_id, "status": "conflict", "error": CONFLICT}
-            result["status"] = "duplicate"
-        self.notes[note_id] = item
-        if note.follow_up is not None:
+        refused = read.refused_follow_up
+        if refused is None and note.follow_up is not None:
+            earliest = earliest_next_step(note.occurred_at, note.occurred_at.astimezone(UTC).date())
             try:
-                check_due_on(
-                    note.follow_up.due_on, since=note.occurred_at.date(), today=self.today()
-                )
+                check_due_on(note.follow_up.due_on, earliest=earliest, today=self.today())
             except RuleError as error:
-                # The note is kept; only its next step is refused (API.md's sync contract).
-                result["follow_up"] = {
-                    "id": item["follow_up"].get("id"),
-                    "status": "rejected",
-                    "error": error.message,
-                }
+                refused = refused_next_step(str(note.follow_up.id), error.message)
+        stored = self.notes.get(note_id)
+        content = note.model_dump(mode="json", exclude={"id", "follow_up"})
+        if stored is not None and stored["content"] != content:
+            return {"id": note_id, "status": "conflict", "error": NOTE_CONFLICT}
+        result: dict[str, Any] = {
+            "id": note_id,
+            "status": "created" if stored is None else "duplicate",
+            "error": None,
+        }
+        if stored is None:
+            self.notes[note_id] = {**item, "content": content}
+        if refused is not None:
+            # The note is kept; only its next step is refused (API.md's sync contract).
+            result["follow_up"] = {"id": refused.id, "status": "rejected", "error": refused.error}
         return result
 
     def _store_follow_up_update(self, item: Any) -> dict[str, Any]:
@@ -201,7 +206,8 @@ class FakeRapport:
         try:
             uuid.UUID(contact_id)
             follow_up = FollowUpCreate.model_validate(body)
-            check_due_on(follow_up.due_on, since=self.today(), today=self.today())
+            today = self.today()
+            check_due_on(follow_up.due_on, earliest=earliest_planned(today), today=today)
         except ValueError as error:
             message = (
                 describe_validation_error(error)

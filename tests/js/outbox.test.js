@@ -167,7 +167,8 @@ test('the_note_is_kept_and_its_refused_next_step_can_be_corrected', async () => 
   const id = await crmOutbox.enqueueNote(note({follow_up: {due_on: '2020-01-01', title: 'Call back'}}));
   const outcome = await crmOutbox.sendNow(id);
   assertEqual(outcome.state, 'sent', 'the note was stored');
-  assert(/2020-01-01/.test(outcome.nextStep.error), `the refusal is explained: ${outcome.nextStep.error}`);
+  const words = /^The note is saved, but not its next step: The next step's date, 1 Jan 2020, has already passed; choose \d+ \w+ \d{4} or a later day\.$/;
+  assert(words.test(outcome.nextStep.error), `explained in words: ${outcome.nextStep.error}`);
   assert((await fake.state()).notes[id], 'the note is on the server');
   const [step] = (await crmOutbox.status()).items;
   assertEqual([step.kind, step.state, step.note_id], ['next_step', 'rejected', id], 'the next step waits');
