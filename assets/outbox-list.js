@@ -139,9 +139,14 @@
     question.querySelector('button').focus();
   }
 
+  // A row is drawn again when any of these change ("waiting" reads differently offline).
+  function rowKey(item) {
+    return JSON.stringify([item.state, item.error, item.summary, navigator.onLine]);
+  }
+
   async function buildRow(item) {
     const what = await title(item);
-    const row = {key: JSON.stringify([item.state, item.error, item.summary]), editing: false};
+    const row = {key: rowKey(item), editing: false};
     const actions = h('div', {class: 'rp-actions'});
     const slot = h('div', {});
     row.el = h('li', {class: 'rp-card', 'data-outbox-row': item.id, 'data-state': item.state},
@@ -182,18 +187,20 @@
     return row;
   }
 
-  /* Takes down "saved on this phone" messages of items that reached the server, and
-   * has the page read them back (the reload button sends one server event). */
+  /* Takes down "saved on this phone" messages of items that left the outbox, and
+   * has the page read itself back when any did (the reload button sends one
+   * server event, so only while online). */
+  let known = new Set();
   function clearDelivered(ids) {
-    let delivered = false;
     document.querySelectorAll('[data-outbox-item]').forEach((el) => {
       if (ids.has(el.dataset.outboxItem)) return;
       delete el.dataset.outboxItem;
       el.textContent = '';
-      delivered = true;
     });
+    const left = [...known].some((id) => !ids.has(id));
+    known = ids;
     const reload = document.getElementById(RELOAD_BUTTON);
-    if (delivered && reload && navigator.onLine) reload.click();
+    if (left && reload && navigator.onLine) reload.click();
   }
 
   let drawing = Promise.resolve();
@@ -206,7 +213,7 @@
     let previous = null;
     for (const item of items) {
       let row = rows.get(item.id);
-      const key = JSON.stringify([item.state, item.error, item.summary]);
+      const key = rowKey(item);
       // An open correction form is left alone: a flush must not wipe what is being typed.
       if (!row || (row.key !== key && !row.editing)) {
         const fresh = await buildRow(item);
@@ -225,9 +232,15 @@
     drawing = drawing.then(() => draw(items)).catch(() => {});
   }
 
-  window.addEventListener('crm-outbox-change', (event) => show(event.detail.items || []));
+  let shown = [];
+  window.addEventListener('crm-outbox-change', (event) => {
+    shown = event.detail.items || [];
+    show(shown);
+  });
+  window.addEventListener('online', () => show(shown));
+  window.addEventListener('offline', () => show(shown));
   const place = () => attach(box, HOST);
   new MutationObserver(place).observe(document.documentElement, {childList: true, subtree: true});
   place();
-  outbox.status().then((current) => show(current.items)).catch(() => {});
+  outbox.status().then((current) => { shown = current.items; show(shown); }).catch(() => {});
 })();

@@ -220,3 +220,26 @@ def test_snooze_from_a_notification_moves_the_follow_up_to_tomorrow_on_the_serve
         assert page.evaluate("window.crmOutbox.status()") == {"waiting": 0, "items": []}
     finally:
         phone.close()
+
+
+def test_saved_on_this_phone_goes_away_when_the_note_reaches_the_server(
+    page: Page, app_server: RunningApp
+) -> None:
+    token = app_server.token(REP)
+    contact = _contact(app_server, token, 8)
+    summary = f"Met at the depot with no signal {uuid.uuid4().hex[:8]}"
+    waiting = _open_card(page, contact)
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Log a meeting").click()
+    sheet = page.get_by_role("dialog", name="Log a meeting")
+    sheet.get_by_label("What happened").fill(summary)
+    sheet.get_by_role("button", name="Save").click()
+    outcome = page.locator("[data-note-outcome]")
+    expect(outcome).to_have_text("Saved on this phone; it will sync when you are online.")
+    expect(waiting.locator('[data-state="waiting"]')).to_contain_text(summary)
+
+    page.context.set_offline(False)
+    expect(outcome).to_have_text("", timeout=20_000)
+    expect(waiting).to_be_hidden()
+    expect(page.locator("[data-interaction]").filter(has_text=summary)).to_be_visible()
+    assert _summaries(app_server, token, contact["id"])[summary] == 1
