@@ -38,6 +38,7 @@ $(TOOLS)/node_modules/.bin/bun:
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+run: export RAPPORT_DEMO := on
 run: $(VENV)/.installed-run $(TOOLS)/node_modules/.bin/bun
 	$(PY) -m crm_pwa migrate
 	$(PY) -m crm_pwa seed-demo --if-empty
