@@ -104,7 +104,7 @@ def change(
     "/contacts/{contact_id}/follow-ups",
     response_model=FollowUpPublic,
     status_code=201,
-    responses=refusals(400, 401, 404, 409, 413, 422),
+    responses=refusals(400, 401, 404, 413, 422),
 )
 def add(
     contact_id: uuid.UUID, body: FollowUpCreate, session: DbSession, actor: CurrentActor
