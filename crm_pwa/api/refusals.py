@@ -35,6 +35,7 @@ _WHY = {
     413: "The request body is too large.",
     422: "The request breaks a rule: the words say which (a list, when it could not be read).",
     429: "Too many attempts; wait for Retry-After seconds.",
+    503: "The server is busy; try again after Retry-After seconds.",
 }
 
 

@@ -5,26 +5,18 @@ from __future__ import annotations
 import logging
 import sys
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
 from crm_pwa.db.engine import session_scope
 from crm_pwa.db.user import User
 from crm_pwa.services.demo import DEMO_PASSWORD, MANAGER, REPS
+from crm_pwa.services.passwords import password_matches
 from crm_pwa.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 DEMO_EMAILS = (MANAGER[0], *(story.email for story in REPS))
-
-
-def _opens_with_demo_password(password_hash: str) -> bool:
-    try:
-        return PasswordHasher().verify(password_hash, DEMO_PASSWORD)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def published_demo_accounts(session: Session) -> list[str]:
@@ -36,7 +28,7 @@ def published_demo_accounts(session: Session) -> list[str]:
     opens: dict[str, bool] = {}
     for user in users:
         if user.password_hash not in opens:
-            opens[user.password_hash] = _opens_with_demo_password(user.password_hash)
+            opens[user.password_hash] = password_matches(user.password_hash, DEMO_PASSWORD)
     return sorted(user.email for user in users if opens[user.password_hash])
 
 
