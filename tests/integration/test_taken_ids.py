@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from crm_pwa import clock
 from crm_pwa.db.contact import Contact
+from crm_pwa.domain.sync import NOTE_ID_TAKEN
 from crm_pwa.services.errors import ID_TAKEN
 from tests.utils.factories import bearer, make_contact, make_user
 
@@ -83,18 +84,19 @@ def _outcome(reps: Reps, item: dict[str, Any]) -> tuple[str, str]:
 
 
 def test_synced_ids_answer_alike_when_they_are_yours_or_someone_elses(reps: Reps) -> None:
-    own_note, own_follow_up = str(uuid.uuid4()), str(uuid.uuid4())
+    own_follow_up = str(uuid.uuid4())
     their_note, their_follow_up = str(uuid.uuid4()), str(uuid.uuid4())
-    reps.post("/sync", reps.rep, {"interactions": [_note(reps.mine, own_note, own_follow_up)]})
+    reps.post(
+        "/sync", reps.rep, {"interactions": [_note(reps.mine, str(uuid.uuid4()), own_follow_up)]}
+    )
     reps.post(
         "/sync", reps.other, {"interactions": [_note(reps.theirs, their_note, their_follow_up)]}
     )
-    # The note id on another contact than the one it was stored for, and a taken follow-up id.
-    own = _outcome(reps, _note(reps.also_mine, own_note, str(uuid.uuid4())))
+    # Another rep's note id: refused in words that say nothing of whose note it is.
+    # (The caller's own id with other content is a `conflict`: the caller wrote it.)
     foreign = _outcome(reps, _note(reps.also_mine, their_note, str(uuid.uuid4())))
-    assert own == foreign
-    assert own[0] == "rejected"
+    assert foreign == ("rejected", NOTE_ID_TAKEN)
     own = _outcome(reps, _note(reps.also_mine, str(uuid.uuid4()), own_follow_up))
     foreign = _outcome(reps, _note(reps.also_mine, str(uuid.uuid4()), their_follow_up))
-    assert own == foreign
-    assert own[0] == "rejected"
+    # A taken follow-up id never costs its note, whoever's follow-up holds it.
+    assert own == foreign == ("created", None)
