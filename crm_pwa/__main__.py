@@ -48,6 +48,13 @@ def _create_user(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
+    if not get_settings().demo:
+        print(
+            "The demo accounts share a published password: they are loaded only with "
+            "RAPPORT_DEMO=on (as `make run` does), never on a real server.",
+            file=sys.stderr,
+        )
+        return 2
     with session_scope() as session:
         if args.if_empty and demo.has_users(session):
             print("Demo data already loaded; nothing to do.")

@@ -38,6 +38,13 @@ class Settings:
     password_hash_slots: int = 1
     scheduler_enabled: bool = True
     fast_password_hashing: bool = False
+    # Origins other than the app's own that may call the API from a browser.
+    allowed_origins: tuple[str, ...] = ()
+    # Hosts whose X-Forwarded-Proto is believed (a TLS-terminating proxy).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    production: bool = False
+    api_docs: bool = False
+    demo: bool = False
 
 
 def _cores() -> int:
@@ -56,6 +63,8 @@ def get_settings() -> Settings:
     database_url = _env("DATABASE_URL") or os.environ.get("REFLEX_DB_URL", "")
     if not database_url:
         database_url = f"sqlite:///{data_dir / 'rapport.db'}"
+    # `reflex run --env prod` says so in REFLEX_ENV_MODE, for the server and its workers.
+    production = os.environ.get("REFLEX_ENV_MODE", "") == "prod"
     redis_url = _env("REDIS_URL") or os.environ.get("REFLEX_REDIS_URL") or None
     return Settings(
         data_dir=data_dir,
@@ -70,4 +79,11 @@ def get_settings() -> Settings:
         scheduler_enabled=_env("SCHEDULER", "on") != "off",
         fast_password_hashing=_env("FAST_PASSWORD_HASHING") == "1",
         password_hash_slots=max(1, int(_env("PASSWORD_HASH_SLOTS") or _cores())),
+        allowed_origins=_split(_env("ALLOWED_ORIGINS")),
+        trusted_proxies=_split(_env("TRUSTED_PROXIES", "127.0.0.1,::1")),
+        production=production,
+        # The API's reference pages describe every route to whoever asks: on a
+        # production server only when asked for.
+        api_docs=_env("API_DOCS", "off" if production else "on") == "on",
+        demo=_env("DEMO") == "on",
     )

@@ -26,6 +26,7 @@ from crm_pwa.api import (
 )
 from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import RetryLater, ServiceError, Unauthorized
+from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
@@ -135,11 +136,12 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_api() -> FastAPI:
+    docs = get_settings().api_docs
     api = FastAPI(
         title="Rapport API",
         version="1",
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json" if docs else None,
+        docs_url=f"{API_PREFIX}/docs" if docs else None,
         redoc_url=None,
     )
     api.add_exception_handler(ServiceError, _service_error)

@@ -34,7 +34,7 @@ from crm_pwa.domain.phone import PhoneError, normalise_phone
 from crm_pwa.domain.search import lead_first, parse_query
 from crm_pwa.services.actor import Actor, visible_owner_ids
 from crm_pwa.services.contact_index import index_contact
-from crm_pwa.services.errors import Conflict, Invalid, NotFound
+from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid, NotFound
 from crm_pwa.services.fields import Text
 from crm_pwa.services.health import refresh_contact_health
 
@@ -354,7 +354,7 @@ def create_contact(
             "You can only add contacts for yourself or the people you manage.", "owner_id"
         )
     if contact_in.id is not None and session.get(Contact, contact_in.id) is not None:
-        raise Conflict("A contact with this id already exists.")
+        raise Conflict(ID_TAKEN)
     contact = Contact(
         **fields,
         owner_id=owner_id,

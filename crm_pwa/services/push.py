@@ -20,7 +20,7 @@ from zoneinfo import available_timezones
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import case, delete
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -100,8 +100,10 @@ def subscribe(
 ) -> Device:
     """Store the browser's `PushSubscription.toJSON()` for the caller.
 
-    The same endpoint again updates its keys; an endpoint another user had moves
-    to the caller (the browser is now signed in as the caller).
+    The same endpoint again updates the caller's keys. On a device several reps
+    share, each rep who turns reminders on holds the endpoint as their own
+    device: one rep's tap never takes reminders away from another, and each
+    rep removes only their own in Settings.
     """
     endpoint, p256dh, auth = _parse_subscription(subscription)
     values = {
@@ -119,21 +121,15 @@ def subscribe(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(PushSubscription).values(values)
     table = PushSubscription.__table__.c  # type: ignore[attr-defined]
-    same_user = table.user_id == statement.excluded.user_id
     # One statement, so two taps at once cannot both insert the endpoint.
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=[table.endpoint],
+            index_elements=[table.user_id, table.endpoint],
             set_={
-                "user_id": statement.excluded.user_id,
                 "p256dh": statement.excluded.p256dh,
                 "auth": statement.excluded.auth,
                 "user_agent": statement.excluded.user_agent,
                 "retry_not_before": None,
-                "created_at": case(
-                    (same_user, table.created_at), else_=statement.excluded.created_at
-                ),
-                "last_success_at": case((same_user, table.last_success_at), else_=None),
             },
         )
     )
@@ -141,7 +137,7 @@ def subscribe(
     session.flush()
     stored = session.exec(
         select(PushSubscription)
-        .where(PushSubscription.endpoint == endpoint)
+        .where(PushSubscription.endpoint == endpoint, PushSubscription.user_id == actor.id)
         .execution_options(populate_existing=True)
     ).one()
     return _device(stored)

@@ -15,7 +15,8 @@ from alembic import command
 from crm_pwa.migration import alembic_config
 from tests.conftest import PG_URL, postgres_reachable
 
-MIGRATION_DB = "rapport_migration_test"
+# Named after the test database, so suites sharing a server do not drop each other's.
+MIGRATION_DB = PG_URL.rsplit("/", 1)[-1].split("?")[0] + "_migration_test"
 
 
 def _pending_changes(url: str) -> list[object]:
