@@ -12,6 +12,7 @@ from sqlmodel import select
 from crm_pwa import clock
 from crm_pwa.db.engine import session_scope
 from crm_pwa.db.user import Team
+from crm_pwa.domain.days import local_day
 from crm_pwa.migration import migrate
 from crm_pwa.services import auth, demo
 from crm_pwa.services.errors import ServiceError
@@ -52,13 +53,15 @@ def _seed_demo(args: argparse.Namespace) -> int:
         if args.if_empty and demo.has_users(session):
             print("Demo data already loaded; nothing to do.")
             return 0
-        summary = demo.seed_demo(session=session, seed=args.seed, today=clock.today())
+        summary = demo.seed_demo(
+            session=session, seed=args.seed, today=local_day(clock.now(), "UTC")
+        )
     print(summary)
     return 0
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    today = clock.today(get_settings().time_zone)
+    today = local_day(clock.now(), get_settings().time_zone)
     week = args.week or last_full_week(today)
     with session_scope() as session:
         written = snapshot_week(session=session, week=week, today=today)

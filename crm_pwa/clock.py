@@ -1,4 +1,4 @@
-"""The one place that asks what time it is.
+"""The one place that asks what time it is (which day it is: crm_pwa/domain/days.py).
 
 A deployment may run ahead of real time for demos and tests: RAPPORT_CLOCK_FILE
 names a file holding a number of days to add. It is read on every call, so a
@@ -9,9 +9,8 @@ without restarting it.
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 
 def _offset() -> timedelta:
@@ -26,7 +25,3 @@ def _offset() -> timedelta:
 
 def now() -> datetime:
     return datetime.now(UTC) + _offset()
-
-
-def today(time_zone: str = "UTC") -> date:
-    return now().astimezone(ZoneInfo(time_zone)).date()

@@ -14,8 +14,9 @@ from reflex.vars.object import ObjectVar
 from crm_pwa import clock, routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.shell import page_shell
-from crm_pwa.components.when import local_day, short_date
+from crm_pwa.components.when import short_date
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.days import local_day
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
@@ -76,7 +77,7 @@ class ReminderState(SessionState):
         with session_scope() as session:
             devices = push.list_devices(session=session, actor=actor)
             hours = push.reminder_settings(session=session, actor=actor)
-        today = clock.today(hours.time_zone)
+        today = local_day(clock.now(), hours.time_zone)
         self.devices = [
             DeviceView(
                 id=str(device.id),

@@ -29,11 +29,11 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
-from crm_pwa import clock
 from crm_pwa.db.columns import UTCDateTime
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.engine import begin_writing
 from crm_pwa.db.interaction import FollowUp, Interaction
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.note_rules import (
     RuleError,
     check_aware,
@@ -310,7 +310,7 @@ def store_notes(
     """
     begin_writing(session)
     connection = session.connection()
-    today = actor.local_date(now)
+    today = local_day(now, actor.time_zone)
     visible = visible_contacts(session, actor, {note.contact_id for note in notes}, lock=True)
     ids = [note.id or uuid.uuid4() for note in notes]
     outcomes: list[NoteOutcome | None] = [None] * len(notes)
@@ -455,9 +455,9 @@ def refresh_touched_contacts(
         if loaded is not None:
             session.expire(loaded)
     if len(ids) == 1:
-        refresh_contact_health(session, ids[0], clock.today())
+        refresh_contact_health(session, ids[0], now)
     else:
-        refresh_all_health(session, clock.today(), col(Contact.id).in_(ids))
+        refresh_all_health(session, now, col(Contact.id).in_(ids))
 
 
 def log_note(
