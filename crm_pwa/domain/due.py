@@ -2,9 +2,10 @@
 
 A snooze moves the day a follow-up asks for attention to the snooze's end:
 snoozed until Friday, it is "due today" on Friday and overdue from Saturday.
-A follow-up that is done asks for nothing, nor one snoozed with no end date. Everything that says "overdue" or
-"due today" (the card, Today, the API, the health score, the team view's SQL in
-services/team.py and the push reminder) asks `due_state`.
+A follow-up that is done asks for nothing, nor one snoozed with no end date.
+Everything that says "overdue" or "due today" (the card, Today, the API, the
+health score, the team view's SQL in services/team.py and the push reminder)
+asks `due_state`.
 """
 
 from __future__ import annotations
