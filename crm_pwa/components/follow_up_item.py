@@ -46,7 +46,8 @@ def follow_up_view(
         id=follow_up_id,
         title=title,
         due_on=day.isoformat(),
-        due=due_label(day, today),
+        # Snoozed with no end date: nothing to count down to.
+        due="Snoozed" if status == "snoozed" and snooze_until is None else due_label(day, today),
         overdue=is_overdue(status, due_on, snooze_until, today),
         contact_name=contact_name,
         href=href,
