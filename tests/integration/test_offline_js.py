@@ -28,6 +28,8 @@ from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Playw
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets"
 JS_TESTS = ROOT / "tests" / "js"
+# These drive the phone scripts in Chromium: browser tests like tests/e2e.
+pytestmark = pytest.mark.e2e
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--no-sandbox",
