@@ -37,8 +37,14 @@ class Settings:
     # A file holding a number of days to move the clock forward (demos, tests).
     clock_file: Path | None = None
     token_days: int = 30
+    token_idle_days: int = 14
+    # Attempts that go through at once before the brake starts, per account (or
+    # known device) and per client address; an office behind one address shares the latter.
     sign_in_max_failures: int = 5
-    sign_in_window_minutes: int = 15
+    sign_in_client_max_failures: int = 20
+    # Each argon2 check takes 64 MiB and a core for a third of a second: no more at
+    # once than there are cores, so a flood of sign-ins cannot starve everything else.
+    password_hash_slots: int = 1
     scheduler_enabled: bool = True
     fast_password_hashing: bool = False
 
@@ -61,6 +67,10 @@ class Settings:
             )
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(f"RAPPORT_{name}", default)
 
@@ -70,6 +80,15 @@ def _switch(name: str, default: str, on: str, off: str) -> bool:
     if value not in (on, off):
         raise SettingsError(f"RAPPORT_{name}={value!r} must be {on!r} or {off!r}.")
     return value == on
+
+
+def _count(name: str, default: int) -> int:
+    value = _env(name).strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"RAPPORT_{name}={value!r} must be a whole number of 1 or more.")
+    return int(value)
 
 
 @lru_cache(maxsize=1)
@@ -95,4 +114,5 @@ def get_settings() -> Settings:
         clock_file=Path(clock_file) if clock_file else None,
         scheduler_enabled=_switch("SCHEDULER", "on", "on", "off"),
         fast_password_hashing=_switch("FAST_PASSWORD_HASHING", "0", "1", "0"),
+        password_hash_slots=_count("PASSWORD_HASH_SLOTS", _cores()),
     )

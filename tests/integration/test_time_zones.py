@@ -22,7 +22,7 @@ from crm_pwa.domain.reminder import ReminderCandidate, RepSchedule, plan_reminde
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.complaints import log_complaint
 from crm_pwa.services.health import load_facts_for
-from crm_pwa.services.notes import NoteIn, log_note
+from crm_pwa.services.sync import SyncBatch, sync_outbox
 from crm_pwa.services.today import today_view
 from tests.utils.factories import bearer, make_contact, make_team, make_user
 
@@ -49,14 +49,15 @@ def test_note_at_5_pm_in_los_angeles_still_counts_when_a_complaint_follows(
     dana = make_contact(session, rep, tier="medium")
     # 17:00 on Monday 23 November in Los Angeles: already Tuesday in UTC.
     five_pm = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
-    note = NoteIn(
-        contact_id=dana.id,
-        kind="meeting",
-        occurred_at=five_pm,
-        summary="Went well",
-        sentiment="positive",
-    )
-    log_note(session=session, actor=Actor.of(rep), note=note, now=five_pm)
+    note = {
+        "contact_id": str(dana.id),
+        "kind": "meeting",
+        "occurred_at": five_pm.isoformat(),
+        "summary": "Went well",
+        "sentiment": "positive",
+    }
+    batch = SyncBatch(interactions=[note])
+    sync_outbox(session=session, actor=Actor.of(rep), batch=batch, now=five_pm)
     session.commit()
     log_complaint(
         session=session,
