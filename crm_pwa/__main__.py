@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--name", required=True)
     create.add_argument("--role", choices=("rep", "manager", "admin"), default="rep")
     create.add_argument("--team", default="")
-    create.add_argument("--time-zone", default="UTC")
+    create.add_argument(
+        "--time-zone", default=None, help="default: the phone's zone at the first sign-in"
+    )
     seed = commands.add_parser("seed-demo", help="load the demo team and contacts")
     seed.add_argument("--seed", type=int, default=7)
     seed.add_argument("--if-empty", action="store_true", help="only when there are no users")

@@ -8,14 +8,25 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from crm_pwa import clock, routes
+from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.db.engine import session_scope
-from crm_pwa.services import auth
+from crm_pwa.services import auth, push
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.state.session import SessionState
 
 
 class SignInState(SessionState):
     error: str = ""
+    # The phone's own zone: a rep who never chose one starts with it, not with UTC.
+    phone_zone: str = ""
+
+    @rx.event
+    def read_phone_zone(self) -> EventSpec:
+        return rx.call_script(PHONE_ZONE_JS, callback=SignInState.got_phone_zone)
+
+    @rx.event
+    def got_phone_zone(self, zone: Any) -> None:
+        self.phone_zone = str(zone or "")[:64]
 
     @rx.event
     def skip_if_signed_in(self) -> EventSpec | None:
@@ -33,6 +44,9 @@ class SignInState(SessionState):
                     password=str(form.get("password", "")),
                     now=clock.now(),
                     label="web",
+                )
+                push.adopt_phone_zone(
+                    session=session, actor=signed_in.actor, phone_zone=self.phone_zone
                 )
         except ServiceError as refused:
             self.error = refused.message
@@ -88,6 +102,7 @@ def signin_page() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=SignInState.submit,
+                on_mount=SignInState.read_phone_zone,
                 reset_on_submit=False,
                 width="100%",
             ),
