@@ -12,13 +12,12 @@ from sqlmodel import select
 from crm_pwa import clock
 from crm_pwa.db.engine import session_scope
 from crm_pwa.db.user import Team
-from crm_pwa.domain.days import local_day
+from crm_pwa.domain.days import earliest_day, local_day
 from crm_pwa.migration import migrate
 from crm_pwa.services import auth, demo
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.services.reminders import send_due_reminders
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
-from crm_pwa.settings import get_settings
 
 
 def _create_user(args: argparse.Namespace) -> int:
@@ -61,7 +60,8 @@ def _seed_demo(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    today = local_day(clock.now(), get_settings().time_zone)
+    # The week that has ended for every rep, as the scheduler's weekly job writes it.
+    today = earliest_day(clock.now())
     week = args.week or last_full_week(today)
     with session_scope() as session:
         written = snapshot_week(session=session, week=week, today=today)
