@@ -1,8 +1,9 @@
 """The time zones a rep can pick: places people live, by region and city, with the offset.
 
 The IANA database also holds names nobody lives in (`Factory`, `localtime`),
-aliases kept for old systems (`US/Pacific`, `GB`) and `Etc/GMT+5`, whose sign
-is the opposite of what it reads. None of those is offered; UTC is, by name.
+aliases kept for old systems (`US/Pacific`, `Asia/Calcutta`, which phones still
+report) and `Etc/GMT+5`, whose sign is the opposite of what it reads. None of
+those is offered; an alias is read as the zone it stands for; UTC is offered by name.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from importlib import resources
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 REGIONS = (
     "Africa",
@@ -38,13 +41,45 @@ class ZoneGroup:
     zones: tuple[ZoneChoice, ...]
 
 
+def _tzdata_text() -> str:
+    """The IANA source in one file (tzdata.zi), from the system or the tzdata package."""
+    for folder in TZPATH:
+        path = Path(folder) / "tzdata.zi"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    try:
+        return resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        return ""
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, str]:
+    """Old names and the zone each stands for: its "L target alias" lines."""
+    links = {}
+    for line in _tzdata_text().splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "L":
+            links[parts[2]] = parts[1]
+    return links
+
+
+def canonical_zone(name: str) -> str:
+    """The zone's own name for an alias ("Asia/Calcutta" is "Asia/Kolkata"), else `name`."""
+    return _aliases().get(name, name)
+
+
 @lru_cache(maxsize=1)
 def offered_zones() -> frozenset[str]:
     """Every zone a rep may pick."""
+    aliases = _aliases()
     places = {
         name
         for name in available_timezones()
-        if name.split("/", 1)[0] in REGIONS and "/" in name and "GMT" not in name
+        if name.split("/", 1)[0] in REGIONS
+        and "/" in name
+        and "GMT" not in name
+        and name not in aliases
     }
     return frozenset(places | {UTC_NAME})
 

@@ -18,7 +18,7 @@ from crm_pwa.components.shell import page_shell
 from crm_pwa.components.when import short_date
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
-from crm_pwa.domain.zones import offered_zones, zone_groups, zone_label
+from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_groups, zone_label
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
@@ -104,7 +104,7 @@ class ReminderState(SessionState):
 
     @rx.event
     def got_phone_zone(self, zone: Any) -> None:
-        name = str(zone or "")
+        name = canonical_zone(str(zone or ""))
         offered = name in offered_zones()
         self.phone_zone = name if offered else ""
         self.phone_zone_label = zone_label(name, clock.now()) if offered else ""

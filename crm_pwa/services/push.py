@@ -27,7 +27,7 @@ from crm_pwa.db.columns import new_id
 from crm_pwa.db.push import PushSubscription
 from crm_pwa.db.user import User
 from crm_pwa.domain.push_endpoint import check_push_endpoint
-from crm_pwa.domain.zones import offered_zones
+from crm_pwa.domain.zones import canonical_zone, offered_zones
 from crm_pwa.push.sender import SubscriptionKeys, send_push
 from crm_pwa.push.vapid import VapidKeys, load_or_create_vapid
 from crm_pwa.services.actor import Actor
@@ -269,7 +269,7 @@ def parse_clock_time(value: time | str, field: str) -> time:
 def adopt_phone_zone(*, session: Session, actor: Actor, phone_zone: str) -> bool:
     """On a sign-in: a rep who never chose a zone gets the phone's. True when it changed."""
     user = session.get(User, actor.id)
-    zone = phone_zone.strip()
+    zone = canonical_zone(phone_zone.strip())
     if user is None or user.time_zone_chosen or zone not in offered_zones():
         return False
     user.time_zone, user.time_zone_chosen = zone, True

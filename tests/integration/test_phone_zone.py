@@ -24,7 +24,8 @@ def test_first_sign_in_takes_the_phones_zone_instead_of_utc(session: Session) ->
     assert _zone(session, rep) == ("UTC", False)
 
     signed_in = auth.sign_in(session=session, email=rep.email, password=PASSWORD, now=NOW)
-    assert push.adopt_phone_zone(session=session, actor=signed_in.actor, phone_zone="Asia/Kolkata")
+    # Chromium reports India's zone by its old name.
+    assert push.adopt_phone_zone(session=session, actor=signed_in.actor, phone_zone="Asia/Calcutta")
     session.commit()
 
     assert _zone(session, rep) == ("Asia/Kolkata", True)

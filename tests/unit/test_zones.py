@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crm_pwa.domain.zones import offered_zones, zone_groups, zone_label
+from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_groups, zone_label
 
 WINTER = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 SUMMER = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
@@ -14,6 +14,12 @@ def test_names_nobody_lives_in_are_not_offered() -> None:
     offered = offered_zones()
     for name in ("Factory", "localtime", "Etc/GMT+5", "Etc/UTC", "US/Pacific", "GB", "posixrules"):
         assert name not in offered
+    # Old names are not listed twice; a phone that reports one gets the zone it stands for.
+    assert "Asia/Calcutta" not in offered
+    assert "America/Buenos_Aires" not in offered
+    assert canonical_zone("Asia/Calcutta") == "Asia/Kolkata"
+    assert canonical_zone("US/Pacific") == "America/Los_Angeles"
+    assert canonical_zone("Asia/Kolkata") == "Asia/Kolkata"
     for name in ("UTC", "America/Los_Angeles", "Pacific/Auckland", "Asia/Kolkata"):
         assert name in offered
 
