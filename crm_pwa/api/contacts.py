@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
 from crm_pwa.api.refusals import refusals
+from crm_pwa.domain.days import local_day
 from crm_pwa.services import contacts
 from crm_pwa.services.contacts import (
     MAX_PAGE,
@@ -126,5 +127,5 @@ def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> Contac
         session=session,
         actor=actor,
         contact_id=path_id(contact_id, contacts.NOT_FOUND),
-        today=actor.local_date(clock.now()),
+        today=local_day(clock.now(), actor.time_zone),
     )

@@ -70,7 +70,7 @@ def get_team_health(
         session=session,
         actor=actor,
         week=week,
-        today=clock.today(actor.time_zone),
+        now=clock.now(),
         team_id=team_id,
     )
     return TeamHealthPublic.model_validate(health)

@@ -28,6 +28,7 @@ from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.push import AuditEvent
 from crm_pwa.db.user import User
 from crm_pwa.domain import contact_rules as rules
+from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.health import DEFAULT_MODEL
 from crm_pwa.domain.input_rules import check_moment, check_text
 from crm_pwa.domain.phone import PhoneError, normalise_phone
@@ -366,7 +367,7 @@ def create_contact(
     session.add(contact)
     session.flush()
     index_contact(session, contact)
-    refresh_contact_health(session, contact.id, actor.local_date(now))
+    refresh_contact_health(session, contact.id, now)
     session.flush()
     return contact
 
@@ -397,7 +398,7 @@ def update_contact(
     session.flush()
     index_contact(session, contact)
     if rescore:
-        refresh_contact_health(session, contact.id, actor.local_date(now))
+        refresh_contact_health(session, contact.id, now)
     session.flush()
     return contact
 
@@ -484,7 +485,7 @@ def contact_card(
                 due_on=item.due_on,
                 status=item.status,
                 snooze_until=item.snooze_until,
-                overdue=follow_up_date(item) < today,
+                overdue=is_overdue(item.status, item.due_on, item.snooze_until, today),
             )
             for item in follow_ups
         ],
@@ -510,13 +511,6 @@ def contact_card(
             for item in opportunities
         ],
     )
-
-
-def follow_up_date(follow_up: FollowUp) -> date:
-    """When an open follow-up asks for attention: its due date, or the end of its snooze."""
-    if follow_up.snooze_until is not None and follow_up.snooze_until > follow_up.due_on:
-        return follow_up.snooze_until
-    return follow_up.due_on
 
 
 def complaint_is_stale(complaint: Complaint, today: date) -> bool:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from crm_pwa import clock
 from crm_pwa.db.contact import Contact
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.sync import NOTE_ID_TAKEN
 from crm_pwa.services.errors import ID_TAKEN
 from tests.utils.factories import bearer, make_contact, make_user
@@ -70,7 +71,7 @@ def _note(contact: Contact, note_id: str, follow_up_id: str) -> dict[str, Any]:
         "summary": "Asked for the quote.",
         "follow_up": {
             "id": follow_up_id,
-            "due_on": (clock.today() + timedelta(days=7)).isoformat(),
+            "due_on": (local_day(clock.now(), "UTC") + timedelta(days=7)).isoformat(),
             "title": "Send the quote",
         },
     }
