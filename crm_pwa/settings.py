@@ -32,6 +32,12 @@ class Settings:
     sign_in_window_minutes: int = 15
     scheduler_enabled: bool = True
     fast_password_hashing: bool = False
+    # Admission control of /api/v1 (crm_pwa/api/admission.py): requests at work at
+    # once (kept below the connection pool and the thread pool), requests allowed to
+    # wait for a turn, and how long one may wait before it is told to retry.
+    api_concurrency: int = 8
+    api_queue: int = 64
+    api_queue_seconds: float = 2.0
 
 
 def _env(name: str, default: str = "") -> str:
@@ -59,4 +65,7 @@ def get_settings() -> Settings:
         time_zone=_env("TIME_ZONE", "UTC"),
         scheduler_enabled=_env("SCHEDULER", "on") != "off",
         fast_password_hashing=_env("FAST_PASSWORD_HASHING") == "1",
+        api_concurrency=int(_env("API_CONCURRENCY", "8")),
+        api_queue=int(_env("API_QUEUE", "64")),
+        api_queue_seconds=float(_env("API_QUEUE_SECONDS", "2")),
     )

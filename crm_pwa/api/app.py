@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,7 +22,9 @@ from crm_pwa.api import (
     service_worker,
     sync,
 )
+from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
 from crm_pwa.services.errors import ServiceError, TooManyAttempts, Unauthorized
+from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
@@ -82,6 +86,28 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": errors}, status_code=422)
 
 
+def _busy() -> JSONResponse:
+    return JSONResponse(
+        {"detail": "The server is busy. Try again in a moment."},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _pool_timeout(_request: Request, _exc: Exception) -> JSONResponse:
+    # No pooled connection within the pool timeout: the app is saturated (the UI
+    # and the scheduler share the pool with the API), nothing was written.
+    return _busy()
+
+
+async def _operational_error(_request: Request, exc: Exception) -> JSONResponse:
+    # SQLite's write lock not granted within the busy timeout: the transaction was
+    # rolled back, so retrying is safe. Any other database failure stays a 500.
+    if "database is locked" in str(exc):
+        return _busy()
+    raise exc
+
+
 def create_api() -> FastAPI:
     api = FastAPI(
         title="Rapport API",
@@ -92,6 +118,16 @@ def create_api() -> FastAPI:
     )
     api.add_exception_handler(ServiceError, _service_error)
     api.add_exception_handler(RequestValidationError, _validation_error)
+    api.add_exception_handler(PoolTimeout, _pool_timeout)
+    api.add_exception_handler(OperationalError, _operational_error)
+    settings = get_settings()
+    api.add_middleware(
+        Admission,
+        prefix=API_PREFIX,
+        limit=settings.api_concurrency,
+        queue=settings.api_queue,
+        wait=settings.api_queue_seconds,
+    )
     api.add_middleware(BodyLimit)
     api.add_middleware(ServerTime)
     api.include_router(auth.router, prefix=API_PREFIX)
