@@ -18,11 +18,13 @@ from crm_pwa.api import (
     follow_ups,
     health,
     opportunities,
+    probes,
     push,
     service_worker,
     sync,
 )
 from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
+from crm_pwa.api.request_log import RequestLog, configure
 from crm_pwa.services.errors import ServiceError, TooManyAttempts, Unauthorized
 from crm_pwa.settings import get_settings
 
@@ -130,6 +132,9 @@ def create_api() -> FastAPI:
     )
     api.add_middleware(BodyLimit)
     api.add_middleware(ServerTime)
+    # Outermost: the log sees what the client saw, 503s of the admission limit included.
+    configure()
+    api.add_middleware(RequestLog, prefix=API_PREFIX)
     api.include_router(auth.router, prefix=API_PREFIX)
     api.include_router(contacts.router, prefix=API_PREFIX)
     api.include_router(complaints.router, prefix=API_PREFIX)
@@ -139,4 +144,5 @@ def create_api() -> FastAPI:
     api.include_router(push.router, prefix=API_PREFIX)
     api.include_router(health.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
+    api.include_router(probes.router)
     return api
