@@ -40,10 +40,9 @@ class Settings:
     fast_password_hashing: bool = False
     # Admission control of /api/v1 (crm_pwa/api/admission.py): requests at work at
     # once (kept below the connection pool and the thread pool), requests allowed to
-    # wait for a turn, and how long one may wait before it is told to retry.
+    # wait for a turn; beyond both the API answers 503 + Retry-After at once.
     api_concurrency: int = 8
     api_queue: int = 64
-    api_queue_seconds: float = 2.0
 
 
 def _cores() -> int:
@@ -78,5 +77,4 @@ def get_settings() -> Settings:
         password_hash_slots=max(1, int(_env("PASSWORD_HASH_SLOTS") or _cores())),
         api_concurrency=int(_env("API_CONCURRENCY", "8")),
         api_queue=int(_env("API_QUEUE", "64")),
-        api_queue_seconds=float(_env("API_QUEUE_SECONDS", "2")),
     )

@@ -33,16 +33,20 @@ async def server_busy(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 class Admission:
-    """At most `limit` requests under `prefix` at work, `queue` more waiting up to `wait` s."""
+    """At most `limit` requests under `prefix` at work, `queue` more waiting for a turn.
 
-    def __init__(self, app: ASGIApp, *, prefix: str, limit: int, queue: int, wait: float) -> None:
-        if limit < 1 or queue < 0 or wait <= 0:
-            raise ValueError(f"bad admission limits: limit={limit} queue={queue} wait={wait}")
+    A count, not a timer: a queued request waits its turn however busy the
+    machine is (each one at work is bounded by the pool and busy timeouts), and
+    the one that finds the queue full is answered at once.
+    """
+
+    def __init__(self, app: ASGIApp, *, prefix: str, limit: int, queue: int) -> None:
+        if limit < 1 or queue < 0:
+            raise ValueError(f"bad admission limits: limit={limit} queue={queue}")
         self.app = app
         self.prefix = prefix
         self.limit = limit
         self.queue = queue
-        self.wait = wait
         self._waiting = 0
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -64,11 +68,7 @@ class Admission:
             return
         self._waiting += 1
         try:
-            async with asyncio.timeout(self.wait):
-                await slots.acquire()
-        except TimeoutError:
-            await server_busy(scope, receive, send)
-            return
+            await slots.acquire()
         finally:
             self._waiting -= 1
         try:

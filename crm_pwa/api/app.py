@@ -169,7 +169,6 @@ def create_api() -> FastAPI:
         prefix=API_PREFIX,
         limit=settings.api_concurrency,
         queue=settings.api_queue,
-        wait=settings.api_queue_seconds,
     )
     api.add_middleware(BodyLimit)
     api.add_middleware(ServerTime)

@@ -73,18 +73,21 @@ def api_url(db: Database, tmp_path: Path) -> Iterator[str]:
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert server.poll() is None, "the API process stopped"
-        assert time.monotonic() < deadline, "the API did not start"
-        try:
-            httpx.get(f"{url}/api/v1/openapi.json", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        # Importing the app takes seconds on a machine busy with other work.
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, "the API process stopped"
+            assert time.monotonic() < deadline, "the API did not start"
+            try:
+                httpx.get(f"{url}/api/v1/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _accounts(db: Database) -> list[tuple[str, str]]:
