@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -26,6 +29,7 @@ from crm_pwa.api import (
 )
 from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
 from crm_pwa.api.request_log import RequestLog, configure
+from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import RetryLater, ServiceError, Unauthorized
 from crm_pwa.settings import get_settings
 
@@ -120,10 +124,17 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
 
 
+def _in_words(error: Mapping[str, Any]) -> str:
+    """The rule's words; a broken character that pydantic refused while parsing says the same."""
+    if error.get("type") == "string_unicode":
+        return broken_character_message("")
+    return str(error.get("msg", ""))
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        {"loc": list(err.get("loc", ())), "msg": _in_words(err), "type": err.get("type", "")}
         for err in exc.errors()
     ]
     return JSONResponse({"detail": errors}, status_code=422)
