@@ -47,6 +47,11 @@ class Settings:
     password_hash_slots: int = 1
     scheduler_enabled: bool = True
     fast_password_hashing: bool = False
+    # Admission control of /api/v1 (crm_pwa/api/admission.py): requests at work at
+    # once (kept below the connection pool and the thread pool), requests allowed to
+    # wait for a turn; beyond both the API answers 503 + Retry-After at once.
+    api_concurrency: int = 8
+    api_queue: int = 64
     # Origins other than the app's own that may call the API from a browser.
     allowed_origins: tuple[str, ...] = ()
     # Hosts whose X-Forwarded-Proto is believed (a TLS-terminating proxy).
@@ -131,4 +136,6 @@ def get_settings() -> Settings:
         # production server only when asked for.
         api_docs=_switch("API_DOCS", "off" if production else "on", "on", "off"),
         demo=_switch("DEMO", "off", "on", "off"),
+        api_concurrency=_count("API_CONCURRENCY", 8),
+        api_queue=_count("API_QUEUE", 64),
     )

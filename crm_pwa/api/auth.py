@@ -53,6 +53,7 @@ def issue_token(body: TokenRequest, session: DbSession, request: Request) -> Tok
         device_token=body.device_token,
     )
     actor = signed_in.actor
+    request.state.user_id = actor.id
     return TokenResponse(
         access_token=signed_in.token,
         expires_at=signed_in.expires_at,
