@@ -9,6 +9,7 @@ from crm_pwa.api.app import create_api
 from crm_pwa.pages.contact import ContactState, contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
 from crm_pwa.pages.contacts import ContactsState, contacts_page
+from crm_pwa.pages.not_found import not_found_page
 from crm_pwa.pages.settings import settings_page
 from crm_pwa.pages.signin import SignInState, signin_page
 from crm_pwa.pages.team import TeamState, team_page
@@ -18,6 +19,7 @@ from crm_pwa.services.push import vapid_keys
 from crm_pwa.state.session import SessionState
 
 THEME_COLOR = "#0f3d3e"
+NOT_FOUND = "404"
 
 app = rx.App(
     head_components=[
@@ -32,6 +34,7 @@ app = rx.App(
         rx.el.script(src="/pwa.js", defer=True),
         rx.el.script(src="/offline.js", defer=True),
     ],
+    stylesheets=["/theme.css"],
     api_transformer=create_api(),
 )
 
@@ -52,7 +55,11 @@ app.add_page(
     on_load=ContactFormState.load_new,
 )
 app.add_page(
-    contact_page, route=routes.CONTACT, title="Contact · Rapport", on_load=ContactState.load
+    contact_page,
+    route=routes.CONTACT,
+    # Names the contact shown, e.g. "Dana Berg · Rapport", once the card is loaded.
+    title=rx.cond(ContactState.found, ContactState.header.name + " · Rapport", "Contact · Rapport"),
+    on_load=ContactState.load,
 )
 app.add_page(
     edit_contact_page,
@@ -67,6 +74,7 @@ app.add_page(
     title="Settings · Rapport",
     on_load=SessionState.require_user,
 )
+app.add_page(not_found_page, route=NOT_FOUND, title="Page not found · Rapport")
 app.register_lifespan_task(run_scheduler)
 
 # The VAPID key must exist before the first browser asks for it, and be the same
