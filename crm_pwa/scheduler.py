@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from crm_pwa import clock
 from crm_pwa.db.engine import session_scope
+from crm_pwa.services.auth import forget_old_sign_ins
 from crm_pwa.services.health import refresh_all_health
 from crm_pwa.services.reminders import send_due_reminders
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
@@ -112,10 +113,22 @@ async def reminders_job() -> None:
         log.info("push reminders: %s", report.summary())
 
 
+def _forget_old_sign_ins() -> int:
+    with session_scope() as session:
+        return forget_old_sign_ins(session=session, now=clock.now())
+
+
+async def forget_old_sign_ins_job() -> None:
+    """Deletes expired and idle tokens, quiet guessing streaks and long-unused devices."""
+    gone = await asyncio.to_thread(_forget_old_sign_ins)
+    log.info("old sign-ins forgotten: %d rows", gone)
+
+
 JOBS: list[Job] = [
     Job("refresh-health", daily_at(time(0, 5)), refresh_health_job, at_start=True),
     Job("weekly-snapshot", weekly_at(0, time(0, 0)), snapshot_job, at_start=True),
     Job("push-reminders", every(timedelta(minutes=1)), reminders_job, at_start=True),
+    Job("forget-old-sign-ins", every(timedelta(hours=6)), forget_old_sign_ins_job, at_start=True),
 ]
 
 

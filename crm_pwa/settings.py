@@ -28,10 +28,20 @@ class Settings:
     push_extra_hosts: tuple[str, ...]
     time_zone: str
     token_days: int = 30
+    token_idle_days: int = 14
+    # Attempts that go through at once before the brake starts, per account (or
+    # known device) and per client address; an office behind one address shares the latter.
     sign_in_max_failures: int = 5
-    sign_in_window_minutes: int = 15
+    sign_in_client_max_failures: int = 20
+    # Each argon2 check takes 64 MiB and a core for a third of a second: no more at
+    # once than there are cores, so a flood of sign-ins cannot starve everything else.
+    password_hash_slots: int = 1
     scheduler_enabled: bool = True
     fast_password_hashing: bool = False
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))
 
 
 def _env(name: str, default: str = "") -> str:
@@ -59,4 +69,5 @@ def get_settings() -> Settings:
         time_zone=_env("TIME_ZONE", "UTC"),
         scheduler_enabled=_env("SCHEDULER", "on") != "off",
         fast_password_hashing=_env("FAST_PASSWORD_HASHING") == "1",
+        password_hash_slots=max(1, int(_env("PASSWORD_HASH_SLOTS") or _cores())),
     )

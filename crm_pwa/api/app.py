@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_pwa import clock
@@ -20,27 +21,67 @@ from crm_pwa.api import (
     service_worker,
     sync,
 )
-from crm_pwa.services.errors import ServiceError, TooManyAttempts, Unauthorized
+from crm_pwa.services.errors import RetryLater, ServiceError, Unauthorized
 
 API_PREFIX = "/api/v1"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
 MAX_BODY_BYTES = 12 * 1024 * 1024
+TOO_LARGE = "Request body too large: send at most 12 MiB at once."
+
+
+class BodyTooLarge(HTTPException):
+    """Raised by the byte-counting receive; an HTTPException so FastAPI passes it on."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail=TOO_LARGE)
 
 
 class BodyLimit:
-    """Refuses oversized bodies with 413 before anything reads them."""
+    """Refuses bodies over MAX_BODY_BYTES with 413.
+
+    A declared Content-Length is refused before anything is read; a chunked body
+    declares none, so the bytes are also counted as they arrive and reading stops
+    at the limit, whatever the sender claims.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-                response = JSONResponse({"detail": "Request body too large."}, status_code=413)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            await _too_large(scope, receive, send)
+            return
+        read = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal read
+            message = await receive()
+            if message["type"] == "http.request":
+                read += len(message.get("body", b""))
+                if read > MAX_BODY_BYTES:
+                    raise BodyTooLarge()
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _too_large(scope, receive, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    await JSONResponse({"detail": TOO_LARGE}, status_code=413)(scope, receive, send)
 
 
 class ServerTime:
@@ -66,7 +107,7 @@ class ServerTime:
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     headers: dict[str, str] = {}
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, RetryLater):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"

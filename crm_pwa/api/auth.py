@@ -11,13 +11,16 @@ from pydantic import BaseModel, Field
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession, Token
 from crm_pwa.services import auth
+from crm_pwa.services.fields import Text
 
 router = APIRouter(tags=["auth"])
 
 
 class TokenRequest(BaseModel):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1000)
+    email: Text = Field(max_length=320)
+    password: Text = Field(max_length=1000)
+    # The device_token a previous sign-in on this device answered (docs/sign-in.md).
+    device_token: Text = Field(default="", max_length=100)
 
 
 class UserPublic(BaseModel):
@@ -32,6 +35,7 @@ class TokenResponse(BaseModel):
     token_type: str = "bearer"
     expires_at: datetime
     user: UserPublic
+    device_token: str
 
 
 @router.post("/auth/token", response_model=TokenResponse)
@@ -42,12 +46,15 @@ def issue_token(body: TokenRequest, session: DbSession, request: Request) -> Tok
         password=body.password,
         now=clock.now(),
         label=request.headers.get("user-agent", ""),
+        client=request.client.host if request.client else "",
+        device_token=body.device_token,
     )
     actor = signed_in.actor
     return TokenResponse(
         access_token=signed_in.token,
         expires_at=signed_in.expires_at,
         user=UserPublic(id=actor.id, name=actor.name, email=actor.email, role=actor.role),
+        device_token=signed_in.device_token,
     )
 
 

@@ -13,16 +13,17 @@ from crm_pwa.api.contacts import path_id
 from crm_pwa.api.deps import CurrentActor, DbSession
 from crm_pwa.db.interaction import Complaint
 from crm_pwa.services import complaints, contacts
+from crm_pwa.services.fields import Text
 
 router = APIRouter(tags=["complaints"])
 
 
 class ComplaintIn(BaseModel):
-    summary: str
+    summary: Text
 
 
 class ResolutionIn(BaseModel):
-    resolution: str
+    resolution: Text
 
 
 class ComplaintPublic(BaseModel):

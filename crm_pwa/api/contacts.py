@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -21,6 +20,7 @@ from crm_pwa.services.contacts import (
     ContactUpdate,
 )
 from crm_pwa.services.errors import NotFound
+from crm_pwa.services.fields import Moment, Text
 
 router = APIRouter(tags=["contacts"])
 
@@ -41,13 +41,13 @@ def path_id(raw: str, message: str) -> uuid.UUID:
 def search(
     session: DbSession,
     actor: CurrentActor,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[Text, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-    cursor: Annotated[str | None, Query(max_length=1000)] = None,
-    kind: str | None = None,
-    tier: str | None = None,
-    band: str | None = None,
-    updated_since: datetime | None = None,
+    cursor: Annotated[Text | None, Query(max_length=1000)] = None,
+    kind: Text | None = None,
+    tier: Text | None = None,
+    band: Text | None = None,
+    updated_since: Moment | None = None,
 ) -> ContactPage:
     return contacts.search_contacts(
         session=session,

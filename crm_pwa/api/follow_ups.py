@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
 from crm_pwa.services.errors import Invalid
+from crm_pwa.services.fields import Day, Moment, Text
 from crm_pwa.services.follow_ups import (
     MAX_LIST_LIMIT,
     FollowUpChange,
@@ -22,7 +22,7 @@ from crm_pwa.services.follow_ups import (
     list_follow_ups,
     reschedule_follow_up,
 )
-from crm_pwa.services.notes import describe_validation_error
+from crm_pwa.services.note_input import describe_validation_error
 
 router = APIRouter(tags=["follow-ups"])
 
@@ -34,23 +34,23 @@ class FollowUpList(BaseModel):
 class FollowUpPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: str | None = None
-    snooze_until: date | None = None
-    due_on: date | None = None
-    changed_at: datetime | None = None
+    status: Text | None = None
+    snooze_until: Day | None = None
+    due_on: Day | None = None
+    changed_at: Moment | None = None
 
 
 class FollowUpCreate(BaseModel):
-    title: str = Field(max_length=10_000)
-    due_on: date
+    title: Text = Field(max_length=10_000)
+    due_on: Day
 
 
 @router.get("/follow-ups", response_model=FollowUpList)
 def follow_ups(
     session: DbSession,
     actor: CurrentActor,
-    status: Annotated[str, Query(description="open, done, snoozed or all")] = "open",
-    due_before: date | None = None,
+    status: Annotated[Text, Query(description="open, done, snoozed or all")] = "open",
+    due_before: Day | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST_LIMIT)] = 200,
 ) -> FollowUpList:
     items = list_follow_ups(

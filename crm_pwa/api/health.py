@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
 from crm_pwa.domain.health import Band, Trend
+from crm_pwa.services.fields import Text
 from crm_pwa.services.team import team_health
 
 router = APIRouter(tags=["health"])
@@ -61,7 +62,7 @@ class TeamHealthPublic(_FromService):
 def get_team_health(
     session: DbSession,
     actor: CurrentActor,
-    week: Annotated[str | None, Query(max_length=20, description="ISO week, YYYY-Www")] = None,
+    week: Annotated[Text | None, Query(max_length=20, description="ISO week, YYYY-Www")] = None,
     team_id: Annotated[uuid.UUID | None, Query(description="admins: one team only")] = None,
 ) -> TeamHealthPublic:
     health = team_health(

@@ -15,6 +15,7 @@ from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
 from crm_pwa.domain.push_endpoint import MAX_ENDPOINT_LENGTH
 from crm_pwa.services import push
+from crm_pwa.services.fields import Text
 
 router = APIRouter(tags=["push"])
 
@@ -32,8 +33,8 @@ class VapidPublicKey(BaseModel):
 
 
 class SubscriptionKeysIn(BaseModel):
-    p256dh: str = Field(max_length=200)
-    auth: str = Field(max_length=100)
+    p256dh: Text = Field(max_length=200)
+    auth: Text = Field(max_length=100)
 
 
 class SubscriptionIn(BaseModel):
@@ -41,12 +42,12 @@ class SubscriptionIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    endpoint: str = Field(max_length=MAX_ENDPOINT_LENGTH)
+    endpoint: Text = Field(max_length=MAX_ENDPOINT_LENGTH)
     keys: SubscriptionKeysIn
 
 
 class EndpointIn(BaseModel):
-    endpoint: str = Field(max_length=MAX_ENDPOINT_LENGTH)
+    endpoint: Text = Field(max_length=MAX_ENDPOINT_LENGTH)
 
 
 class DevicePublic(BaseModel):
@@ -69,10 +70,10 @@ class TestReminderResult(BaseModel):
 
 
 class ReminderSettingsBody(BaseModel):
-    reminder_time: str = Field(max_length=8, examples=["09:00"])
-    quiet_start: str = Field(max_length=8, examples=["20:00"])
-    quiet_end: str = Field(max_length=8, examples=["08:00"])
-    time_zone: str = Field(max_length=64, examples=["Europe/London"])
+    reminder_time: Text = Field(max_length=8, examples=["09:00"])
+    quiet_start: Text = Field(max_length=8, examples=["20:00"])
+    quiet_end: Text = Field(max_length=8, examples=["08:00"])
+    time_zone: Text = Field(max_length=64, examples=["Europe/London"])
 
 
 @router.get("/push/vapid-public-key", response_model=VapidPublicKey)

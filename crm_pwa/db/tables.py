@@ -4,7 +4,8 @@ from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.push import AuditEvent, PushSubscription
-from crm_pwa.db.user import AuthToken, SignInFailure, Team, User
+from crm_pwa.db.sign_in import KnownDevice, SignInStreak
+from crm_pwa.db.user import AuthToken, Team, User
 
 __all__ = [
     "AuditEvent",
@@ -17,7 +18,8 @@ __all__ = [
     "Interaction",
     "Opportunity",
     "PushSubscription",
-    "SignInFailure",
+    "KnownDevice",
+    "SignInStreak",
     "Team",
     "User",
 ]

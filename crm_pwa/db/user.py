@@ -1,11 +1,11 @@
-"""People who sign in: users, their teams, their tokens and failed sign-ins."""
+"""People who sign in: users, their teams and their tokens."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
 from crm_pwa.db.columns import UTCDateTime, new_id
@@ -40,12 +40,6 @@ class AuthToken(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Moved forward at most once an hour (see services/auth.py): idle tokens expire.
+    last_used_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     label: str = Field(default="", max_length=200)
-
-
-class SignInFailure(SQLModel, table=True):
-    __table_args__ = (Index("ix_signinfailure_email_at", "email", "at"),)
-
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    email: str = Field(max_length=320)
-    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

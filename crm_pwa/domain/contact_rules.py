@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 # Re-exported: the tiers are the health model's, and the services catch the
 # error of the rules they call.
 from crm_pwa.domain.health import TIERS as TIERS
+from crm_pwa.domain.input_rules import check_text
 from crm_pwa.domain.rules import RuleError as RuleError
 from crm_pwa.domain.rules import one_of
 
@@ -63,7 +64,7 @@ def _too_long(field: str, limit: int) -> RuleError:
 
 def clean_required(field: str, text: str, limit: int) -> str:
     """A text that must say something, like a name or a complaint's summary."""
-    value = text.strip()
+    value = check_text(field, text).strip()
     if not value:
         raise RuleError(field, f"Enter a {field.replace('_', ' ')}.")
     if len(value) > limit:
@@ -76,7 +77,7 @@ def clean_name(name: str) -> str:
 
 
 def clean_text(field: str, text: str, limit: int) -> str:
-    value = text.strip()
+    value = check_text(field, text).strip()
     if len(value) > limit:
         raise _too_long(field, limit)
     return value
@@ -87,7 +88,7 @@ def clean_notes(field: str, text: str) -> str:
 
 
 def clean_email(email: str) -> str:
-    value = email.strip()
+    value = check_text("email", email).strip()
     if not value:
         return ""
     if len(value) > MAX_EMAIL or not _EMAIL.fullmatch(value):
@@ -100,7 +101,7 @@ def clean_tags(tags: Sequence[str]) -> list[str]:
     cleaned: list[str] = []
     seen: set[str] = set()
     for tag in tags:
-        value = tag.strip()
+        value = check_text("tags", tag).strip()
         if not value or value.casefold() in seen:
             continue
         if len(value) > MAX_TAG:

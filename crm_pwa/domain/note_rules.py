@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from crm_pwa.domain.input_rules import check_text
+
 # Re-exported: the services catch the error of the rules they call.
 from crm_pwa.domain.rules import RuleError as RuleError
 from crm_pwa.domain.rules import one_of
@@ -54,15 +56,8 @@ def check_status(value: str) -> str:
     return one_of("status", value, FOLLOW_UP_STATUSES)
 
 
-def _printable(field: str, text: str) -> str:
-    # PostgreSQL cannot store a NUL character; no keyboard types one either.
-    if "\x00" in text:
-        raise RuleError(field, f"{field} contains a NUL character.")
-    return text
-
-
 def clean_summary(text: str) -> str:
-    summary = _printable("summary", text.strip())
+    summary = check_text("summary", text).strip()
     if not summary:
         raise RuleError("summary", "Write what happened: the note is empty.")
     if len(summary) > MAX_SUMMARY_CHARS:
@@ -75,7 +70,7 @@ def clean_summary(text: str) -> str:
 
 
 def clean_title(text: str) -> str:
-    title = _printable("title", text.strip())
+    title = check_text("title", text).strip()
     if not title:
         raise RuleError("title", "Say what the next step is: the follow-up title is empty.")
     if len(title) > MAX_TITLE_CHARS:
@@ -113,19 +108,43 @@ def horizon(today: date) -> date:
         return today.replace(year=today.year + HORIZON_YEARS, day=28)
 
 
-def check_due_on(due_on: date, *, since: date, today: date) -> date:
-    """A follow-up date not before `since` (a day of slack) and at most two years ahead.
+def earliest_next_step(note_at: datetime, rep_day_of_note: date) -> date:
+    """The first day a note's next step may fall on: the rep's own day of the note.
 
-    `since` is the day of the note that promised it, or today for a follow-up
-    planned on its own.
+    The phone's calendar (the note's own offset) is accepted too, since its date
+    picker offers that day as "today" to a rep travelling outside their zone.
     """
-    earliest = since - CLOCK_SLACK
+    return min(rep_day_of_note, note_at.date())
+
+
+def earliest_planned(today: date) -> date:
+    """The first day a follow-up planned on its own may fall on (a day of slack for zones)."""
+    return today - CLOCK_SLACK
+
+
+def _day(value: date) -> str:
+    """A date as a rep reads it: 23 Nov 2026."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def check_due_on(due_on: date, *, earliest: date, today: date) -> date:
+    """A follow-up date not before `earliest` and at most two years after `today`.
+
+    `earliest` is the rep's day of the note that promised it, or the rep's
+    today (with a day of slack) for a follow-up planned on its own.
+    """
     if due_on < earliest:
-        raise RuleError("due_on", f"due_on {due_on.isoformat()} is before {earliest.isoformat()}.")
+        raise RuleError(
+            "due_on",
+            f"The next step's date, {_day(due_on)}, has already passed; "
+            f"choose {_day(earliest)} or a later day.",
+        )
     latest = horizon(today)
     if due_on > latest:
         raise RuleError(
-            "due_on", f"due_on {due_on.isoformat()} is more than {HORIZON_YEARS} years ahead."
+            "due_on",
+            f"The next step's date, {_day(due_on)}, is more than {HORIZON_YEARS} years away; "
+            f"choose {_day(latest)} or an earlier day.",
         )
     return due_on
 

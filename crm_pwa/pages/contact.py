@@ -43,7 +43,7 @@ from crm_pwa.services.complaints import log_complaint, resolve_complaint
 from crm_pwa.services.contacts import ContactCard, contact_card, delete_contact
 from crm_pwa.services.errors import NotFound, ServiceError
 from crm_pwa.services.follow_ups import reschedule_follow_up
-from crm_pwa.services.notes import describe_validation_error
+from crm_pwa.services.note_input import describe_validation_error
 from crm_pwa.services.opportunities import (
     OpportunityCreate,
     OpportunityUpdate,

@@ -25,7 +25,7 @@ from crm_pwa.services.contacts import (
     update_contact,
 )
 from crm_pwa.services.errors import Invalid, NotFound, ServiceError
-from crm_pwa.services.notes import describe_validation_error
+from crm_pwa.services.note_input import describe_validation_error
 from crm_pwa.state.session import SessionState
 
 

@@ -1,8 +1,14 @@
 """Sign-in, tokens and sign-out.
 
 Tokens are 256-bit random strings; only their SHA-256 is stored, so the token
-table is useless to whoever reads it. Five failures for one address within the
-window lock that address until the oldest failure leaves the window.
+table is useless to whoever reads it. A token ends `token_days` after sign-in,
+or after `token_idle_days` without use.
+
+Guessing is braked per account and per client address (domain/sign_in_limits):
+each attempt is counted before its password is checked, so parallel guesses
+cannot slip past the count. A device that signed in to the account before
+presents its device token and is braked on its own instead, so whoever hammers
+the address does not keep the owner out (docs/sign-in.md).
 """
 
 from __future__ import annotations
@@ -12,34 +18,22 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-from argon2 import PasswordHasher, profiles
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, delete, func, select, update
+from sqlmodel import Session, col, select, update
 
-from crm_pwa.db.user import AuthToken, SignInFailure, Team, User
+from crm_pwa.db import sign_in as streaks
+from crm_pwa.db.engine import begin_writing
+from crm_pwa.db.sign_in import KnownDevice
+from crm_pwa.db.user import AuthToken, Team, User
+from crm_pwa.domain.sign_in_limits import Brake, Refused, next_streak
 from crm_pwa.services.actor import ROLES, Actor
-from crm_pwa.services.errors import Invalid, TooManyAttempts, Unauthorized
+from crm_pwa.services.errors import Invalid, ServerBusy, TooManyAttempts, Unauthorized
+from crm_pwa.services.passwords import hash_password, password_matches
 from crm_pwa.settings import get_settings
 
-MIN_PASSWORD_LENGTH = 8
-
-
-@lru_cache(maxsize=2)
-def _hasher(fast: bool) -> tuple[PasswordHasher, str]:
-    """The argon2 hasher, and a dummy hash to verify against for unknown addresses.
-
-    Verifying the dummy keeps the answer time the same, so timing does not tell
-    which addresses have an account. The fast profile exists for test suites,
-    which create hundreds of users; a deployment never sets it.
-    """
-    hasher = PasswordHasher.from_parameters(profiles.CHEAPEST) if fast else PasswordHasher()
-    return hasher, hasher.hash("not a real password")
-
-
-def _current_hasher() -> tuple[PasswordHasher, str]:
-    return _hasher(get_settings().fast_password_hashing)
+# Moving last_used_at on every request would make every read a write.
+LAST_USED_STEP = timedelta(hours=1)
+DEVICE_UNUSED_DAYS = 180
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +41,8 @@ class SignedIn:
     token: str
     expires_at: datetime
     actor: Actor
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", "password")
-    return _current_hasher()[0].hash(password)
+    # Kept by the client and sent with its next sign-ins (docs/sign-in.md).
+    device_token: str
 
 
 def _token_hash(token: str) -> str:
@@ -97,52 +87,99 @@ def create_user(
     return user
 
 
-def sign_in(
-    *, session: Session, email: str, password: str, now: datetime, label: str = ""
-) -> SignedIn:
+def _brakes(device: KnownDevice | None, address: str, client: str) -> dict[str, Brake]:
     settings = get_settings()
+    account = Brake(free=settings.sign_in_max_failures)
+    if device is not None:
+        return {f"device:{device.device_hash}": account}
+    return {
+        f"account:{address}": account,
+        f"client:{client}": Brake(free=settings.sign_in_client_max_failures),
+    }
+
+
+def _count_attempt(session: Session, brakes: dict[str, Brake], now: datetime) -> None:
+    """Counts one attempt on every key, all or none, and commits; refuses a braked key.
+
+    Keys are taken in one order so two attempts never wait on each other's rows.
+    """
+    begin_writing(session)
+    refusals: list[Refused] = []
+    for key in sorted(brakes):
+        while True:
+            streak, version = streaks.read_streak(session, key)
+            decided = next_streak(streak, brakes[key], now)
+            if isinstance(decided, Refused):
+                refusals.append(decided)
+                break
+            if streaks.write_streak(session, key, version, decided):
+                break
+    if refusals:
+        session.rollback()
+        longest = max(refusals, key=lambda refused: refused.wait)
+        raise TooManyAttempts(longest.message, longest.retry_after_seconds)
+    session.commit()
+
+
+def _give_back(session: Session, brakes: dict[str, Brake]) -> None:
+    for key in sorted(brakes):
+        streaks.give_back_attempt(session, key, brakes[key].free)
+
+
+def sign_in(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    now: datetime,
+    label: str = "",
+    client: str = "",
+    device_token: str = "",
+) -> SignedIn:
     address = normalise_email(email)
-    window_start = now - timedelta(minutes=settings.sign_in_window_minutes)
-    failures = session.exec(
-        select(func.count(), func.min(SignInFailure.at)).where(
-            SignInFailure.email == address, SignInFailure.at > window_start
-        )
-    ).one()
-    if failures[0] >= settings.sign_in_max_failures:
-        oldest: datetime = failures[1]
-        wait = oldest + timedelta(minutes=settings.sign_in_window_minutes) - now
-        minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        raise TooManyAttempts(
-            f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
-            max(1, int(wait.total_seconds())),
-        )
     user = session.exec(select(User).where(User.email == address)).first()
-    if not _password_matches(user, password) or user is None or not user.is_active:
-        session.add(SignInFailure(email=address, at=now))
+    device = None
+    if user is not None and device_token:
+        device = streaks.find_device(session, user.id, _token_hash(device_token))
+    brakes = _brakes(device, address, client)
+    _count_attempt(session, brakes, now)
+    # The commit above gave the connection back: none is held during the slow hash.
+    try:
+        matches = password_matches(user.password_hash if user else None, password)
+    except ServerBusy:
+        _give_back(session, brakes)
         session.commit()
+        raise
+    if not matches or user is None or not user.is_active:
         raise Unauthorized("Wrong email or password.")
-    session.exec(delete(SignInFailure).where(col(SignInFailure.email) == address))
+    for key in sorted(brakes):
+        if key.startswith("client:"):
+            streaks.give_back_attempt(session, key, brakes[key].free)
+        else:
+            streaks.end_streak(session, key)
+    if device is None:
+        device_token = secrets.token_urlsafe(32)
+        device = KnownDevice(
+            user_id=user.id, device_hash=_token_hash(device_token), created_at=now, last_used_at=now
+        )
+    device.last_used_at = now
+    session.add(device)
     token = secrets.token_urlsafe(32)
-    expires_at = now + timedelta(days=settings.token_days)
+    expires_at = now + timedelta(days=get_settings().token_days)
     session.add(
         AuthToken(
             user_id=user.id,
             token_hash=_token_hash(token),
             created_at=now,
             expires_at=expires_at,
+            last_used_at=now,
             label=label[:200],
         )
     )
     session.flush()
-    return SignedIn(token=token, expires_at=expires_at, actor=Actor.of(user))
-
-
-def _password_matches(user: User | None, password: str) -> bool:
-    hasher, dummy = _current_hasher()
-    try:
-        return hasher.verify(user.password_hash if user else dummy, password) and (user is not None)
-    except (VerificationError, InvalidHashError):
-        return False
+    return SignedIn(
+        token=token, expires_at=expires_at, actor=Actor.of(user), device_token=device_token
+    )
 
 
 def authenticate(*, session: Session, token: str, now: datetime) -> Actor:
@@ -156,8 +193,18 @@ def authenticate(*, session: Session, token: str, now: datetime) -> Actor:
     if row is None:
         raise Unauthorized("Sign in first.")
     stored, user = row
-    if stored.revoked_at is not None or stored.expires_at <= now or not user.is_active:
+    idle_limit = timedelta(days=get_settings().token_idle_days)
+    if (
+        stored.revoked_at is not None
+        or stored.expires_at <= now
+        or now - stored.last_used_at >= idle_limit
+        or not user.is_active
+    ):
         raise Unauthorized("Your session has ended. Sign in again.")
+    if now - stored.last_used_at >= LAST_USED_STEP:
+        session.exec(
+            update(AuthToken).where(col(AuthToken.id) == stored.id).values(last_used_at=now)
+        )
     return Actor.of(user)
 
 
@@ -176,4 +223,16 @@ def sign_out_everywhere(*, session: Session, user_id: uuid.UUID, now: datetime) 
         .where(col(AuthToken.user_id) == user_id)
         .where(col(AuthToken.revoked_at).is_(None))
         .values(revoked_at=now)
+    )
+
+
+def forget_old_sign_ins(*, session: Session, now: datetime) -> int:
+    """Deletes expired and idle tokens, quiet guessing streaks and long-unused devices."""
+    settings = get_settings()
+    return streaks.forget_old_sign_in_rows(
+        session,
+        now=now,
+        quiet_since=now - Brake(free=settings.sign_in_max_failures).forget_after,
+        idle_since=now - timedelta(days=settings.token_idle_days),
+        unused_since=now - timedelta(days=DEVICE_UNUSED_DAYS),
     )

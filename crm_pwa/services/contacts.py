@@ -23,11 +23,13 @@ from crm_pwa.db.push import AuditEvent
 from crm_pwa.db.user import User
 from crm_pwa.domain import contact_rules as rules
 from crm_pwa.domain.health import DEFAULT_MODEL
+from crm_pwa.domain.input_rules import check_moment, check_text
 from crm_pwa.domain.phone import PhoneError, normalise_phone
 from crm_pwa.services.actor import Actor, visible_owner_ids
 from crm_pwa.services.contact_index import index_contact
 from crm_pwa.services.contact_search import ContactFilter, find_contact_ids, list_contacts
 from crm_pwa.services.errors import Conflict, Invalid, NotFound
+from crm_pwa.services.fields import Text
 from crm_pwa.services.health import refresh_contact_health
 
 MAX_PAGE = 100
@@ -39,34 +41,34 @@ class ContactCreate(SQLModel):
 
     id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
-    name: str
-    company: str = ""
-    title: str = ""
-    kind: str = "customer"
-    tier: str = "medium"
+    name: Text
+    company: Text = ""
+    title: Text = ""
+    kind: Text = "customer"
+    tier: Text = "medium"
     rhythm_days: int | None = None
-    phone: str = ""
-    email: str = ""
-    address: str = ""
-    tags: list[str] = Field(default_factory=list)
-    connection_notes: str = ""
+    phone: Text = ""
+    email: Text = ""
+    address: Text = ""
+    tags: list[Text] = Field(default_factory=list)
+    connection_notes: Text = ""
     do_not_contact: bool = False
 
 
 class ContactUpdate(SQLModel):
     """Only the fields sent change; `rhythm_days: null` goes back to the tier's rhythm."""
 
-    name: str | None = None
-    company: str | None = None
-    title: str | None = None
-    kind: str | None = None
-    tier: str | None = None
+    name: Text | None = None
+    company: Text | None = None
+    title: Text | None = None
+    kind: Text | None = None
+    tier: Text | None = None
     rhythm_days: int | None = None
-    phone: str | None = None
-    email: str | None = None
-    address: str | None = None
-    tags: list[str] | None = None
-    connection_notes: str | None = None
+    phone: Text | None = None
+    email: Text | None = None
+    address: Text | None = None
+    tags: list[Text] | None = None
+    connection_notes: Text | None = None
     do_not_contact: bool | None = None
 
 
@@ -255,6 +257,7 @@ def search_contacts(
 ) -> ContactPage:
     """Best match first when `q` is given, else by name; `cursor` continues a page."""
     try:
+        check_text("q", q)
         filters = _filters(kind=kind, tier=tier, band=band, updated_since=updated_since)
     except rules.RuleError as error:
         raise Invalid(error.message, error.field) from error
@@ -275,6 +278,8 @@ def _filters(
 ) -> ContactFilter:
     if updated_since is not None and updated_since.tzinfo is None:
         raise rules.RuleError("updated_since", "Give updated_since with a time zone offset.")
+    if updated_since is not None:
+        check_moment("updated_since", updated_since)
     return ContactFilter(
         kind=None if kind is None else rules.clean_kind(kind),
         tier=None if tier is None else rules.clean_tier(tier),
@@ -318,7 +323,9 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
             elif field == "tags":
                 cleaned[field] = rules.clean_tags(value)
             elif field == "phone":
-                cleaned["phone"], cleaned["phone_digits"] = normalise_phone(value)
+                cleaned["phone"], cleaned["phone_digits"] = normalise_phone(
+                    check_text("phone", value)
+                )
             else:
                 cleaned[field] = value
     except rules.RuleError as error:

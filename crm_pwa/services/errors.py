@@ -44,9 +44,17 @@ class Invalid(ServiceError):
         self.field = field
 
 
-class TooManyAttempts(ServiceError):
-    status_code = 429
+class RetryLater(ServiceError):
+    """Refused for now; the API tells the caller when to come back (Retry-After)."""
 
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class TooManyAttempts(RetryLater):
+    status_code = 429
+
+
+class ServerBusy(RetryLater):
+    status_code = 503

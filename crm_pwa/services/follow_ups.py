@@ -1,7 +1,8 @@
 """Follow-ups: the next steps a rep promised, done, snoozed, rescheduled and listed.
 
 Status changes made offline arrive late and out of order; each carries the
-time the rep made it, and the latest one wins (`crm_pwa.domain.sync`).
+time the rep made it, and the latest one wins (`crm_pwa.domain.sync`); a time
+ahead of the server's (a fast phone clock) is stored as the server's.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from crm_pwa.domain.note_rules import (
     RuleError,
     check_aware,
     check_due_on,
-    check_not_future,
     check_status,
     clean_title,
+    earliest_planned,
     is_overdue,
 )
 from crm_pwa.domain.sync import (
@@ -35,12 +36,13 @@ from crm_pwa.domain.sync import (
     merge_follow_up_change,
 )
 from crm_pwa.services.actor import Actor, visible_owner_ids
-from crm_pwa.services.errors import Invalid, NotFound
-from crm_pwa.services.notes import (
+from crm_pwa.services.contact_updates import (
     CONTACT_NOT_FOUND,
     refresh_touched_contacts,
     visible_contacts,
 )
+from crm_pwa.services.errors import Invalid, NotFound
+from crm_pwa.services.fields import Day, Moment, Text
 
 FOLLOW_UP_NOT_FOUND = "Follow-up not found."
 MAX_LIST_LIMIT = 1000
@@ -48,9 +50,9 @@ MAX_LIST_LIMIT = 1000
 
 class FollowUpChange(BaseModel):
     id: uuid.UUID
-    status: str
-    snooze_until: date | None = None
-    changed_at: datetime
+    status: Text
+    snooze_until: Day | None = None
+    changed_at: Moment
 
     @field_validator("status")
     @classmethod
@@ -109,10 +111,6 @@ def apply_change(
     session: Session, actor: Actor, change: FollowUpChange, now: datetime
 ) -> tuple[SyncStatus, uuid.UUID]:
     """Merge one change into its follow-up without refreshing health: (status, contact id)."""
-    try:
-        check_not_future("changed_at", change.changed_at, now)
-    except RuleError as error:
-        raise _as_invalid(error) from error
     follow_up = _load_for_change(session, actor, change.id)
     try:
         merged = merge_follow_up_change(
@@ -124,6 +122,7 @@ def apply_change(
             changed_at=change.changed_at,
             # A phone clock up to a day fast must not date a change after today.
             changed_on=min(actor.local_date(change.changed_at), actor.local_date(now)),
+            now=now,
         )
     except RuleError as error:
         raise _as_invalid(error) from error
@@ -142,7 +141,7 @@ def change_follow_up(
     *, session: Session, actor: Actor, change: FollowUpChange, now: datetime
 ) -> str:
     """Mark done, snooze or reopen: "updated", or "duplicate" when a newer change is stored."""
-    begin_writing(session)
+    begin_writing(session, durable=True)
     status, contact_id = apply_change(session, actor, change, now)
     if status == UPDATED:
         refresh_touched_contacts(session, {contact_id: None}, now)
@@ -155,7 +154,7 @@ def reschedule_follow_up(
     """Move a follow-up to a new day; it is open again, whatever it was."""
     today = actor.local_date(now)
     try:
-        check_due_on(due_on, since=today, today=today)
+        check_due_on(due_on, earliest=earliest_planned(today), today=today)
     except RuleError as error:
         raise _as_invalid(error) from error
     begin_writing(session)
@@ -187,7 +186,7 @@ def add_follow_up(
     today = actor.local_date(now)
     try:
         clean = clean_title(title)
-        check_due_on(due_on, since=today, today=today)
+        check_due_on(due_on, earliest=earliest_planned(today), today=today)
     except RuleError as error:
         raise _as_invalid(error) from error
     begin_writing(session)

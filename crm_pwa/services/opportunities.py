@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,28 +13,30 @@ from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Opportunity
 from crm_pwa.db.push import AuditEvent
 from crm_pwa.domain import contact_rules as rules
+from crm_pwa.domain.input_rules import check_day
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contacts import get_contact, may_see
 from crm_pwa.services.errors import Conflict, Invalid, NotFound
+from crm_pwa.services.fields import Day, Text
 
 NOT_FOUND = "Opportunity not found."
 
 
 class OpportunityCreate(SQLModel):
     id: uuid.UUID | None = None
-    title: str
-    stage: str = "lead"
+    title: Text
+    stage: Text = "lead"
     amount: Decimal | None = None
-    expected_close: date | None = None
+    expected_close: Day | None = None
 
 
 class OpportunityUpdate(SQLModel):
     """Only the fields sent change; `amount` and `expected_close` may be cleared with null."""
 
-    title: str | None = None
-    stage: str | None = None
+    title: Text | None = None
+    stage: Text | None = None
     amount: Decimal | None = None
-    expected_close: date | None = None
+    expected_close: Day | None = None
 
 
 def _clean(changes: dict[str, Any]) -> dict[str, Any]:
@@ -51,6 +53,8 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
                 cleaned[field] = rules.clean_stage(value)
             elif field == "amount":
                 cleaned[field] = rules.clean_amount(value)
+            elif field == "expected_close" and value is not None:
+                cleaned[field] = check_day("expected_close", value)
             else:
                 cleaned[field] = value
     except rules.RuleError as error:

@@ -1,17 +1,19 @@
 """The offline outbox flush: many notes and follow-up changes, each answered on its own.
 
 Every item is validated on its own, so a bad one is `rejected` with its reason
-while the others go in, and nothing of a rejected item is left behind. Notes
-are stored by `store_notes` (a few statements for the whole batch, with a
-savepoint per note when the database refuses one); each follow-up change runs
-in its own savepoint. Health is refreshed once per touched contact at the end.
+while the others go in, and nothing of a rejected item is left behind. A note
+whose next step is refused is still stored: its result says `created` (or
+`duplicate`) and carries the follow-up's refusal. Notes are stored by
+`store_notes` (a few statements for the whole batch, with a savepoint per note
+when the database refuses one); each follow-up change runs in its own
+savepoint. Health is refreshed once per touched contact at the end.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
@@ -19,19 +21,21 @@ from sqlmodel import Session
 
 from crm_pwa.db.engine import begin_writing
 from crm_pwa.domain.note_rules import RuleError
-from crm_pwa.domain.sync import CREATED, REJECTED, UPDATED, SyncStatus, batch_size_error
+from crm_pwa.domain.sync import (
+    CONFLICT,
+    CREATED,
+    NOTE_CONFLICT,
+    REJECTED,
+    UPDATED,
+    SyncStatus,
+    batch_size_error,
+)
 from crm_pwa.services.actor import Actor
+from crm_pwa.services.contact_updates import refresh_touched_contacts
 from crm_pwa.services.errors import ServiceError, TooLarge
 from crm_pwa.services.follow_ups import FollowUpChange, apply_change
-from crm_pwa.services.notes import (
-    NOT_STORABLE,
-    NoteIn,
-    describe_validation_error,
-    refresh_touched_contacts,
-    store_notes,
-)
-
-Model = TypeVar("Model", bound=BaseModel)
+from crm_pwa.services.note_input import ReadNote, describe_validation_error, echoed_id, read_note
+from crm_pwa.services.notes import NOT_STORABLE, store_notes
 
 
 class SyncBatch(BaseModel):
@@ -44,26 +48,45 @@ class SyncBatch(BaseModel):
     follow_up_updates: list[Any] = Field(default_factory=list)
 
 
+class FollowUpResult(BaseModel):
+    """A note's next step that was refused while the note itself was kept."""
+
+    id: str | None
+    status: Literal["rejected"] = "rejected"
+    error: str
+
+
 class SyncResult(BaseModel):
     id: str | None
     status: SyncStatus
     error: str | None = None
+    # Only when the note's next step was refused; absent otherwise.
+    follow_up: FollowUpResult | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 def _raw_id(item: Any) -> str | None:
     """The id as the phone sent it, so its outbox can match the answer to its record."""
-    if isinstance(item, dict):
-        value = item.get("id")
-        if isinstance(value, str):
-            return value
-    return None
+    return echoed_id(item.get("id")) if isinstance(item, dict) else None
 
 
-def _parse(model: type[Model], item: Any, what: str) -> Model | SyncResult:
+def _not_an_object(what: str) -> SyncResult:
+    return SyncResult(id=None, status=REJECTED, error=f"Each {what} must be a JSON object.")
+
+
+def _parse_note(item: Any) -> ReadNote | SyncResult:
     if not isinstance(item, dict):
-        return SyncResult(id=None, status=REJECTED, error=f"Each {what} must be a JSON object.")
+        return _not_an_object("interaction")
     try:
-        return model.model_validate(item)
+        return read_note(item)
+    except ValidationError as error:
+        return SyncResult(id=_raw_id(item), status=REJECTED, error=describe_validation_error(error))
+
+
+def _parse_change(item: Any) -> FollowUpChange | SyncResult:
+    if not isinstance(item, dict):
+        return _not_an_object("follow-up update")
+    try:
+        return FollowUpChange.model_validate(item)
     except ValidationError as error:
         return SyncResult(id=_raw_id(item), status=REJECTED, error=describe_validation_error(error))
 
@@ -93,21 +116,32 @@ def sync_outbox(
     too_large = batch_size_error(len(batch.interactions) + len(batch.follow_up_updates))
     if too_large:
         raise TooLarge(too_large)
-    begin_writing(session)
+    begin_writing(session, durable=True)
 
-    parsed = [_parse(NoteIn, item, "interaction") for item in batch.interactions]
-    notes = [note for note in parsed if isinstance(note, NoteIn)]
+    parsed = [_parse_note(item) for item in batch.interactions]
+    notes = [read for read in parsed if isinstance(read, ReadNote)]
     outcomes = iter(store_notes(session=session, actor=actor, notes=notes, now=now))
     touched: dict[uuid.UUID, datetime | None] = {}
     results: list[SyncResult] = []
-    for raw, note in zip(batch.interactions, parsed, strict=True):
-        if isinstance(note, SyncResult):
-            results.append(note)
+    for raw, read in zip(batch.interactions, parsed, strict=True):
+        if isinstance(read, SyncResult):
+            results.append(read)
             continue
+        note = read.note
         outcome = next(outcomes)
         error = outcome.error.message if outcome.error else None
+        if outcome.status == CONFLICT:
+            error = NOTE_CONFLICT
+        refused = outcome.refused_follow_up
         results.append(
-            SyncResult(id=_raw_id(raw) or str(outcome.note_id), status=outcome.status, error=error)
+            SyncResult(
+                id=_raw_id(raw) or str(outcome.note_id),
+                status=outcome.status,
+                error=error,
+                follow_up=None
+                if refused is None
+                else FollowUpResult(id=refused.id, error=refused.error),
+            )
         )
         if outcome.status == CREATED:
             newest = touched.get(note.contact_id)
@@ -116,7 +150,7 @@ def sync_outbox(
             )
 
     for raw in batch.follow_up_updates:
-        change = _parse(FollowUpChange, raw, "follow-up update")
+        change = _parse_change(raw)
         if isinstance(change, SyncResult):
             results.append(change)
             continue

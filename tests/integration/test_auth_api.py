@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from crm_pwa import scheduler
+from crm_pwa.db.sign_in import SignInStreak
 from crm_pwa.db.user import AuthToken
 from tests.utils.factories import PASSWORD, bearer, make_user
 
 EMAIL = "dana@example.com"
+TOKEN = "/api/v1/auth/token"
 
 
 @pytest.fixture
@@ -81,8 +85,9 @@ def test_token_stops_working_when_thirty_days_have_passed(
 ) -> None:
     make_user(session, EMAIL)
     headers = bearer(client, EMAIL)
-    clock_file.write_text("29.9")
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    for days in ("10", "20", "29.9"):  # used every ten days, so never idle
+        clock_file.write_text(days)
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
     clock_file.write_text("30.1")
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
@@ -131,3 +136,59 @@ def test_answers_carry_the_server_time_when_its_clock_runs_ahead(
     answer = client.get("/api/v1/me")
     stamped = datetime.fromisoformat(answer.headers["X-Server-Time"])
     assert abs(stamped - (datetime.now(UTC) + timedelta(days=7))) < timedelta(minutes=1)
+
+
+def test_token_stops_working_when_left_idle_for_fourteen_days(
+    client: TestClient, session: Session, clock_file: Path
+) -> None:
+    make_user(session, EMAIL)
+    used = bearer(client, EMAIL)
+    idle = bearer(client, EMAIL)
+    clock_file.write_text("13.9")
+    assert client.get("/api/v1/me", headers=used).status_code == 200
+    clock_file.write_text("14.1")
+    assert client.get("/api/v1/me", headers=idle).status_code == 401
+    assert client.get("/api/v1/me", headers=used).status_code == 200
+
+
+def test_token_use_is_written_at_most_once_an_hour_when_requests_keep_coming(
+    client: TestClient, session: Session, clock_file: Path
+) -> None:
+    make_user(session, EMAIL)
+    headers = bearer(client, EMAIL)
+    issued = session.exec(select(AuthToken)).one().last_used_at
+    clock_file.write_text(str(59 / 1440))
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    session.expire_all()
+    assert session.exec(select(AuthToken)).one().last_used_at == issued
+    clock_file.write_text(str(61 / 1440))
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    session.expire_all()
+    moved = session.exec(select(AuthToken)).one().last_used_at
+    assert timedelta(minutes=60) < moved - issued < timedelta(minutes=62)
+
+
+def test_cleanup_deletes_dead_tokens_and_old_streaks_when_the_job_runs(
+    client: TestClient, session: Session, clock_file: Path
+) -> None:
+    make_user(session, EMAIL)
+    expired = bearer(client, EMAIL)
+    assert client.post(TOKEN, json={"email": "old@example.com", "password": "x"}).status_code == 401
+    clock_file.write_text("10")
+    assert client.get("/api/v1/me", headers=expired).status_code == 200
+    alive = bearer(client, EMAIL)
+    bearer(client, EMAIL)  # never used again: idle from day 24
+    for days in ("20", "29"):
+        clock_file.write_text(days)
+        for headers in (expired, alive):
+            assert client.get("/api/v1/me", headers=headers).status_code == 200
+    clock_file.write_text("31")
+    assert client.post(TOKEN, json={"email": "new@example.com", "password": "x"}).status_code == 401
+    asyncio.run(scheduler.forget_old_sign_ins_job())
+    session.expire_all()
+    assert len(session.exec(select(AuthToken)).all()) == 1
+    assert client.get("/api/v1/me", headers=alive).status_code == 200
+    assert {row.key for row in session.exec(select(SignInStreak)).all()} == {
+        "account:new@example.com",
+        "client:testclient",
+    }

@@ -107,3 +107,14 @@ def test_seed_demo_is_the_same_when_run_with_the_same_seed(db: Database) -> None
     assert main(["seed-demo", "--seed", "3"]) == 0
     with db.session() as session:
         assert _demo_fingerprint(session) == first
+
+
+@pytest.mark.parametrize("password", ["12345678", "short one", "password1234", "qwertyuiop12"])
+def test_create_user_refuses_a_short_or_common_password_when_typed(
+    db: Database, typed: list[str], capsys: pytest.CaptureFixture[str], password: str
+) -> None:
+    typed.extend([password, password])
+    assert main(["create-user", "--email", "kim@example.com", "--name", "Kim"]) == 2
+    assert "Password" in capsys.readouterr().err
+    with db.session() as session:
+        assert session.exec(select(func.count()).select_from(User)).one() == 0

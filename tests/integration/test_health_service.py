@@ -23,8 +23,8 @@ from crm_pwa.services.health import (
     refresh_contact_health,
     refresh_owner_health,
 )
-from crm_pwa.services.notes import NoteIn, log_note
 from crm_pwa.services.snapshot import snapshot_week
+from crm_pwa.services.sync import SyncBatch, sync_outbox
 from crm_pwa.services.team import rep_summary, team_health
 from tests.utils.factories import make_contact, make_team, make_user
 
@@ -84,14 +84,15 @@ def test_stored_score_rises_when_a_note_is_logged_after_a_long_silence(session: 
     session.commit()
     before, _, reasons_before = _stored(session, contact)
 
-    note = NoteIn(
-        contact_id=contact.id,
-        kind="call",
-        occurred_at=clock.now() - timedelta(hours=1),
-        summary="Caught up on the renewal",
-        sentiment="positive",
-    )
-    log_note(session=session, actor=Actor.of(rep), note=note, now=clock.now())
+    note = {
+        "contact_id": str(contact.id),
+        "kind": "call",
+        "occurred_at": (clock.now() - timedelta(hours=1)).isoformat(),
+        "summary": "Caught up on the renewal",
+        "sentiment": "positive",
+    }
+    batch = SyncBatch(interactions=[note])
+    sync_outbox(session=session, actor=Actor.of(rep), batch=batch, now=clock.now())
     session.commit()
 
     after, _, reasons_after = _stored(session, contact)

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -19,9 +20,6 @@ from crm_pwa import clock
 from crm_pwa.api.app import create_api
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import FollowUp, Interaction
-from crm_pwa.services.actor import Actor
-from crm_pwa.services.errors import NotFound
-from crm_pwa.services.notes import NoteIn, log_note
 from tests.conftest import Database
 from tests.utils.factories import bearer, make_contact, make_user
 
@@ -215,23 +213,83 @@ def test_unknown_and_foreign_contacts_are_rejected_alike_when_notes_name_them(
     assert row_counts(db) == (0, 0)
 
 
-def test_whole_note_is_rejected_and_nothing_half_written_when_its_follow_up_is_bad(
+def test_note_is_kept_and_its_next_step_alone_refused_in_plain_words_when_the_step_is_bad(
     client: TestClient, world: World, db: Database
 ) -> None:
     past = with_follow_up(world.dana, due_on=clock.today() - timedelta(days=30))
     far = with_follow_up(world.dana, due_on=clock.today() + timedelta(days=800))
     untitled = with_follow_up(world.dana)
     untitled["follow_up"]["title"] = "   "
-    results = flush(client, world.headers, body([past, far, untitled]))
+    undated = with_follow_up(world.lee)
+    undated["follow_up"]["due_on"] = "next week"
+    ancient = with_follow_up(world.lee)
+    ancient["follow_up"]["due_on"] = "0001-01-01"
+    good = with_follow_up(world.lee)
+    items = [past, far, untitled, undated, ancient, good]
 
-    assert [r["status"] for r in results] == ["rejected"] * 3
-    assert "due_on" in results[0]["error"] and "before" in results[0]["error"]
-    assert "2 years" in results[1]["error"]
-    assert "title is empty" in results[2]["error"]
-    assert row_counts(db) == (0, 0)
+    results = flush(client, world.headers, body(items))
+
+    assert [r["status"] for r in results] == ["created"] * 6
+    assert [r["id"] for r in results] == [item["id"] for item in items]
+    refusals = [r.get("follow_up") for r in results]
+    assert "follow_up" not in results[5]
+    for refusal, item in zip(refusals[:5], items, strict=False):
+        assert refusal is not None and refusal["id"] == item["follow_up"]["id"]
+        assert refusal["status"] == "rejected"
+        assert refusal["error"].startswith("The note is saved, but not its next step: ")
+        assert "due_on" not in refusal["error"]
+    day = clock.today() - timedelta(days=30)
+    assert f"{day.day} {day:%b %Y}, has already passed" in refusals[0]["error"]
+    assert "more than 2 years away" in refusals[1]["error"]
+    assert "title is empty" in refusals[2]["error"]
+    assert "its date is missing or not a date" in refusals[3]["error"]
+    assert "between 1900 and 2100" in refusals[4]["error"]
+    assert row_counts(db) == (6, 1)
+    # Sent again (the answer was lost): still the note's duplicate, still the refusal.
+    replay = flush(client, world.headers, body([past]))
+    assert replay[0]["status"] == "duplicate" and replay[0]["follow_up"] == refusals[0]
 
 
-def test_note_is_rejected_and_not_stored_when_its_follow_up_id_is_taken(
+@pytest.mark.parametrize(
+    ("zone", "local_note_time"),
+    [
+        # 17:00 in Los Angeles is already tomorrow in UTC.
+        ("America/Los_Angeles", "T17:00:00-08:00"),
+        # 08:00 in Auckland is still yesterday in UTC.
+        ("Pacific/Auckland", "T08:00:00+13:00"),
+        ("Asia/Kolkata", "T23:45:00+05:30"),
+    ],
+)
+def test_next_step_for_the_reps_own_today_is_kept_whatever_their_zone(
+    client: TestClient,
+    world: World,
+    db: Database,
+    session: Session,
+    zone: str,
+    local_note_time: str,
+) -> None:
+    world.rep.time_zone = zone
+    session.add(world.rep)
+    session.commit()
+    rep_today = clock.now().astimezone(ZoneInfo(zone)).date()
+    occurred = datetime.fromisoformat(rep_today.isoformat() + local_note_time)
+    if occurred > clock.now():
+        occurred -= timedelta(days=1)
+        rep_today -= timedelta(days=1)
+    today_step = with_follow_up(world.dana, due_on=rep_today, occurred_at=occurred.isoformat())
+    yesterday_step = with_follow_up(
+        world.dana, due_on=rep_today - timedelta(days=1), occurred_at=occurred.isoformat()
+    )
+
+    results = flush(client, world.headers, body([today_step, yesterday_step]))
+
+    assert [r["status"] for r in results] == ["created", "created"]
+    assert "follow_up" not in results[0]
+    assert "has already passed" in results[1]["follow_up"]["error"]
+    assert row_counts(db) == (2, 1)
+
+
+def test_note_is_kept_and_its_next_step_refused_when_the_follow_up_id_is_taken(
     client: TestClient, world: World, db: Database
 ) -> None:
     first = with_follow_up(world.dana)
@@ -241,9 +299,10 @@ def test_note_is_rejected_and_not_stored_when_its_follow_up_id_is_taken(
 
     results = flush(client, world.headers, body([thief]))
 
-    assert results[0]["status"] == "rejected"
-    assert "follow-up id is already used" in results[0]["error"]
-    assert row_counts(db) == (1, 1)
+    assert results[0]["status"] == "created"
+    assert "id is already used" in results[0]["follow_up"]["error"]
+    assert row_counts(db) == (2, 1)
+    assert stored_follow_up(db, first["follow_up"]["id"]).contact_id == world.dana.id
 
 
 def test_note_id_of_another_rep_is_rejected_and_never_overwritten_when_reused(
@@ -447,12 +506,36 @@ def test_repeated_note_id_is_answered_like_a_replay_when_it_recurs_in_one_batch(
 
     results = flush(client, world.headers, body([first, same, elsewhere]))
 
-    assert [r["status"] for r in results] == ["created", "duplicate", "rejected"]
-    assert "already used" in results[2]["error"]
+    assert [r["status"] for r in results] == ["created", "duplicate", "conflict"]
     assert row_counts(db) == (1, 0)
 
 
-def test_second_note_is_rejected_when_two_notes_of_a_batch_share_a_follow_up_id(
+def test_note_id_sent_again_with_other_content_is_a_conflict_and_the_first_copy_stays(
+    client: TestClient, world: World, db: Database
+) -> None:
+    first = note(world.dana, summary="Walked the site.")
+    flush(client, world.headers, body([first]))
+    edited = {**first, "summary": "Walked the site; they want the quote by Friday."}
+    # The same instant with another offset is the same note, not a change.
+    shifted = {
+        **first,
+        "occurred_at": datetime.fromisoformat(first["occurred_at"])
+        .astimezone(ZoneInfo("Pacific/Auckland"))
+        .isoformat(),
+    }
+
+    results = flush(client, world.headers, body([edited, shifted, first]))
+
+    assert [r["status"] for r in results] == ["conflict", "duplicate", "duplicate"]
+    assert results[0]["id"] == first["id"]
+    assert "different note with this id was already saved" in results[0]["error"]
+    with db.session() as session:
+        stored = session.get(Interaction, uuid.UUID(first["id"]))
+        assert stored is not None and stored.summary == "Walked the site."
+    assert row_counts(db) == (1, 0)
+
+
+def test_second_note_is_kept_without_its_step_when_two_notes_of_a_batch_share_a_follow_up_id(
     client: TestClient, world: World, db: Database
 ) -> None:
     first, second = with_follow_up(world.dana), with_follow_up(world.lee)
@@ -460,9 +543,10 @@ def test_second_note_is_rejected_when_two_notes_of_a_batch_share_a_follow_up_id(
 
     results = flush(client, world.headers, body([first, second]))
 
-    assert [r["status"] for r in results] == ["created", "rejected"]
-    assert "follow-up id is already used" in results[1]["error"]
-    assert row_counts(db) == (1, 1)
+    assert [r["status"] for r in results] == ["created", "created"]
+    assert "follow_up" not in results[0]
+    assert "id is already used" in results[1]["follow_up"]["error"]
+    assert row_counts(db) == (2, 1)
 
 
 @pytest.fixture
@@ -513,28 +597,6 @@ def test_others_are_stored_and_one_rejected_whole_when_the_database_refuses_one_
         "duplicate",
         "duplicate",
     ]
-
-
-def test_log_note_stores_once_and_refuses_a_foreign_contact_when_called_directly(
-    world: World, db: Database
-) -> None:
-    item = NoteIn.model_validate(with_follow_up(world.dana))
-    with db.session() as session:
-        actor = Actor.of(world.rep)
-        assert log_note(session=session, actor=actor, note=item, now=clock.now()) == (
-            "created",
-            item.id,
-        )
-        session.commit()
-        assert log_note(session=session, actor=actor, note=item, now=clock.now()) == (
-            "duplicate",
-            item.id,
-        )
-        foreign = NoteIn.model_validate(note(world.foreign))
-        with pytest.raises(NotFound, match="Contact not found."):
-            log_note(session=session, actor=actor, note=foreign, now=clock.now())
-        session.rollback()
-    assert row_counts(db) == (1, 1)
 
 
 def test_done_made_offline_two_days_ago_records_that_day_when_it_syncs_today(

@@ -21,6 +21,8 @@ from crm_pwa.domain.note_rules import (
     check_transition,
     clean_summary,
     clean_title,
+    earliest_next_step,
+    earliest_planned,
     horizon,
     is_overdue,
 )
@@ -118,20 +120,52 @@ def test_occurred_at_is_refused_when_more_than_a_day_in_the_future() -> None:
     assert refused.value.field == "occurred_at"
 
 
-def test_due_on_is_accepted_from_the_day_before_the_note_to_two_years_ahead() -> None:
-    assert check_due_on(date(2026, 11, 22), since=TODAY, today=TODAY) == date(2026, 11, 22)
-    assert check_due_on(date(2028, 11, 23), since=TODAY, today=TODAY) == date(2028, 11, 23)
+def test_due_on_is_accepted_from_the_earliest_day_to_two_years_ahead() -> None:
+    assert check_due_on(TODAY, earliest=TODAY, today=TODAY) == TODAY
+    assert check_due_on(date(2028, 11, 23), earliest=TODAY, today=TODAY) == date(2028, 11, 23)
 
 
-def test_due_on_is_refused_when_before_the_day_before_the_note() -> None:
-    with pytest.raises(RuleError, match="before 2026-11-20") as refused:
-        check_due_on(date(2026, 11, 19), since=date(2026, 11, 21), today=TODAY)
+def test_due_on_is_refused_in_plain_words_when_before_the_earliest_day() -> None:
+    with pytest.raises(RuleError) as refused:
+        check_due_on(date(2026, 11, 19), earliest=date(2026, 11, 21), today=TODAY)
     assert refused.value.field == "due_on"
+    assert refused.value.message == (
+        "The next step's date, 19 Nov 2026, has already passed; choose 21 Nov 2026 or a later day."
+    )
 
 
 def test_due_on_is_refused_when_more_than_two_years_ahead() -> None:
-    with pytest.raises(RuleError, match="2 years"):
-        check_due_on(date(2028, 11, 24), since=TODAY, today=TODAY)
+    with pytest.raises(RuleError, match="2 years away"):
+        check_due_on(date(2028, 11, 24), earliest=TODAY, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("note_at", "rep_day", "earliest"),
+    [
+        # Los Angeles phone at 17:00 on the 23rd, rep's zone still UTC (the 24th).
+        (
+            datetime(2026, 11, 23, 17, 0, tzinfo=timezone(timedelta(hours=-8))),
+            date(2026, 11, 24),
+            date(2026, 11, 23),
+        ),
+        # Auckland rep at 08:00 on the 24th; the phone sends UTC (the 23rd).
+        (datetime(2026, 11, 23, 19, 0, tzinfo=UTC), date(2026, 11, 24), date(2026, 11, 23)),
+        # Kolkata, same day either way.
+        (
+            datetime(2026, 11, 23, 23, 0, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+            date(2026, 11, 23),
+            date(2026, 11, 23),
+        ),
+    ],
+)
+def test_next_step_may_fall_on_the_day_of_the_note_in_the_reps_or_the_phones_calendar(
+    note_at: datetime, rep_day: date, earliest: date
+) -> None:
+    assert earliest_next_step(note_at, rep_day) == earliest
+
+
+def test_follow_up_planned_on_its_own_may_fall_on_yesterday_for_zones_behind() -> None:
+    assert earliest_planned(TODAY) == date(2026, 11, 22)
 
 
 def test_horizon_falls_on_28_february_when_today_is_a_leap_day() -> None:
