@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -21,6 +24,7 @@ from crm_pwa.api import (
     service_worker,
     sync,
 )
+from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import RetryLater, ServiceError, Unauthorized
 
 API_PREFIX = "/api/v1"
@@ -114,10 +118,17 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
 
 
+def _in_words(error: Mapping[str, Any]) -> str:
+    """The rule's words; a broken character that pydantic refused while parsing says the same."""
+    if error.get("type") == "string_unicode":
+        return broken_character_message("")
+    return str(error.get("msg", ""))
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        {"loc": list(err.get("loc", ())), "msg": _in_words(err), "type": err.get("type", "")}
         for err in exc.errors()
     ]
     return JSONResponse({"detail": errors}, status_code=422)

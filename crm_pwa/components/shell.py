@@ -11,7 +11,7 @@ import reflex as rx
 from reflex.vars.base import Var
 
 from crm_pwa import routes
-from crm_pwa.components.offline_book import offline_book, outbox_rejected
+from crm_pwa.components.offline_book import offline_book, waiting_list
 from crm_pwa.state.session import SessionState
 
 TAP = "48px"
@@ -139,7 +139,7 @@ def page_shell(
         ),
         rx.el.main(
             # Outside the signed-in condition: offline, no server event ever sets it.
-            outbox_rejected(),
+            waiting_list(),
             offline_book(),
             rx.cond(
                 SessionState.signed_in,

@@ -23,7 +23,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # Once a sync is answered the phone drops its copy of the notes: the commit
+    # must survive a power cut, not only a crash. WAL with NORMAL may lose the
+    # last commits on power loss; FULL syncs the log at every commit. It is set
+    # for every connection because SQLite refuses to change it inside a
+    # transaction, and a request may have begun one (signing in) before it is
+    # known to write notes; the cost is one fsync per commit (docs/benchmarks.md).
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 
@@ -55,7 +61,7 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-def begin_writing(session: Session, *, durable: bool = False) -> None:
+def begin_writing(session: Session) -> None:
     """Open the write transaction now, before reading what the writes depend on.
 
     The pysqlite driver only opens a transaction at the first INSERT/UPDATE and
@@ -64,17 +70,7 @@ def begin_writing(session: Session, *, durable: bool = False) -> None:
     before another one committed would fail with "database is locked" instead
     of waiting its turn. PostgreSQL needs nothing: its transaction is open and
     ON CONFLICT / row locks make concurrent flushes wait for each other.
-
-    `durable` is for writes a phone's outbox is told about: once answered, the
-    phone drops its copy. In WAL mode with synchronous=NORMAL a power cut may
-    roll back the last commits; FULL syncs the log at every commit. Others
-    (health refreshes, reminders) keep NORMAL, where losing the last commit
-    only means doing it again. PostgreSQL commits durably in either case.
     """
     raw = session.connection().connection.dbapi_connection
     if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
-        # Set per transaction: a pooled connection keeps what the previous one set.
-        session.connection().exec_driver_sql(
-            f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}"
-        )
         session.connection().exec_driver_sql("BEGIN IMMEDIATE")

@@ -36,15 +36,16 @@ def _label(field: str) -> str:
     return field.replace("_", " ").capitalize() if field else "This text"
 
 
+def broken_character_message(field: str) -> str:
+    return f"{_label(field)} contains a broken character (half of an emoji or symbol); retype it."
+
+
 def check_text(field: str, text: str) -> str:
     """`text` unchanged, or RuleError when it holds a character no field may hold."""
     if "\x00" in text:
         raise RuleError(field, f"{_label(field)} contains a NUL character; remove it.")
     if _LONE_SURROGATE.search(text):
-        raise RuleError(
-            field,
-            f"{_label(field)} contains a broken character (half of an emoji or symbol); retype it.",
-        )
+        raise RuleError(field, broken_character_message(field))
     if _DIRECTION_CONTROL.search(text):
         raise RuleError(
             field,

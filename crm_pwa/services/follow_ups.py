@@ -141,7 +141,7 @@ def change_follow_up(
     *, session: Session, actor: Actor, change: FollowUpChange, now: datetime
 ) -> str:
     """Mark done, snooze or reopen: "updated", or "duplicate" when a newer change is stored."""
-    begin_writing(session, durable=True)
+    begin_writing(session)
     status, contact_id = apply_change(session, actor, change, now)
     if status == UPDATED:
         refresh_touched_contacts(session, {contact_id: None}, now)

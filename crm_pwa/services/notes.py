@@ -183,7 +183,7 @@ def store_notes(
 
     A repeated id within the batch is answered like a replay of its first copy.
     """
-    begin_writing(session, durable=True)
+    begin_writing(session)
     connection = session.connection()
     today = actor.local_date(now)
     visible = visible_contacts(session, actor, {read.note.contact_id for read in notes}, lock=True)

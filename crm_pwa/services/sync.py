@@ -116,7 +116,7 @@ def sync_outbox(
     too_large = batch_size_error(len(batch.interactions) + len(batch.follow_up_updates))
     if too_large:
         raise TooLarge(too_large)
-    begin_writing(session, durable=True)
+    begin_writing(session)
 
     parsed = [_parse_note(item) for item in batch.interactions]
     notes = [read for read in parsed if isinstance(read, ReadNote)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections import Counter
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -616,3 +618,122 @@ def stored_follow_up(db: Database, follow_up_id: str) -> FollowUp:
         follow_up = session.get(FollowUp, uuid.UUID(follow_up_id))
     assert follow_up is not None
     return follow_up
+
+
+def test_poisoned_items_are_rejected_in_words_and_the_good_ones_stored_in_the_same_batch(
+    client: TestClient, world: World, db: Database
+) -> None:
+    good = [note(world.dana), with_follow_up(world.lee), note(world.lee, kind="call")]
+    poisoned = [
+        note(world.dana, occurred_at="0001-01-01T00:00:00+00:00"),
+        note(world.dana, occurred_at="0001-01-01T00:30:00+01:00"),
+        note(world.dana, occurred_at="9999-12-31T23:59:59-01:00"),
+        note(world.dana, summary="a \ud83d b"),
+        note(world.dana, summary="a \x00 b"),
+        note(world.dana, summary="invoice \u202egpj.exe"),
+        note(world.dana, id="\ud800"),
+    ]
+    updates = [
+        {"id": good[1]["follow_up"]["id"], "status": "done", "changed_at": "0001-01-01T00:00:00Z"},
+        {"id": "\udfff", "status": "done", "changed_at": ago(minutes=1)},
+    ]
+    items = [good[0], *poisoned[:4], good[1], *poisoned[4:], good[2]]
+    # As text with `\ud83d` escapes: the server receives lone surrogates, as from a broken phone.
+    raw = json.dumps(body(items, updates), ensure_ascii=True)
+
+    answer = client.post(
+        SYNC, content=raw, headers={**world.headers, "Content-Type": "application/json"}
+    )
+
+    assert answer.status_code == 200, answer.text
+    results = answer.json()["results"]
+    statuses = [r["status"] for r in results]
+    assert statuses == ["created"] + ["rejected"] * 4 + ["created"] + ["rejected"] * 3 + [
+        "created",
+        "rejected",
+        "rejected",
+    ]
+    errors = [r["error"] for r in results if r["status"] == "rejected"]
+    assert all("between 1900 and 2100" in error for error in errors[:3] + errors[7:8])
+    assert "broken character" in errors[3] and "NUL character" in errors[4]
+    assert "reverses the text direction" in errors[5]
+    # An id that cannot be sent back is answered without it rather than not at all.
+    assert results[8]["id"] is None and results[11]["id"] is None
+    assert row_counts(db) == (3, 1)
+    assert stored_follow_up(db, good[1]["follow_up"]["id"]).status == "open"
+
+
+def test_follow_up_change_from_a_fast_clock_does_not_freeze_it_when_synced(
+    client: TestClient, world: World, db: Database
+) -> None:
+    item = with_follow_up(world.dana)
+    follow_up_id = item["follow_up"]["id"]
+    flush(client, world.headers, body([item]))
+    ahead = (clock.now() + timedelta(hours=5)).isoformat()
+    done = {"id": follow_up_id, "status": "done", "changed_at": ahead}
+    assert flush(client, world.headers, body(updates=[done]))[0]["status"] == "updated"
+    assert stored_follow_up(db, follow_up_id).changed_at <= clock.now()
+
+    # A minute later another phone, on time, reopens it.
+    reopen = {"id": follow_up_id, "status": "open", "changed_at": clock.now().isoformat()}
+    assert flush(client, world.headers, body(updates=[reopen]))[0]["status"] == "updated"
+    assert stored_follow_up(db, follow_up_id).status == "open"
+
+
+def test_follow_up_patch_from_a_fast_clock_does_not_freeze_it_for_the_next_patch(
+    client: TestClient, world: World, db: Database
+) -> None:
+    item = with_follow_up(world.dana)
+    follow_up_id = item["follow_up"]["id"]
+    flush(client, world.headers, body([item]))
+    url = f"/api/v1/follow-ups/{follow_up_id}"
+    ahead = (clock.now() + timedelta(hours=5)).isoformat()
+
+    first = client.patch(url, json={"status": "done", "changed_at": ahead}, headers=world.headers)
+    assert first.status_code == 200 and first.json()["status"] == "done"
+    second = client.patch(url, json={"status": "open"}, headers=world.headers)
+
+    assert second.status_code == 200
+    assert second.json()["status"] == "open"
+    assert stored_follow_up(db, follow_up_id).status == "open"
+
+
+def _durability_at_commit(db: Database) -> tuple[list[str], Any]:
+    """What each commit of the engine is made with: SQLite's synchronous level, or
+    PostgreSQL's synchronous_commit; the listener to remove afterwards."""
+    seen: list[str] = []
+
+    def record(connection: Any) -> None:
+        raw = connection.connection.dbapi_connection
+        query = "PRAGMA synchronous" if db.kind == "sqlite" else "SHOW synchronous_commit"
+        cursor = raw.cursor()
+        cursor.execute(query)
+        seen.append(str(cursor.fetchone()[0]))
+        cursor.close()
+
+    sa.event.listen(db.engine, "commit", record)
+    return seen, record
+
+
+def test_acknowledged_notes_and_follow_up_changes_are_committed_to_survive_a_power_cut(
+    client: TestClient, world: World, db: Database
+) -> None:
+    item = with_follow_up(world.dana)
+    done = {"id": item["follow_up"]["id"], "status": "done", "changed_at": ago(seconds=1)}
+    seen, listener = _durability_at_commit(db)
+    try:
+        assert [r["status"] for r in flush(client, world.headers, body([item]))] == ["created"]
+        flush(client, world.headers, body(updates=[done]))
+        answer = client.patch(
+            f"/api/v1/follow-ups/{item['follow_up']['id']}",
+            json={"status": "open"},
+            headers=world.headers,
+        )
+        assert answer.status_code == 200
+    finally:
+        sa.event.remove(db.engine, "commit", listener)
+
+    # The three writes the phone is told about, each committed durably: SQLite
+    # syncs its write-ahead log at every commit (FULL = 2, NORMAL = 1 would not).
+    durable = "2" if db.kind == "sqlite" else "on"
+    assert seen[-3:] == [durable] * 3, seen
