@@ -97,8 +97,8 @@ def _reach(label: str, icon: str, href: Var[str], missing: str) -> rx.Component:
 
 
 def identity(header: ObjectVar[ContactHeader]) -> rx.Component:
+    # The name is the page's h1, in the header above.
     return rx.vstack(
-        rx.heading(header.name, size="7", as_="h2"),
         rx.cond(header.role != "", rx.text(header.role, size="3", color="var(--gray-11)")),
         rx.flex(
             rx.badge(header.kind, size="2", variant="outline"),
@@ -121,7 +121,7 @@ def remember(header: ObjectVar[ContactHeader]) -> rx.Component:
     return rx.cond(
         header.remember != "",
         rx.box(
-            rx.heading("Remember", size="3", as_="h3"),
+            rx.heading("Remember", size="3", as_="h2"),
             rx.text(header.remember, white_space="pre-wrap", overflow_wrap="anywhere"),
             padding="12px",
             border_radius="10px",

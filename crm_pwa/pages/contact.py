@@ -34,7 +34,7 @@ from crm_pwa.components.opportunity_item import (
 )
 from crm_pwa.components.outbox_script import RELOAD_BUTTON_ID
 from crm_pwa.components.section import folded, problem, section
-from crm_pwa.components.shell import page_shell
+from crm_pwa.components.shell import back_link, page_shell
 from crm_pwa.components.timeline_entry import InteractionView, interaction_heading, timeline_entry
 from crm_pwa.components.when import moment_label, short_date
 from crm_pwa.db.engine import session_scope
@@ -475,7 +475,7 @@ def _not_found() -> rx.Component:
 
 def contact_page() -> rx.Component:
     return page_shell(
-        "Contact",
+        rx.cond(ContactState.found, ContactState.header.name, "Contact"),
         rx.box(
             rx.cond(
                 ContactState.found,
@@ -497,4 +497,5 @@ def contact_page() -> rx.Component:
             data_today=ContactState.today,
             width="100%",
         ),
+        back=back_link("Back to contacts", routes.CONTACTS),
     )

@@ -14,7 +14,7 @@ from reflex.vars.object import ObjectVar
 from crm_pwa import clock, routes
 from crm_pwa.components.contact_row import KIND_LABELS, TIER_LABELS
 from crm_pwa.components.field import TAP, choice, labelled, text_box, text_input
-from crm_pwa.components.shell import page_shell
+from crm_pwa.components.shell import back_link, page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import KINDS, TIERS
 from crm_pwa.services.contacts import (
@@ -272,7 +272,7 @@ def _form() -> rx.Component:
     )
 
 
-def _page(title: str) -> rx.Component:
+def _page(title: str, back: rx.Component) -> rx.Component:
     return page_shell(
         title,
         rx.cond(
@@ -284,12 +284,17 @@ def _page(title: str) -> rx.Component:
                 rx.center(rx.spinner(size="3"), padding="48px"),
             ),
         ),
+        back=back,
     )
 
 
 def new_contact_page() -> rx.Component:
-    return _page("New contact")
+    return _page("New contact", back_link("Back to contacts", routes.CONTACTS))
 
 
 def edit_contact_page() -> rx.Component:
-    return _page("Edit contact")
+    return _page(
+        "Edit contact",
+        # An f-string holding a Var stays a Var: the link follows the loaded contact.
+        back_link("Back to the contact", routes.contact(cast(str, ContactFormState.editing_id))),
+    )

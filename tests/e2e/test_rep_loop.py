@@ -171,7 +171,7 @@ def test_rep_creates_handles_and_erases_a_contact_when_using_the_phone(
     expect(deal).to_contain_text("Won")
     expect(page.get_by_text("Customer", exact=True)).to_be_visible()
 
-    page.get_by_role("link", name="Contacts").click()
+    page.get_by_role("link", name="Contacts", exact=True).click()
     _search(page, "Zeb")
     expect(page.locator("[data-contact-row]").filter(has_text=name)).to_be_visible()
     _search(page, "555 0199")
