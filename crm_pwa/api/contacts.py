@@ -10,15 +10,11 @@ from pydantic import BaseModel
 
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
-from crm_pwa.services import contacts
-from crm_pwa.services.contacts import (
-    MAX_PAGE,
-    ContactCard,
-    ContactCreate,
-    ContactPage,
-    ContactPublic,
-    ContactUpdate,
-)
+from crm_pwa.services import contact_card, contact_editing, contact_list, contacts
+from crm_pwa.services.contact_card import ContactCard
+from crm_pwa.services.contact_editing import ContactCreate, ContactUpdate
+from crm_pwa.services.contact_list import MAX_PAGE, ContactPage
+from crm_pwa.services.contacts import ContactPublic
 from crm_pwa.services.errors import NotFound
 from crm_pwa.services.fields import Moment, Text
 
@@ -49,7 +45,7 @@ def search(
     band: Text | None = None,
     updated_since: Moment | None = None,
 ) -> ContactPage:
-    return contacts.search_contacts(
+    return contact_list.search_contacts(
         session=session,
         actor=actor,
         q=q,
@@ -64,12 +60,12 @@ def search(
 
 @router.get("/contacts/ids", response_model=ContactIds)
 def visible_ids(session: DbSession, actor: CurrentActor) -> ContactIds:
-    return ContactIds(ids=contacts.visible_contact_ids(session=session, actor=actor))
+    return ContactIds(ids=contact_list.visible_contact_ids(session=session, actor=actor))
 
 
 @router.post("/contacts", response_model=ContactPublic, status_code=201)
 def create(body: ContactCreate, session: DbSession, actor: CurrentActor) -> ContactPublic:
-    contact = contacts.create_contact(
+    contact = contact_editing.create_contact(
         session=session, actor=actor, contact_in=body, now=clock.now()
     )
     return contacts.to_public(session, contact)
@@ -87,7 +83,7 @@ def read(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactPub
 def update(
     contact_id: str, body: ContactUpdate, session: DbSession, actor: CurrentActor
 ) -> ContactPublic:
-    contact = contacts.update_contact(
+    contact = contact_editing.update_contact(
         session=session,
         actor=actor,
         contact_id=path_id(contact_id, contacts.NOT_FOUND),
@@ -99,7 +95,7 @@ def update(
 
 @router.delete("/contacts/{contact_id}", status_code=204)
 def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
-    contacts.delete_contact(
+    contact_editing.delete_contact(
         session=session,
         actor=actor,
         contact_id=path_id(contact_id, contacts.NOT_FOUND),
@@ -110,7 +106,7 @@ def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
 
 @router.get("/contacts/{contact_id}/timeline", response_model=ContactCard)
 def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactCard:
-    return contacts.contact_card(
+    return contact_card.contact_card(
         session=session,
         actor=actor,
         contact_id=path_id(contact_id, contacts.NOT_FOUND),

@@ -16,7 +16,7 @@ from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.note_sheet import OPEN_JS
 from crm_pwa.components.section import section
 from crm_pwa.components.when import talked_label
-from crm_pwa.services.contacts import ContactCard
+from crm_pwa.services.contact_card import ContactCard
 
 MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
 

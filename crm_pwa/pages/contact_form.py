@@ -17,13 +17,13 @@ from crm_pwa.components.field import TAP, choice, labelled, text_box, text_input
 from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import KINDS, TIERS
-from crm_pwa.services.contacts import (
+from crm_pwa.services.contact_editing import (
     ContactCreate,
     ContactUpdate,
     create_contact,
-    get_contact,
     update_contact,
 )
+from crm_pwa.services.contacts import get_contact
 from crm_pwa.services.errors import Invalid, NotFound, ServiceError
 from crm_pwa.services.note_input import describe_validation_error
 from crm_pwa.state.session import SessionState

@@ -17,7 +17,7 @@ from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp
 from crm_pwa.domain.rhythm import RhythmFacts, reach_out
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import complaint_is_stale, follow_up_date
+from crm_pwa.services.contact_card import complaint_is_stale, follow_up_date
 
 REACH_OUT_LIMIT = 10
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import ContactCreate, create_contact
+from crm_pwa.services.contact_editing import ContactCreate, create_contact
 from tests.utils.factories import NOW, bearer, make_user
 
 API = "/api/v1/contacts"
