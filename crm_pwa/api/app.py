@@ -25,7 +25,7 @@ from crm_pwa.api import (
     sync,
 )
 from crm_pwa.domain.input_rules import broken_character_message
-from crm_pwa.services.errors import RetryLater, ServiceError, Unauthorized
+from crm_pwa.services.errors import Duplicate, RetryLater, ServiceError, Unauthorized
 
 API_PREFIX = "/api/v1"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
@@ -115,7 +115,10 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
+    body: dict[str, str] = {"detail": exc.message}
+    if isinstance(exc, Duplicate):
+        body["existing_id"] = str(exc.existing_id)
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
 def _in_words(error: Mapping[str, Any]) -> str:

@@ -64,9 +64,19 @@ def visible_ids(session: DbSession, actor: CurrentActor) -> ContactIds:
 
 
 @router.post("/contacts", response_model=ContactPublic, status_code=201)
-def create(body: ContactCreate, session: DbSession, actor: CurrentActor) -> ContactPublic:
+def create(
+    body: ContactCreate,
+    session: DbSession,
+    actor: CurrentActor,
+    allow_duplicate: bool = False,
+) -> ContactPublic:
+    """409 with `existing_id` when the caller already has this e-mail or phone."""
     contact = contact_editing.create_contact(
-        session=session, actor=actor, contact_in=body, now=clock.now()
+        session=session,
+        actor=actor,
+        contact_in=body,
+        now=clock.now(),
+        allow_duplicate=allow_duplicate,
     )
     return contacts.to_public(session, contact)
 

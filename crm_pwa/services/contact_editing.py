@@ -18,9 +18,10 @@ from crm_pwa.domain import contact_rules as rules
 from crm_pwa.domain.input_rules import check_text
 from crm_pwa.domain.phone import PhoneError, normalise_phone
 from crm_pwa.services.actor import Actor
+from crm_pwa.services.contact_duplicates import DUPLICATE, find_duplicate
 from crm_pwa.services.contact_index import index_contact
 from crm_pwa.services.contacts import get_contact, may_see
-from crm_pwa.services.errors import Conflict, Invalid
+from crm_pwa.services.errors import Conflict, Duplicate, Invalid
 from crm_pwa.services.fields import Text
 from crm_pwa.services.health import refresh_contact_health
 
@@ -100,8 +101,19 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_contact(
-    *, session: Session, actor: Actor, contact_in: ContactCreate, now: datetime
+    *,
+    session: Session,
+    actor: Actor,
+    contact_in: ContactCreate,
+    now: datetime,
+    allow_duplicate: bool = False,
+    allow_duplicate_of: uuid.UUID | None = None,
 ) -> Contact:
+    """Refuses (Duplicate) a person the actor already sees by e-mail or phone, unless allowed.
+
+    `allow_duplicate_of` allows only that one contact as the duplicate: the form's
+    "Save anyway" must not pass a different duplicate than the one it showed.
+    """
     fields = _clean(contact_in.model_dump(exclude={"id", "owner_id"}))
     owner_id = contact_in.owner_id or actor.id
     if owner_id != actor.id and not (actor.sees_team and _may_own(session, actor, owner_id)):
@@ -110,6 +122,10 @@ def create_contact(
         )
     if contact_in.id is not None and session.get(Contact, contact_in.id) is not None:
         raise Conflict("A contact with this id already exists.")
+    if not allow_duplicate:
+        existing = find_duplicate(session, actor, email=fields["email"], phone=fields["phone"])
+        if existing is not None and existing != allow_duplicate_of:
+            raise Duplicate(DUPLICATE, existing)
     contact = Contact(
         **fields,
         owner_id=owner_id,
