@@ -1,18 +1,20 @@
 /* Rapport offline panel. Reflex keeps page state on the server, so a page opened
  * with no signal renders without data. This script stands in for it: a search of
  * the contact book kept on the phone (crmBook), tap to call or mail, and a short
- * "log a note" form that writes into the outbox (crmOutbox). It also lists the
- * outbox items the server rejected, with Retry and Discard, and quiets Reflex's
- * own "cannot connect" signals while the phone is offline (the banner says it).
- * Plain DOM code; load after outbox.js, contactbook.js and pwa.js. It fills the
- * empty containers that crm_pwa/components/offline_book.py renders. */
+ * "log a note" form that writes into the outbox (crmOutbox), and it quiets
+ * Reflex's own "cannot connect" signals while the phone is offline (the banner
+ * says it; the rules are in offline.css). Plain DOM code; load after outbox.js,
+ * contactbook.js, pwa.js and dom.js. It fills the empty container that
+ * crm_pwa/components/offline_book.py renders. */
 (function () {
   'use strict';
 
   const root = document.documentElement;
   const outbox = window.crmOutbox;
   const book = window.crmBook;
-  if (!outbox || !book) return;
+  const dom = window.crmDom;
+  if (!outbox || !book || !dom) return;
+  const {h, attach} = dom;
 
   const RESULT_LIMIT = 20;
   const MAX_SUMMARY_CHARS = 10000;
@@ -28,7 +30,6 @@
   // How long "Saved on this phone" stays up once the signal is back.
   const CONFIRMATION_MS = 5000;
   const PANEL_HOST = '[data-offline-panel]';
-  const REJECTED_HOST = '[data-outbox-rejected]';
   const PULSER = '[title^="Connection Error"]';
 
   const KINDS = [['meeting', 'Meeting'], ['call', 'Call'], ['email', 'Email'],
@@ -38,75 +39,6 @@
   const NEXT_STEPS = [['', 'No next step'], ['1', 'Tomorrow'], ['3', 'In 3 days'],
     ['7', 'Next week'], ['14', 'In 2 weeks']];
   const TIERS = {high: 'High touch', medium: 'Medium touch', low: 'Low touch'};
-
-  const quiet = 'html[data-offline="true"] X, html[data-reconnecting="true"] X';
-  const style = document.createElement('style');
-  style.textContent = `
-${quiet.replaceAll('X', PULSER)},
-${quiet.replaceAll('X', '[data-sonner-toast][data-type="error"]')} {display: none !important}
-html[data-book-panel="open"] [data-shell-loading] {display: none !important}
-[data-offline-panel]:has(+ [data-shell-loading]) .rp-panel {padding-bottom: 96px}
-.rp-panel, .rp-rejected {display: flex; flex-direction: column; gap: 12px; margin: 0 16px 16px;
-  color: var(--gray-12); font-size: 16px; line-height: 1.4; min-width: 0}
-.rp-panel *, .rp-rejected * {box-sizing: border-box}
-.rp-panel [hidden], .rp-rejected [hidden] {display: none !important}
-.rp-panel h2, .rp-rejected h2 {font-size: 19px; font-weight: 700; margin: 0}
-.rp-panel h3 {font-size: 18px; font-weight: 700; margin: 0}
-.rp-stack {display: flex; flex-direction: column; gap: 8px; min-width: 0}
-.rp-label {font-weight: 600}
-.rp-field {display: block; width: 100%; min-height: 48px; padding: 0 12px; font: inherit;
-  font-size: 17px; color: var(--gray-12); background: var(--color-surface);
-  border: 1px solid var(--gray-9); border-radius: 8px}
-textarea.rp-field {padding: 10px 12px; min-height: 120px; resize: vertical}
-.rp-muted {margin: 0; color: var(--gray-11); font-size: 15px}
-.rp-list {list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px}
-.rp-card {padding: 12px; border: 1px solid var(--gray-7); border-radius: 10px;
-  background: var(--color-panel-solid); min-width: 0}
-.rp-name {font-weight: 700; font-size: 17px; overflow-wrap: anywhere}
-.rp-meta {color: var(--gray-11); font-size: 15px; overflow-wrap: anywhere}
-.rp-actions {display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px}
-.rp-btn {display: inline-flex; align-items: center; justify-content: center; min-height: 48px;
-  min-width: 48px; padding: 0 16px; font: inherit; font-weight: 600; color: var(--gray-12);
-  background: var(--color-surface); border: 1px solid var(--gray-9); border-radius: 8px;
-  text-decoration: none; cursor: pointer}
-.rp-primary {color: var(--accent-1); background: var(--accent-12); border-color: var(--accent-12)}
-.rp-btn:disabled {opacity: 0.6; cursor: default}
-.rp-btn:focus-visible, .rp-field:focus-visible, .rp-chip:has(input:focus-visible),
-.rp-panel h3:focus-visible {outline: 3px solid var(--accent-8); outline-offset: 2px}
-.rp-form {display: flex; flex-direction: column; gap: 16px}
-.rp-chips {border: 0; margin: 0; padding: 0; min-width: 0}
-.rp-chips legend {padding: 0; margin-bottom: 6px; font-weight: 600}
-.rp-chip-row {display: flex; flex-wrap: wrap; gap: 8px}
-.rp-chip {position: relative; display: inline-flex; align-items: center; min-height: 48px;
-  padding: 0 14px; color: var(--gray-12); background: var(--color-surface);
-  border: 1px solid var(--gray-9); border-radius: 999px}
-.rp-chip input {position: absolute; inset: 0; width: 100%; height: 100%; margin: 0; opacity: 0;
-  cursor: pointer}
-.rp-chip:has(input:checked) {color: var(--accent-1); background: var(--accent-12);
-  border-color: var(--accent-12); font-weight: 600}
-.rp-error {margin: 0; color: var(--red-11); font-weight: 600}
-.rp-saved {margin: 0; padding: 10px 12px; border-radius: 8px; font-weight: 600;
-  color: var(--grass-12); background: var(--grass-3); border: 1px solid var(--grass-8)}
-.rp-rejected {padding: 12px; border: 2px solid var(--red-9); border-radius: 10px;
-  background: var(--red-2)}
-.rp-reason {margin: 4px 0 0; color: var(--red-12); font-weight: 600; overflow-wrap: anywhere}
-`;
-  document.head.appendChild(style);
-
-  /* document.createElement with attributes, listeners (on*) and children. */
-  function h(tag, attributes, ...children) {
-    const el = document.createElement(tag);
-    for (const [key, value] of Object.entries(attributes || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === 'text') el.textContent = value;
-      else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
-      else el.setAttribute(key, value === true ? '' : String(value));
-    }
-    children.flat().forEach((child) => {
-      if (child !== null && child !== undefined && child !== false) el.append(child);
-    });
-    return el;
-  }
 
   function ymd(date) {
     const pad = (n) => String(n).padStart(2, '0');
@@ -125,24 +57,6 @@ textarea.rp-field {padding: 10px 12px; min-height: 120px; resize: vertical}
     const when = new Date(iso);
     if (Number.isNaN(when.getTime())) return null;
     return `Last talked ${when.toLocaleDateString(undefined, {day: 'numeric', month: 'short'})}`;
-  }
-
-  function clip(text, length) {
-    const chars = Array.from(String(text || ''));
-    return chars.length > length ? `${chars.slice(0, length).join('')}…` : chars.join('');
-  }
-
-  /* React must own a container before anything goes into it: a node added before
-   * hydration would not match the prerendered page and make React start over. */
-  function ownedByReact(el) {
-    return Object.keys(el).some((key) => key.startsWith('__reactFiber$'));
-  }
-
-  function attach(node, selector) {
-    const parent = node.parentElement;
-    if (parent && parent.isConnected && parent.matches(selector)) return;
-    const host = Array.from(document.querySelectorAll(selector)).find(ownedByReact);
-    if (host) host.append(node);
   }
 
   function chipGroup(legend, name, options, checked) {
@@ -197,8 +111,9 @@ textarea.rp-field {padding: 10px 12px; min-height: 120px; resize: vertical}
       if (!when && title) return fail('Say when the next step is due: tap one of the chips.');
       const kind = String(data.get('kind'));
       save.disabled = true;
+      let id;
       try {
-        await outbox.enqueueNote({
+        id = await outbox.enqueueNote({
           contact_id: contact.id,
           kind,
           direction: String(data.get('direction')),
@@ -212,7 +127,7 @@ textarea.rp-field {padding: 10px 12px; min-height: 120px; resize: vertical}
         save.disabled = false;
       }
       const label = KINDS.find(([value]) => value === kind)[1].toLowerCase();
-      return onSaved(`Saved on this phone — will sync: ${label} with ${contact.name}.`);
+      return onSaved(`Saved on this phone — will sync: ${label} with ${contact.name}.`, id);
     });
     return {form, heading};
   }
@@ -290,9 +205,11 @@ textarea.rp-field {padding: 10px 12px; min-height: 120px; resize: vertical}
     function openNote(contact, opener) {
       if (note) note.form.remove();
       saved.hidden = true;
-      note = noteForm(contact, (message) => {
+      note = noteForm(contact, (message, id) => {
         saved.textContent = message;
         saved.hidden = false;
+        // outbox-list.js takes the message down once the note is on the server.
+        saved.dataset.outboxItem = id;
         savedUntil = Date.now() + CONFIRMATION_MS;
         closeNote(opener);
         search().catch(() => {});
@@ -307,48 +224,6 @@ textarea.rp-field {padding: 10px 12px; min-height: 120px; resize: vertical}
     // True while the rep writes a note or reads that it was saved.
     const busy = () => note !== null || Date.now() < savedUntil;
     return {el, search, busy};
-  }
-
-  let rejectedShown = '';
-  let rejectedBox = null;
-
-  async function showRejected(rejected) {
-    const key = JSON.stringify(rejected.map((item) => [item.id, item.error]));
-    if (key === rejectedShown) return;
-    rejectedShown = key;
-    if (!rejected.length) {
-      if (rejectedBox) rejectedBox.remove();
-      rejectedBox = null;
-      return;
-    }
-    const names = await Promise.all(rejected.map((item) => (item.contact_id
-      ? book.get(item.contact_id).then((c) => (c ? c.name : null), () => null) : null)));
-    if (key !== rejectedShown) return;
-    const items = rejected.map((item, index) => {
-      const what = item.kind === 'interaction'
-        ? `Note${names[index] ? ` for ${names[index]}` : ''}: ${clip(item.summary, 120)}`
-        : item.summary;
-      const act = (action) => async (event) => {
-        event.currentTarget.closest('li').querySelectorAll('button')
-          .forEach((button) => { button.disabled = true; });
-        await outbox[action](item.id).catch(() => {});
-      };
-      return h('li', {class: 'rp-card', 'data-rejected-item': item.id},
-        h('div', {class: 'rp-name', text: what}),
-        h('p', {class: 'rp-reason', text: `Reason: ${item.error}`}),
-        h('div', {class: 'rp-actions'},
-          h('button', {type: 'button', class: 'rp-btn rp-primary', text: 'Retry',
-            'aria-label': `Retry: ${clip(what, 60)}`, onclick: act('retry')}),
-          h('button', {type: 'button', class: 'rp-btn', text: 'Discard',
-            'aria-label': `Discard: ${clip(what, 60)}`, onclick: act('discard')})));
-    });
-    const box = h('section', {class: 'rp-rejected', 'aria-labelledby': 'outbox-rejected-title'},
-      h('h2', {id: 'outbox-rejected-title', text: 'Not synced: the server refused these'}),
-      h('p', {class: 'rp-muted', text: 'Fix the cause and retry, or discard the item.'}),
-      h('ul', {class: 'rp-list'}, items));
-    if (rejectedBox) rejectedBox.replaceWith(box);
-    rejectedBox = box;
-    update();
   }
 
   let panel = null;
@@ -397,14 +272,10 @@ textarea.rp-field {padding: 10px 12px; min-height: 120px; resize: vertical}
       panel = null;
     }
     if (panel) attach(panel.el, PANEL_HOST);
-    if (rejectedBox) attach(rejectedBox, REJECTED_HOST);
   }
 
   window.addEventListener('crm-book-change', () => {
     if (panel) panel.search().catch(() => {});
-  });
-  window.addEventListener('crm-outbox-change', (event) => {
-    showRejected(event.detail.rejected || []).catch(() => {});
   });
   window.addEventListener('online', () => {
     quietUntil = Date.now() + RECONNECT_QUIET_MS;
@@ -413,6 +284,5 @@ textarea.rp-field {padding: 10px 12px; min-height: 120px; resize: vertical}
   window.addEventListener('offline', update);
   new MutationObserver(update).observe(root, {childList: true, subtree: true});
   setInterval(update, TICK_MS);
-  outbox.status().then((current) => showRejected(current.rejected)).catch(() => {});
   update();
 })();

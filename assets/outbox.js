@@ -1,19 +1,23 @@
 /* Rapport outbox: notes and follow-up changes are written to IndexedDB first and
- * leave it only when the server has acknowledged them (POST /api/v1/sync).
+ * leave it only when the server has acknowledged them (outbox-sync.js sends them).
  * Plain script, loaded by the page (window.crmOutbox) and by the service worker
- * (importScripts('/outbox.js'), self.crmOutbox). It also owns the one IndexedDB
- * open/upgrade of the "rapport" database, which contactbook.js shares. */
+ * (importScripts('/outbox.js', '/outbox-sync.js'), self.crmOutbox). It also owns
+ * the one IndexedDB open/upgrade of the "rapport" database, which contactbook.js
+ * shares.
+ *
+ * An item's state: `waiting` (sent at the next flush), `stuck` (the server failed
+ * on it; tried again on its own at `retry_at`), `rejected` (the server refused it:
+ * the rep corrects or discards it) or `conflict` (the server holds another
+ * version of this note: the phone keeps its copy for the rep to decide). */
 (function (global) {
   'use strict';
 
   const DB_NAME = 'rapport';
   const DB_VERSION = 1;
-  const MAX_BATCH = 1000;
   const MAX_SUMMARY_CHARS = 10000;
   const REQUEST_TIMEOUT_MS = 30000;
   const SYNC_TAG = 'flush-outbox';
   const TOKEN_KEY = 'rapport_token';
-  const ACKNOWLEDGED = new Set(['created', 'duplicate', 'updated']);
   const FOLLOW_UP_STATUSES = new Set(['open', 'done', 'snoozed']);
   const hasWindow = typeof window !== 'undefined';
   const hasDocument = typeof document !== 'undefined';
@@ -22,8 +26,6 @@
 
   const settings = {apiBase: '/api/v1'};
   let dbPromise = null;
-  let flushing = null;
-  let flushRequested = false;
   let lastSeq = 0;
   // Server time minus phone time, learnt from the X-Server-Time header of every API
   // answer and kept in `meta` for offline use. Changes are stamped on the server's
@@ -153,6 +155,14 @@
     return new Date(Date.now() + clockOffsetMs);
   }
 
+  /* The calendar day `days` after today on the phone, as the API's dates are written
+   * (YYYY-MM-DD), taking "now" from the server's clock. */
+  async function localDay(days) {
+    const day = await serverNow();
+    day.setDate(day.getDate() + days);
+    return day.toLocaleDateString('en-CA');
+  }
+
   function isOffline() {
     return typeof navigator !== 'undefined' && navigator.onLine === false;
   }
@@ -185,31 +195,44 @@
     return error;
   }
 
+  // States that the next flushes send without the rep doing anything.
+  const PENDING = new Set(['waiting', 'stuck']);
+
+  function describe(record) {
+    const item = record.item;
+    if (record.kind === 'interaction') return item.summary;
+    if (record.kind === 'next_step') return `Next step: ${item.title}, due ${item.due_on}`;
+    const until = item.snooze_until ? ` until ${item.snooze_until}` : '';
+    return `Follow-up marked ${item.status}${until}`;
+  }
+
+  async function records() {
+    const all = await transact(['outbox'], 'readonly',
+      (tx) => promised(tx.objectStore('outbox').getAll()));
+    return all.sort((a, b) => a.seq - b.seq);
+  }
+
+  /* {waiting, items}: `waiting` counts what will still be sent on its own; `items`
+   * lists every item in queue order with its state, for the "Waiting to sync" list. */
   async function status() {
-    const [waiting, rejected] = await transact(['outbox'], 'readonly', (tx) => {
-      const byState = tx.objectStore('outbox').index('state');
-      return Promise.all([
-        promised(byState.count('waiting')),
-        promised(byState.getAll('rejected')),
-      ]);
-    });
-    rejected.sort((a, b) => a.seq - b.seq);
+    const all = await records();
     return {
-      waiting,
-      rejected: rejected.map((r) => ({
+      waiting: all.filter((r) => PENDING.has(r.state)).length,
+      items: all.map((r) => ({
         id: r.id,
         kind: r.kind,
+        state: r.state,
         summary: describe(r),
         error: r.error,
-        contact_id: r.kind === 'interaction' ? r.item.contact_id : null,
+        retry_at: r.retry_at || null,
+        contact_id: r.item.contact_id || null,
+        note_id: r.item.note_id || null,
       })),
     };
   }
 
-  function describe(record) {
-    if (record.kind === 'interaction') return record.item.summary;
-    const until = record.item.snooze_until ? ` until ${record.item.snooze_until}` : '';
-    return `Follow-up marked ${record.item.status}${until}`;
+  async function get(id) {
+    return transact(['outbox'], 'readonly', (tx) => promised(tx.objectStore('outbox').get(id)));
   }
 
   async function announce() {
@@ -243,8 +266,7 @@
   }
 
   async function enqueue(kind, item) {
-    const record = {id: item.id, kind, seq: nextSeq(), state: 'waiting', error: null,
-                    queued_at: new Date().toISOString(), item};
+    const record = fresh({id: item.id, kind, queued_at: new Date().toISOString(), item});
     await transact(['outbox'], 'readwrite', async (tx) => {
       const store = tx.objectStore('outbox');
       const existing = await promised(store.get(record.id));
@@ -258,17 +280,37 @@
     await changed();
     if (hasWindow) await credentials().catch(() => {});
     await registerBackgroundSync();
-    flush().catch(() => {});
+    api.flush().catch(() => {});
     return record.id;
+  }
+
+  /* A record as it is queued again: waiting, in line behind what is queued now. */
+  function fresh(record) {
+    return {...record, seq: nextSeq(), state: 'waiting', error: null, attempts: 0, retry_at: null};
+  }
+
+  function checkSummary(summary) {
+    if (typeof summary !== 'string' || !summary.trim()) {
+      throw validationError('summary', 'Write what happened.');
+    }
+    if (codePoints(summary) > MAX_SUMMARY_CHARS) {
+      throw validationError('summary', `A note can hold at most ${MAX_SUMMARY_CHARS} characters.`);
+    }
+  }
+
+  function checkFollowUp(followUp) {
+    if (!followUp) return;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(String(followUp.due_on || ''))) {
+      throw validationError('due_on', 'Pick the date of the next step.');
+    }
   }
 
   async function enqueueNote(note) {
     if (!note || typeof note !== 'object') throw validationError('note', 'A note is required.');
     if (!note.contact_id) throw validationError('contact_id', 'Choose a contact for this note.');
     if (typeof note.summary !== 'string') throw validationError('summary', 'Write what happened.');
-    if (codePoints(note.summary) > MAX_SUMMARY_CHARS) {
-      throw validationError('summary', `A note can hold at most ${MAX_SUMMARY_CHARS} characters.`);
-    }
+    checkSummary(note.summary);
+    checkFollowUp(note.follow_up);
     const item = {...note, id: note.id || uuid()};
     if (!item.occurred_at) item.occurred_at = (await serverNow()).toISOString();
     if (item.follow_up) item.follow_up = {...item.follow_up, id: item.follow_up.id || uuid()};
@@ -291,174 +333,60 @@
     });
   }
 
-  function errorText(error) {
-    if (error === null || error === undefined || error === '') return 'Rejected by the server';
-    if (typeof error === 'string') return error;
-    // FastAPI's 422 detail is a list of {loc, msg}: the messages are what a rep can read.
-    if (Array.isArray(error) && error.every((e) => e && e.msg)) {
-      return error.map((e) => e.msg).join('; ');
-    }
-    return JSON.stringify(error);
-  }
-
-  /* Applies the server's answer; a record is touched only if it is still the
-   * version that was sent (a newer follow-up change may have replaced it). */
-  async function settle(sent, outcomes, report) {
-    const touched = await transact(['outbox'], 'readwrite', async (tx) => {
-      const store = tx.objectStore('outbox');
-      let count = 0;
-      for (const record of sent) {
-        const outcome = outcomes.get(record.id);
-        if (!outcome) continue;
-        const current = await promised(store.get(record.id));
-        if (!current || current.seq !== record.seq) continue;
-        if (outcome.acknowledged) {
-          await promised(store.delete(record.id));
-          report.acked += 1;
-        } else {
-          await promised(store.put({...current, state: 'rejected', error: outcome.error}));
-          report.rejected += 1;
-        }
-        count += 1;
-      }
-      return count;
-    }, 'strict');
-    if (touched) await changed();
-  }
-
-  async function detail(response) {
-    try {
-      const body = await response.json();
-      return errorText(body && body.detail);
-    } catch (_) {
-      return `HTTP ${response.status}`;
-    }
-  }
-
-  /* Sends one batch. Whole-request 400/413/422 answers are split in halves to
-   * find the item the server cannot take; that one item is then rejected with
-   * the server's reason instead of blocking the outbox forever. */
-  async function sendBatch(records, report) {
-    const body = {
-      interactions: records.filter((r) => r.kind === 'interaction').map((r) => r.item),
-      follow_up_updates: records.filter((r) => r.kind === 'follow_up_update').map((r) => r.item),
-    };
-    let response;
-    try {
-      response = await apiFetch('/sync', {
-        method: 'POST',
-        headers: {'Content-Type': 'application/json'},
-        body: JSON.stringify(body),
-      });
-    } catch (error) {
-      report.error = error instanceof SignedOutError ? 'signed-out' : 'network';
-      return false;
-    }
-    if ([400, 413, 422].includes(response.status)) {
-      if (records.length > 1) {
-        const half = Math.ceil(records.length / 2);
-        return (await sendBatch(records.slice(0, half), report))
-          && sendBatch(records.slice(half), report);
-      }
-      const reason = await detail(response);
-      await settle(records, new Map([[records[0].id, {error: reason}]]), report);
-      return true;
-    }
-    if (!response.ok) {
-      report.error = response.status === 401 ? 'unauthorized' : `http-${response.status}`;
-      return false;
-    }
-    let results;
-    try {
-      results = (await response.json()).results;
-    } catch (_) {
-      report.error = 'bad-response';
-      return false;
-    }
-    const outcomes = new Map();
-    for (const result of Array.isArray(results) ? results : []) {
-      if (!result || !result.id) continue;
-      if (ACKNOWLEDGED.has(result.status)) {
-        outcomes.set(result.id, {acknowledged: true});
-      } else if (result.status === 'rejected') {
-        outcomes.set(result.id, {error: errorText(result.error)});
-      }
-    }
-    await settle(records, outcomes, report);
-    return true;
-  }
-
-  async function waitingRecords(exclude) {
-    const records = await transact(['outbox'], 'readonly',
-      (tx) => promised(tx.objectStore('outbox').index('state').getAll('waiting')));
-    return records.filter((r) => !exclude.has(`${r.id}:${r.seq}`)).sort((a, b) => a.seq - b.seq);
-  }
-
-  async function flushOnce(report) {
-    // Each version of an item is sent at most once per flush, so an item the
-    // server leaves unanswered cannot make this loop spin.
-    const sent = new Set();
-    if (isOffline()) { report.error = 'offline'; return false; }
-    if (!(await credentials()).token) { report.error = 'signed-out'; return false; }
-    for (;;) {
-      const batch = (await waitingRecords(sent)).slice(0, MAX_BATCH);
-      if (!batch.length) return true;
-      batch.forEach((r) => sent.add(`${r.id}:${r.seq}`));
-      report.sent += batch.length;
-      if (!(await sendBatch(batch, report))) return false;
-    }
-  }
-
-  async function runFlush() {
-    const report = {sent: 0, acked: 0, rejected: 0, error: null};
-    // A flush asked for during this one gets one more pass, even after a failure:
-    // the caller may have just signed in or come back online.
-    const body = async () => {
-      do {
-        flushRequested = false;
-        report.error = null;
-        await flushOnce(report);
-      } while (flushRequested);
-    };
-    // One flush at a time across the page, other tabs and the service worker.
-    if (typeof navigator !== 'undefined' && navigator.locks) {
-      await navigator.locks.request('rapport-outbox-flush', body);
-    } else {
-      await body();
-    }
-    return report;
-  }
-
-  /* Single-flight: a call while a flush runs returns the running promise (which
-   * then makes one more pass, so items enqueued meanwhile are not left behind).
-   * Resolves with {sent, acked, rejected, error}; error is null, 'offline',
-   * 'signed-out', 'network', 'unauthorized', 'bad-response' or 'http-<status>'. */
-  function flush() {
-    if (flushing) {
-      flushRequested = true;
-      return flushing;
-    }
-    flushing = runFlush().finally(() => { flushing = null; });
-    return flushing;
-  }
-
   async function discard(id) {
     await transact(['outbox'], 'readwrite',
       (tx) => promised(tx.objectStore('outbox').delete(id)), 'strict');
     return changed();
   }
 
-  async function retry(id) {
+  /* Changes a record in one transaction and flushes: change(record) returns the new
+   * record (or null to leave it); resolves with whether a record was changed. */
+  async function rewrite(id, change) {
     const found = await transact(['outbox'], 'readwrite', async (tx) => {
       const store = tx.objectStore('outbox');
       const record = await promised(store.get(id));
-      if (!record) return false;
-      await promised(store.put({...record, state: 'waiting', error: null, seq: nextSeq()}));
+      const next = record ? change(record) : null;
+      if (!next) return false;
+      if (next.id !== id) await promised(store.delete(id));
+      await promised(store.put(next));
       return true;
     }, 'strict');
     await changed();
-    if (found) flush().catch(() => {});
+    if (found) api.flush().catch(() => {});
     return found;
+  }
+
+  /* Sends an item again as it is (after the cause was fixed elsewhere). */
+  async function retry(id) {
+    return rewrite(id, (record) => fresh(record));
+  }
+
+  /* The rep's correction of an item the server refused: `changes` holds the
+   * fields the rep edited (summary, occurred_at, follow_up for a note; title and
+   * due_on for a next step). It is checked like a new item, then sent again. */
+  async function correct(id, changes) {
+    const record = await get(id);
+    if (!record) return false;
+    const item = {...record.item, ...changes};
+    if (record.kind === 'interaction') {
+      checkSummary(item.summary);
+      if (Number.isNaN(Date.parse(item.occurred_at || ''))) {
+        throw validationError('occurred_at', 'Say when it happened.');
+      }
+      if (item.follow_up) item.follow_up = {...item.follow_up, id: item.follow_up.id || uuid()};
+      checkFollowUp(item.follow_up);
+    } else if (record.kind === 'next_step') {
+      if (!String(item.title || '').trim()) throw validationError('title', 'Name the next step.');
+      checkFollowUp(item);
+    }
+    return rewrite(id, (current) => fresh({...current, item}));
+  }
+
+  /* A note the server holds in another version: the phone's copy goes as a new note. */
+  async function sendAsNew(id) {
+    const newId = uuid();
+    return rewrite(id, (record) => (record.kind === 'interaction'
+      ? fresh({...record, id: newId, item: {...record.item, id: newId}}) : null));
   }
 
   function configure(options) {
@@ -469,10 +397,13 @@
     return (await credentials()).token;
   }
 
-  global.crmOutbox = {
-    openDB, configure, enqueueNote, enqueueFollowUpUpdate, flush, status, discard, retry,
-    apiFetch, token, announce, serverNow, SignedOutError,
+  const api = {
+    openDB, configure, enqueueNote, enqueueFollowUpUpdate, status, discard, retry, correct,
+    sendAsNew, apiFetch, token, announce, serverNow, localDay, SignedOutError, uuid,
     // Shared with contactbook.js (the same database) and pwa.js/push.js (the same token).
     transact, promised, storedToken: readStoredToken,
+    // For outbox-sync.js, which adds flush() and sendNow().
+    internals: {changed, isOffline, credentials, registerBackgroundSync, PENDING},
   };
+  global.crmOutbox = api;
 })(typeof self !== 'undefined' ? self : globalThis);

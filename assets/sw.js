@@ -3,7 +3,7 @@
  * this file, so every release gets new cache names and replaces the old ones. */
 'use strict';
 
-importScripts('/outbox.js');
+importScripts('/outbox.js', '/outbox-sync.js');
 
 const BUILD_ID = '__BUILD_ID__';
 const PRECACHE = __PRECACHE__;
@@ -16,7 +16,6 @@ const NEVER_CACHED = /^\/(api\/|_event|_upload|ping$|_health$|sw\.js$)/;
 // Files the page loads as code, styles, images or fonts; fetch() calls (destination
 // '') are data and always go to the network.
 const STATIC_DESTINATIONS = new Set(['script', 'style', 'image', 'font', 'manifest', 'worker']);
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -186,9 +185,7 @@ async function handleNotificationClick(notification, action) {
   if (data.follow_up_id && (action === 'done' || action === 'snooze')) {
     const update = action === 'done'
       ? {id: data.follow_up_id, status: 'done'}
-      : {id: data.follow_up_id, status: 'snoozed',
-         snooze_until: new Date((await self.crmOutbox.serverNow()).getTime() + DAY_MS)
-           .toISOString()};
+      : {id: data.follow_up_id, status: 'snoozed', snooze_until: await self.crmOutbox.localDay(1)};
     await self.crmOutbox.enqueueFollowUpUpdate(update);
     return self.crmOutbox.flush();
   }

@@ -28,9 +28,13 @@ app = rx.App(
         # Offline capture and lookup run in the browser, outside Reflex's websocket;
         # deferred scripts run in this order once the page is parsed.
         rx.el.script(src="/outbox.js", defer=True),
+        rx.el.script(src="/outbox-sync.js", defer=True),
         rx.el.script(src="/contactbook.js", defer=True),
         rx.el.script(src="/pwa.js", defer=True),
+        rx.el.script(src="/dom.js", defer=True),
         rx.el.script(src="/offline.js", defer=True),
+        rx.el.script(src="/outbox-list.js", defer=True),
+        rx.el.link(rel="stylesheet", href="/offline.css"),
     ],
     api_transformer=create_api(),
 )

@@ -16,7 +16,7 @@ import reflex as rx
 from reflex.vars.base import Var
 
 from crm_pwa.components.field import TAP, labelled, text_box, text_input
-from crm_pwa.components.outbox_script import ADD_DAYS_JS, SYNC_JS, TODAY_JS
+from crm_pwa.components.outbox_script import ADD_DAYS_JS, PENDING_JS, SYNC_JS, TODAY_JS
 from crm_pwa.components.timeline_entry import KIND_LABELS, SENTIMENT_LABELS
 
 NOTE_SHEET_ID = "note-sheet"
@@ -30,7 +30,13 @@ NEXT_STEP_CHIPS = (
     ("date", "Pick a date"),
 )
 
-OPEN_JS = f"document.getElementById('{NOTE_SHEET_ID}').showModal()"
+# The date picker offers no day before the rep's today, set on every opening so a
+# page left open past midnight moves on with the calendar.
+OPEN_JS = f"""(() => {{
+  const sheet = document.getElementById('{NOTE_SHEET_ID}');
+  sheet.querySelector('[name="next_date"]').min = {TODAY_JS};
+  sheet.showModal();
+}})()"""
 CLOSE_JS = f"document.getElementById('{NOTE_SHEET_ID}').close()"
 
 SAVE_JS = f"""(async () => {{
@@ -59,6 +65,9 @@ SAVE_JS = f"""(async () => {{
     if (!/^\\d{{4}}-\\d{{2}}-\\d{{2}}$/.test(due)) {{
       return fail('Pick the date of the next step.', 'next_date');
     }}
+    if (due < {TODAY_JS}) {{
+      return fail('The next step cannot be in the past: pick today or a later day.', 'next_date');
+    }}
     followUp = {{due_on: due, title: title || 'Follow up'}};
   }} else if (title) {{
     return fail('Say when the next step is due: tap one of the chips.', null);
@@ -85,9 +94,18 @@ SAVE_JS = f"""(async () => {{
   sheet.close();
   outcome.textContent = 'Saving…';
   const sent = await ({SYNC_JS})(id);
-  outcome.textContent = sent === 'sent' ? 'Saved.'
-    : sent === 'waiting' ? 'Saved on this phone; it will sync when you are online.'
-    : 'The server did not take the note: ' + sent.slice('rejected: '.length);
+  if (sent.state === 'waiting' || sent.state === 'stuck') {{
+    ({PENDING_JS})(outcome, id, sent, 'Saved');
+  }} else if (sent.state !== 'sent') {{
+    outcome.textContent = 'The server did not take the note: ' + sent.error
+      + ' It is kept on this phone under "Waiting to sync" to correct.';
+  }} else if (sent.nextStep) {{
+    // The server's words say the note is kept and why the next step is not.
+    outcome.textContent = sent.nextStep.error
+      + ' Pick a new date for it under "Waiting to sync".';
+  }} else {{
+    outcome.textContent = 'Saved.';
+  }}
 }})()"""
 
 _CHIP_STYLE: dict[str, Any] = {

@@ -2,8 +2,8 @@
 
 Offline, no Reflex event reaches the server, so nothing here may depend on page
 state: React renders empty containers, and the script puts the offline contact
-book (search, tap to call, log a note into the outbox) and the list of notes the
-server rejected into them. The script waits until React owns a container before
+book (search, tap to call, log a note into the outbox) and the "Waiting to sync"
+list of outbox items into them. The script waits until React owns a container before
 touching it, so hydration never meets nodes it did not render.
 """
 
@@ -17,6 +17,6 @@ def offline_book() -> rx.Component:
     return rx.el.div(data_offline_panel="", width="100%")
 
 
-def outbox_rejected() -> rx.Component:
-    """Notes and follow-up changes the server refused, each with Retry and Discard."""
-    return rx.el.div(data_outbox_rejected="", width="100%")
+def waiting_list() -> rx.Component:
+    """The outbox items still on this phone, each with its state (assets/outbox-list.js)."""
+    return rx.el.div(data_outbox_list="", width="100%")

@@ -23,17 +23,24 @@ ADD_DAYS_JS = (
     " d.setUTCDate(d.getUTCDate() + days); return d.toISOString().slice(0, 10); })"
 )
 
-# Resolves to "sent", "rejected: <reason>" or "waiting" for the outbox item `id`.
+# Flushes and resolves to crmOutbox.sendNow's answer for the item `id`
+# ({state, error, nextStep}); once the item is on the server the card reads
+# itself back.
 SYNC_JS = f"""async (id) => {{
-  const report = await window.crmOutbox.flush();
-  if (report.rejected) {{
-    const found = (await window.crmOutbox.status()).rejected.find((r) => r.id === id);
-    if (found) return 'rejected: ' + found.error;
-  }}
-  if (report.error || !navigator.onLine) return 'waiting';
-  document.getElementById('{RELOAD_BUTTON_ID}')?.click();
-  return 'sent';
+  const outcome = await window.crmOutbox.sendNow(id);
+  if (outcome.state === 'sent') document.getElementById('{RELOAD_BUTTON_ID}')?.click();
+  return outcome;
 }}"""
+
+# What a message says about an item that stays on the phone; the element gets
+# the item's id (data-outbox-item) so outbox-list.js takes the message down
+# once the item has reached the server.
+PENDING_JS = """((el, id, outcome, what) => {
+  el.dataset.outboxItem = id;
+  el.textContent = outcome.state === 'stuck'
+    ? what + ' on this phone; the server had a problem with it, so it is sent again later.'
+    : what + ' on this phone; it will sync when you are online.';
+})"""
 
 # Marks a follow-up done or snoozes it for a day; the status line of the
 # follow-up says what happened when the change could not be sent yet.
@@ -46,8 +53,11 @@ FOLLOW_UP_CHANGE_JS = f"""(async (id, status) => {{
     await window.crmOutbox.enqueueFollowUpUpdate(change);
     const outcome = await ({SYNC_JS})(id);
     const done = status === 'done' ? 'Marked done' : 'Snoozed until ' + change.snooze_until;
-    if (outcome === 'waiting') say(done + ' on this phone; it will sync when you are online.');
-    else if (outcome !== 'sent') say('Not saved: ' + outcome.slice('rejected: '.length));
+    if (outcome.state === 'waiting' || outcome.state === 'stuck') {{
+      if (line) ({PENDING_JS})(line, id, outcome, done);
+    }} else if (outcome.state !== 'sent') {{
+      say('Not saved: ' + outcome.error);
+    }}
   }} catch (error) {{
     say('Not saved: ' + error.message);
   }}

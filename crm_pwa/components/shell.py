@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crm_pwa import routes
-from crm_pwa.components.offline_book import offline_book, outbox_rejected
+from crm_pwa.components.offline_book import offline_book, waiting_list
 from crm_pwa.state.session import SessionState
 
 TAP = "48px"
@@ -105,7 +105,7 @@ def page_shell(title: str, *children: rx.Component) -> rx.Component:
             width="100%",
         ),
         # Outside the signed-in condition: offline, no server event ever sets it.
-        outbox_rejected(),
+        waiting_list(),
         offline_book(),
         rx.cond(
             SessionState.signed_in,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import date
 from typing import cast
 
 import reflex as rx
@@ -17,8 +19,9 @@ from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.section import card_link
 from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
+from crm_pwa.services.actor import Actor
 from crm_pwa.services.team import RepSummary, rep_summary
-from crm_pwa.services.today import ReachOut, TodayFollowUp, today_view
+from crm_pwa.services.today import ReachOut, TodayFollowUp, TodayView, today_view
 from crm_pwa.state.session import SessionState
 
 TREND_WORDS = {"up": "Trending up", "down": "Trending down", "steady": "Steady"}
@@ -64,6 +67,14 @@ def _relationships_view(summary: RepSummary) -> RelationshipsView:
     )
 
 
+def _read_today(actor: Actor, today: date) -> tuple[TodayView, RepSummary]:
+    with session_scope() as session:
+        return (
+            today_view(session=session, actor=actor, today=today),
+            rep_summary(session=session, actor=actor, today=today),
+        )
+
+
 class TodayState(SessionState):
     loaded: rx.Field[bool] = rx.field(False)
     overdue: rx.Field[list[FollowUpView]] = rx.field(default_factory=list)
@@ -73,14 +84,14 @@ class TodayState(SessionState):
     relationships: RelationshipsView = RelationshipsView()
 
     @rx.event
-    def load(self) -> EventSpec | None:
-        actor = self._actor()
+    async def load(self) -> EventSpec | None:
+        # The first page after sign-in, opened by many at once: its queries run on
+        # a worker thread so the event loop keeps answering everyone else.
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         today = clock.today(actor.time_zone)
-        with session_scope() as session:
-            view = today_view(session=session, actor=actor, today=today)
-            summary = rep_summary(session=session, actor=actor, today=today)
+        view, summary = await asyncio.to_thread(_read_today, actor, today)
 
         def follow_up(line: TodayFollowUp) -> FollowUpView:
             return follow_up_view(

@@ -17,9 +17,13 @@ REQUIRED_IN_PRECACHE = {
     "/__spa-fallback.html",
     "/manifest.webmanifest",
     "/outbox.js",
+    "/outbox-sync.js",
     "/contactbook.js",
     "/pwa.js",
+    "/dom.js",
     "/offline.js",
+    "/outbox-list.js",
+    "/offline.css",
 }
 
 

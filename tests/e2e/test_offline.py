@@ -137,8 +137,9 @@ def test_notes_written_offline_reach_the_server_once_when_the_phone_is_back_onli
             kind: 'note', direction: 'outbound', sentiment: 'neutral', summary})""",
         refused,
     )
-    item = page.locator("[data-rejected-item]").filter(has_text=refused)
-    expect(item).to_contain_text("Reason: ")
+    item = page.locator('[data-outbox-row][data-state="rejected"]').filter(has_text=refused)
+    expect(item).to_contain_text("Not sent: ")
     item.get_by_role("button", name="Discard").click()
+    item.get_by_role("button", name="Yes, discard").click()
     expect(item).to_have_count(0)
-    assert page.evaluate("window.crmOutbox.status()") == {"waiting": 0, "rejected": []}
+    assert page.evaluate("window.crmOutbox.status()") == {"waiting": 0, "items": []}

@@ -14,9 +14,10 @@ import re
 import struct
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,21 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Playwright
+from pydantic import ValidationError
+
+from crm_pwa.api.follow_ups import FollowUpCreate
+from crm_pwa.domain.note_rules import (
+    RuleError,
+    check_due_on,
+    check_occurred_at,
+    check_snooze_until,
+    earliest_next_step,
+    earliest_planned,
+)
+from crm_pwa.domain.sync import NOTE_CONFLICT, batch_size_error
+from crm_pwa.services.follow_ups import FollowUpChange
+from crm_pwa.services.note_input import describe_validation_error, read_note, refused_next_step
+from crm_pwa.services.sync import SyncBatch
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets"
@@ -39,11 +55,14 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 TOKEN = "test-token"
+DANA = "0d6f1f5e-6a43-4c2e-9d55-0f1a2b3c4d01"
+FU_42 = "5b0c2a9e-1f1d-4b8e-a0c1-00000000f042"
 TOKENS = {TOKEN, "other-token"}
 PRECACHE = [
     "/",
     "/__spa-fallback.html",
     "/outbox.js",
+    "/outbox-sync.js",
     "/contactbook.js",
     "/pwa.js",
     "/manifest.webmanifest",
@@ -62,6 +81,14 @@ JS_CASES = [
 ]
 
 
+def _id(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else None
+
+
+def _rejected(item: Any, error: str) -> dict[str, Any]:
+    return {"id": _id(item), "status": "rejected", "error": error}
+
+
 class FakeRapport:
     """In-memory stand-in for the parts of the API the browser code calls."""
 
@@ -78,48 +105,123 @@ class FakeRapport:
         self.sync_bodies: list[dict[str, list[str]]] = []
         self.script: list[str] = []
         self.rejected_contacts: set[str] = set()
+        self.poisoned: dict[str, int] = {}
+        self.added_follow_ups: list[dict[str, Any]] = []
         self.books: dict[str, dict[str, dict[str, Any]]] = {token: {} for token in TOKENS}
         self.clock = datetime(2026, 5, 1, 8, tzinfo=UTC)
         self.page_cap = 100
         self.contact_queries: list[dict[str, str | None]] = []
 
-    def sync(self, body: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
-        """Answers POST /sync like the real route; None as the answer drops the connection."""
+    def sync(self, body: Any) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
+        """Answers POST /sync as the real route does; None as the answer drops the connection.
+
+        Every item goes through the API's own pydantic models and date rules, so
+        the fake refuses what the server refuses. Scripted failures (a 5xx for a
+        whole batch, a lost answer) and poisoned ids stand in for server faults.
+        """
         self.sync_requests += 1
         action = self.script.pop(0) if self.script else "answer"
-        if action == "http-500":
-            return 500, {"detail": "scripted failure"}
-        interactions = body.get("interactions", [])
-        updates = body.get("follow_up_updates", [])
-        if len(interactions) + len(updates) > 1000:
-            return 413, {"detail": "at most 1000 items"}
-        if any(item.get("summary") == "MALFORMED" for item in interactions):
-            return 422, {"detail": [{"loc": ["body"], "msg": "malformed interaction"}]}
+        if action.startswith("http-5"):
+            headers = {"Retry-After": "1"} if action == "http-503" else {}
+            return int(action[5:]), {"detail": "scripted failure"}, headers
+        try:
+            batch = SyncBatch.model_validate(body)
+        except ValidationError as error:
+            return 422, {"detail": error.errors(include_url=False)}, {}
+        too_large = batch_size_error(len(batch.interactions) + len(batch.follow_up_updates))
+        if too_large:
+            return 413, {"detail": too_large}, {}
+        items = [*batch.interactions, *batch.follow_up_updates]
+        ids = [item.get("id") for item in items if isinstance(item, dict)]
         self.sync_bodies.append(
             {
-                "interactions": [item["id"] for item in interactions],
-                "follow_up_updates": [item["id"] for item in updates],
+                "interactions": [_id(item) for item in batch.interactions],
+                "follow_up_updates": [_id(item) for item in batch.follow_up_updates],
             }
         )
-        results = [self._store_note(item) for item in interactions]
-        results += [self._store_follow_up_update(item) for item in updates]
-        return 200, (None if action == "lost-ack" else {"results": results})
+        poisoned = [self.poisoned[i] for i in ids if i in self.poisoned]
+        if poisoned:
+            # The whole batch fails, as the server did for a date it could not store.
+            return poisoned[0], {"detail": "poisoned item in the batch"}, {}
+        results = [self._store_note(item) for item in batch.interactions]
+        results += [self._store_follow_up_update(item) for item in batch.follow_up_updates]
+        return 200, (None if action == "lost-ack" else {"results": results}), {}
 
-    def _store_note(self, item: dict[str, Any]) -> dict[str, Any]:
-        self.received[item["id"]] += 1
-        if item["contact_id"] in self.rejected_contacts:
-            return {"id": item["id"], "status": "rejected", "error": "unknown contact"}
-        if item["id"] in self.notes:
-            return {"id": item["id"], "status": "duplicate", "error": None}
-        self.notes[item["id"]] = item
-        return {"id": item["id"], "status": "created", "error": None}
+    def _store_note(self, item: Any) -> dict[str, Any]:
+        """A note judged as store_notes judges it, for a rep in UTC who sees every contact."""
+        try:
+            read = read_note(item) if isinstance(item, dict) else None
+            if read is None:
+                return _rejected(item, "Each interaction must be a JSON object.")
+            note = read.note
+            check_occurred_at(note.occurred_at, datetime.now(UTC))
+        except ValidationError as error:
+            return _rejected(item, describe_validation_error(error))
+        except RuleError as error:
+            return _rejected(item, error.message)
+        note_id = str(note.id)
+        self.received[note_id] += 1
+        if str(note.contact_id) in self.rejected_contacts:
+            return _rejected(item, "unknown contact")
+        refused = read.refused_follow_up
+        if refused is None and note.follow_up is not None:
+            earliest = earliest_next_step(note.occurred_at, note.occurred_at.astimezone(UTC).date())
+            try:
+                check_due_on(note.follow_up.due_on, earliest=earliest, today=self.today())
+            except RuleError as error:
+                refused = refused_next_step(str(note.follow_up.id), error.message)
+        stored = self.notes.get(note_id)
+        content = note.model_dump(mode="json", exclude={"id", "follow_up"})
+        if stored is not None and stored["content"] != content:
+            return {"id": note_id, "status": "conflict", "error": NOTE_CONFLICT}
+        result: dict[str, Any] = {
+            "id": note_id,
+            "status": "created" if stored is None else "duplicate",
+            "error": None,
+        }
+        if stored is None:
+            self.notes[note_id] = {**item, "content": content}
+        if refused is not None:
+            # The note is kept; only its next step is refused (API.md's sync contract).
+            result["follow_up"] = {"id": refused.id, "status": "rejected", "error": refused.error}
+        return result
 
-    def _store_follow_up_update(self, item: dict[str, Any]) -> dict[str, Any]:
-        self.received[item["id"]] += 1
-        stored = self.follow_ups.get(item["id"])
+    def _store_follow_up_update(self, item: Any) -> dict[str, Any]:
+        try:
+            change = FollowUpChange.model_validate(item)
+            if change.status == "snoozed":
+                check_snooze_until(change.snooze_until, today=change.changed_at.date())
+        except ValidationError as error:
+            return _rejected(item, describe_validation_error(error))
+        except RuleError as error:
+            return _rejected(item, error.message)
+        self.received[str(change.id)] += 1
+        stored = self.follow_ups.get(str(change.id))
         if stored is None or stored["changed_at"] < item["changed_at"]:
-            self.follow_ups[item["id"]] = item
-        return {"id": item["id"], "status": "updated", "error": None}
+            self.follow_ups[str(change.id)] = item
+        return {"id": str(change.id), "status": "updated", "error": None}
+
+    def add_follow_up(self, contact_id: str, body: Any) -> tuple[int, dict[str, Any]]:
+        """POST /contacts/{id}/follow-ups: a next step planned on its own."""
+        try:
+            uuid.UUID(contact_id)
+            follow_up = FollowUpCreate.model_validate(body)
+            today = self.today()
+            check_due_on(follow_up.due_on, earliest=earliest_planned(today), today=today)
+        except ValueError as error:
+            message = (
+                describe_validation_error(error)
+                if isinstance(error, ValidationError)
+                else str(error)
+            )
+            return 422, {"detail": message}
+        except RuleError as error:
+            return 422, {"detail": error.message}
+        self.added_follow_ups.append({"contact_id": contact_id, **body})
+        return 201, {"contact_id": contact_id, **body}
+
+    def today(self) -> date:
+        return datetime.now(UTC).date()
 
     def change_contacts(self, change: dict[str, Any]) -> None:
         book = self.books[change.get("owner", TOKEN)]
@@ -154,6 +256,7 @@ class FakeRapport:
         return {
             "notes": self.notes,
             "follow_ups": self.follow_ups,
+            "added_follow_ups": self.added_follow_ups,
             "received": dict(self.received),
             "sync_requests": self.sync_requests,
             "sync_bodies": self.sync_bodies,
@@ -178,8 +281,8 @@ def make_handler(fake: FakeRapport) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def _json(self, status: int, payload: Any) -> None:
-            self._send(status, json.dumps(payload).encode(), "application/json")
+        def _json(self, status: int, payload: Any, **headers: str) -> None:
+            self._send(status, json.dumps(payload).encode(), "application/json", **headers)
 
         def _token(self) -> str | None:
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -241,18 +344,26 @@ def make_handler(fake: FakeRapport) -> type[BaseHTTPRequestHandler]:
                     if self._token() is None:
                         self._json(401, {"detail": "not signed in"})
                         return
-                    status, answer = fake.sync(body)
+                    status, answer, headers = fake.sync(body)
                     if answer is None:
                         # The batch is stored, but the phone never hears back.
                         self.close_connection = True
                         return
-                    self._json(status, answer)
+                    self._json(status, answer, **headers)
+                    return
+                follow_up_route = re.fullmatch(r"/api/v1/contacts/([^/]+)/follow-ups", path)
+                if follow_up_route:
+                    if self._token() is None:
+                        self._json(401, {"detail": "not signed in"})
+                        return
+                    self._json(*fake.add_follow_up(follow_up_route[1], body))
                     return
                 controls: dict[str, Callable[[], None]] = {
                     "/_fake/reset": fake.reset,
                     "/_fake/script": lambda: fake.script.extend(body["actions"]),
                     "/_fake/reject-contacts": lambda: fake.rejected_contacts.update(body["ids"]),
                     "/_fake/contacts": lambda: fake.change_contacts(body),
+                    "/_fake/poison": lambda: fake.poisoned.update(body["ids"]),
                 }
                 if path not in controls:
                     self._send(404, b"not found", "text/plain")
@@ -374,7 +485,7 @@ def wait_until(page: Page, condition: Callable[[], bool], what: str, timeout: fl
 
 
 NOTE = {
-    "contact_id": "c-dana",
+    "contact_id": DANA,
     "kind": "meeting",
     "direction": "outbound",
     "sentiment": "positive",
@@ -425,7 +536,7 @@ def test_notes_written_offline_reach_the_server_once_when_back_online(
 def test_sign_in_and_out_sync_and_empty_the_book_when_the_token_changes(
     context: BrowserContext, fake: FakeRapport
 ) -> None:
-    fake.change_contacts({"upsert": [{"id": "c-dana", "name": "Dana Reyes", "tags": []}]})
+    fake.change_contacts({"upsert": [{"id": DANA, "name": "Dana Reyes", "tags": []}]})
     page = open_app(context)
     poll(page, "crmBook.count()", lambda count: count == 1)
 
@@ -509,9 +620,9 @@ def test_pages_open_from_the_cache_and_the_api_does_not_when_offline(
       .then((r) => r.status, () => 'failed')"""
     assert page.evaluate(fetch_ids) == 200
     context.set_offline(True)
-    page.goto("/contacts/c-dana")
+    page.goto(f"/contacts/{DANA}")
     assert page.locator("body").get_attribute("data-page") == "spa-fallback"
-    assert page.evaluate("location.pathname") == "/contacts/c-dana"
+    assert page.evaluate("location.pathname") == f"/contacts/{DANA}"
     page.goto("/")
     assert page.locator("body").get_attribute("data-page") == "index"
     assert page.evaluate(fetch_ids) == "failed"
@@ -527,16 +638,16 @@ def test_notification_action_updates_the_follow_up_when_tapped(
     payload = {
         "title": "Call back Dana Reyes",
         "body": "Promised a quote on Tuesday",
-        "url": "/contacts/c-dana",
-        "tag": "fu-42",
-        "follow_up_id": "fu-42",
+        "url": f"/contacts/{DANA}",
+        "tag": FU_42,
+        "follow_up_id": FU_42,
     }
     assert deliver_push(page, cdp, origin, registration, payload) == [
         {
             "title": "Call back Dana Reyes",
             "body": "Promised a quote on Tuesday",
-            "tag": "fu-42",
-            "data": {"url": "/contacts/c-dana", "follow_up_id": "fu-42"},
+            "tag": FU_42,
+            "data": {"url": f"/contacts/{DANA}", "follow_up_id": FU_42},
         }
     ]
 
@@ -549,11 +660,12 @@ def test_notification_action_updates_the_follow_up_when_tapped(
         action,
     )
     with fake.lock:
-        update = fake.follow_ups["fu-42"]
+        update = fake.follow_ups[FU_42]
     assert update["status"] == status
     if status == "snoozed":
-        until = datetime.fromisoformat(update["snooze_until"])
-        assert timedelta(hours=23) < until - datetime.now(UTC) <= timedelta(days=1)
+        # A date, as the API takes it: the phone's tomorrow.
+        today = date.fromisoformat(page.evaluate("new Date().toLocaleDateString('en-CA')"))
+        assert update["snooze_until"] == (today + timedelta(days=1)).isoformat()
     assert page.evaluate(NOTIFICATIONS_JS) == []
 
 

@@ -30,6 +30,10 @@ async function assertRejects(promise, check, message) {
   throw new Error(`expected a rejection: ${message}`);
 }
 
+// Contact and follow-up ids are UUIDs, as the API's schemas require.
+const DANA = '0d6f1f5e-6a43-4c2e-9d55-0f1a2b3c4d01';
+const GONE = '0d6f1f5e-6a43-4c2e-9d55-0f1a2b3c4d99';
+
 /* The fake API's control routes (see FakeRapport in test_offline_js.py). */
 const fake = {
   async call(path, body) {
@@ -45,6 +49,7 @@ const fake = {
   state: () => fake.call('state'),
   script: (actions) => fake.call('script', {actions}),
   rejectContacts: (ids) => fake.call('reject-contacts', {ids}),
+  poison: (ids) => fake.call('poison', {ids}),
   contacts: (change) => fake.call('contacts', change),
 };
 
@@ -77,7 +82,7 @@ function signOut() {
 
 function note(overrides) {
   return {
-    contact_id: 'c-dana', kind: 'meeting', direction: 'outbound', sentiment: 'positive',
+    contact_id: DANA, kind: 'meeting', direction: 'outbound', sentiment: 'positive',
     summary: 'Walked the site with Dana; she wants a quote by Friday.', ...overrides,
   };
 }
@@ -97,6 +102,8 @@ async function runCase(name) {
   if (!fn) throw new Error(`no such case: ${name}`);
   await fake.reset();
   await clearDatabase();
+  // Pauses after a server failure are kept short here; their growth is what is tested.
+  crmOutbox.configureTiming({baseMs: 20, inlineMaxMs: 2000});
   signIn('test-token');
   await fn();
   return 'passed';

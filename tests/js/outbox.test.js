@@ -81,32 +81,128 @@ test('lost_ack_is_resent_and_stored_once_when_connection_drops_after_commit', as
   assertEqual((await crmOutbox.status()).waiting, 0, 'outbox empty');
 });
 
-test('items_stay_when_server_fails_or_token_is_refused', async () => {
+test('items_stay_unblamed_when_the_server_keeps_failing_or_the_token_is_refused', async () => {
   signOut();
   await crmOutbox.enqueueNote(note());
+  await crmOutbox.enqueueNote(note({summary: 'Second visit'}));
   await crmOutbox.flush();
   signIn('test-token');
-  await fake.script(['http-500']);
-  assertEqual((await crmOutbox.flush()).error, 'http-500', 'a 5xx');
-  assertEqual((await crmOutbox.status()).waiting, 1, 'kept after a 5xx');
+  await fake.script(Array(6).fill('http-500'));
+  const report = await crmOutbox.flush();
+  assertEqual([report.error, report.stuck], ['http-500', 0], 'the server is down: nothing blamed');
+  assertEqual((await crmOutbox.status()).items.map((i) => i.state), ['waiting', 'waiting'],
+    'both kept, waiting');
+  assert((await fake.state()).sync_requests <= 6, 'it stopped after at most six failures');
+  assert(report.retryAt > Date.now(), 'and tries again later');
+  await fake.reset();
   signIn('revoked-token');
   assertEqual((await crmOutbox.flush()).error, 'unauthorized', 'a 401');
-  assertEqual((await crmOutbox.status()).waiting, 1, 'kept after a 401');
+  assertEqual((await crmOutbox.status()).waiting, 2, 'kept after a 401');
   signIn('test-token');
-  assertEqual((await crmOutbox.flush()).acked, 1, 'sent once the server is well');
+  assertEqual((await crmOutbox.flush()).acked, 2, 'sent once the server is well');
+});
+
+test('good_items_arrive_and_the_bad_one_is_stuck_when_one_item_makes_the_server_fail', async () => {
+  signOut();
+  const bad = await crmOutbox.enqueueNote(note({summary: 'Dated year 1',
+    occurred_at: '0001-01-01T00:00:00+00:00'}));
+  const good = [];
+  for (const summary of ['One', 'Two', 'Three']) good.push(await crmOutbox.enqueueNote(note({summary})));
+  await fake.poison({[bad]: 500});
+  signIn('test-token');
+  const started = Date.now();
+  const report = await crmOutbox.flush();
+  assertEqual([report.acked, report.stuck, report.error], [3, 1, null], 'three in, one stuck');
+  const state = await fake.state();
+  assertEqual(Object.keys(state.notes).sort(), good.slice().sort(), 'the good notes arrived');
+  // 4 items -> 2 -> the bad one, tried twice alone; then the good ones go on.
+  assertEqual(state.sync_bodies.map((b) => b.interactions.length), [4, 2, 1, 1, 1, 2], 'halving');
+  assert(Date.now() - started >= 20 + 40 + 80 + 160, 'it paused longer after each failure');
+  const [stuck] = (await crmOutbox.status()).items;
+  assertEqual([stuck.id, stuck.state], [bad, 'stuck'], 'the bad note is kept and marked');
+  assert(/server failed on this item/.test(stuck.error), `said in words: ${stuck.error}`);
+  assert(Date.parse(stuck.retry_at) > Date.now(), 'tried again later, on its own');
+  assertEqual((await crmOutbox.flush()).sent, 0, 'not sent again before its time');
+});
+
+test('the_pause_follows_retry_after_when_the_server_is_busy', async () => {
+  await fake.script(['http-503']);
+  const started = Date.now();
+  await crmOutbox.enqueueNote(note());
+  const report = await crmOutbox.flush();
+  assertEqual([report.acked, report.error], [1, null], 'sent after the pause');
+  assert(Date.now() - started >= 1000, 'waited the Retry-After second');
+  crmOutbox.configureTiming({inlineMaxMs: 500});
+  await fake.script(['http-503']);
+  await crmOutbox.enqueueNote(note({summary: 'Later'}));
+  const busy = await crmOutbox.flush();
+  assertEqual(busy.error, 'http-503', 'a pause longer than a flush may wait ends it');
+  assert(busy.retryAt >= Date.now() + 500, 'and the next try is set after Retry-After');
+  assertEqual((await crmOutbox.status()).items.map((i) => i.state), ['waiting'], 'kept');
+});
+
+test('the_changed_copy_is_kept_and_shown_when_the_server_holds_another_version', async () => {
+  signOut();
+  const id = await crmOutbox.enqueueNote(note({summary: 'Quote by Friday'}));
+  await crmOutbox.flush();
+  signIn('test-token');
+  await fake.script(['lost-ack']);
+  await crmOutbox.flush();
+  await crmOutbox.correct(id, {summary: 'Quote by Monday, not Friday'});
+  const report = await crmOutbox.flush();
+  assertEqual(report.conflict, 1, 'the server answered conflict');
+  const [item] = (await crmOutbox.status()).items;
+  assertEqual([item.id, item.state, item.summary], [id, 'conflict', 'Quote by Monday, not Friday'],
+    'the phone keeps its changed copy');
+  assert(item.error, 'with the reason');
+  assert(await crmOutbox.sendAsNew(id), 'the rep sends it as a new note');
+  await crmOutbox.flush();
+  const state = await fake.state();
+  assertEqual(Object.values(state.notes).map((n) => n.summary).sort(),
+    ['Quote by Friday', 'Quote by Monday, not Friday'], 'both versions are on the server');
+  assertEqual((await crmOutbox.status()).items, [], 'outbox empty');
+});
+
+test('the_note_is_kept_and_its_refused_next_step_can_be_corrected', async () => {
+  const id = await crmOutbox.enqueueNote(note({follow_up: {due_on: '2020-01-01', title: 'Call back'}}));
+  const outcome = await crmOutbox.sendNow(id);
+  assertEqual(outcome.state, 'sent', 'the note was stored');
+  const words = /^The note is saved, but not its next step: The next step's date, 1 Jan 2020, has already passed; choose \d+ \w+ \d{4} or a later day\.$/;
+  assert(words.test(outcome.nextStep.error), `explained in words: ${outcome.nextStep.error}`);
+  assert((await fake.state()).notes[id], 'the note is on the server');
+  const [step] = (await crmOutbox.status()).items;
+  assertEqual([step.kind, step.state, step.note_id], ['next_step', 'rejected', id], 'the next step waits');
+  const tomorrow = await crmOutbox.localDay(1);
+  await crmOutbox.correct(step.id, {due_on: tomorrow});
+  await crmOutbox.flush();
+  const state = await fake.state();
+  assertEqual(state.added_follow_ups.map((f) => [f.contact_id, f.title, f.due_on]),
+    [[DANA, 'Call back', tomorrow]], 'the corrected next step reached the server');
+  assertEqual((await crmOutbox.status()).items, [], 'outbox empty');
+});
+
+test('a_rejected_note_is_corrected_and_sent_again', async () => {
+  const id = await crmOutbox.enqueueNote(note({occurred_at: '2099-05-01T10:00:00+00:00'}));
+  assertEqual((await crmOutbox.sendNow(id)).state, 'rejected', 'refused: in the future');
+  await assertRejects(crmOutbox.correct(id, {summary: '  '}),
+    (error) => assertEqual(error.field, 'summary', 'the field at fault'), 'an empty note');
+  await crmOutbox.correct(id, {occurred_at: new Date().toISOString()});
+  assertEqual((await crmOutbox.sendNow(id)).state, 'sent', 'the corrected note is stored');
+  assertEqual(Object.keys((await fake.state()).notes), [id], 'under its own id');
 });
 
 test('rejected_item_is_kept_and_not_resent_until_retried_when_server_rejects_it', async () => {
-  await fake.rejectContacts(['c-gone']);
+  await fake.rejectContacts([GONE]);
   signOut();
   const good = await crmOutbox.enqueueNote(note());
-  const bad = await crmOutbox.enqueueNote(note({contact_id: 'c-gone', summary: 'Lunch with Sam'}));
+  const bad = await crmOutbox.enqueueNote(note({contact_id: GONE, summary: 'Lunch with Sam'}));
   signIn('test-token');
   const report = await crmOutbox.flush();
   assertEqual([report.acked, report.rejected], [1, 1], 'one stored, one rejected');
   const status = await crmOutbox.status();
-  assertEqual(status, {waiting: 0, rejected: [{id: bad, kind: 'interaction', summary: 'Lunch with Sam',
-    error: 'unknown contact', contact_id: 'c-gone'}]}, 'status');
+  assertEqual(status, {waiting: 0, items: [{id: bad, kind: 'interaction', state: 'rejected',
+    summary: 'Lunch with Sam', error: 'unknown contact', retry_at: null, contact_id: GONE,
+    note_id: null}]}, 'status');
   await crmOutbox.flush();
   let state = await fake.state();
   assertEqual([state.received[good], state.received[bad]], [1, 1], 'the rejected note is not resent');
@@ -114,21 +210,22 @@ test('rejected_item_is_kept_and_not_resent_until_retried_when_server_rejects_it'
   await crmOutbox.flush();
   state = await fake.state();
   assertEqual(state.received[bad], 2, 'retry sends it again');
-  assertEqual((await crmOutbox.status()).rejected.length, 1, 'still rejected, still kept');
+  assertEqual((await crmOutbox.status()).items.length, 1, 'still rejected, still kept');
   await crmOutbox.discard(bad);
-  assertEqual(await crmOutbox.status(), {waiting: 0, rejected: []}, 'discarded');
+  assertEqual(await crmOutbox.status(), {waiting: 0, items: []}, 'discarded');
   assertEqual((await rawStore('outbox')).length, 0, 'gone from IndexedDB');
 });
 
 test('only_the_bad_item_is_rejected_when_server_refuses_the_whole_batch', async () => {
   signOut();
   const ids = [];
-  for (const summary of ['First', 'MALFORMED', 'Third']) ids.push(await crmOutbox.enqueueNote(note({summary})));
+  for (const summary of ['First', 'Second', 'Third']) ids.push(await crmOutbox.enqueueNote(note({summary})));
+  await fake.poison({[ids[1]]: 422});
   signIn('test-token');
   const report = await crmOutbox.flush();
   assertEqual([report.acked, report.rejected], [2, 1], 'the good ones got through');
-  const {rejected} = await crmOutbox.status();
-  assertEqual(rejected.map((r) => [r.id, r.error]), [[ids[1], 'malformed interaction']], 'reason');
+  const {items} = await crmOutbox.status();
+  assertEqual(items.map((r) => [r.id, r.error]), [[ids[1], 'poisoned item in the batch']], 'reason');
 });
 
 test('batches_hold_at_most_1000_items_in_order_when_many_are_waiting', async () => {
@@ -151,7 +248,7 @@ test('status_and_change_events_follow_each_change_when_notes_come_and_go', async
     signOut();
     await crmOutbox.enqueueNote(note());
     assertEqual(document.documentElement.dataset.outboxWaiting, '1', 'data attribute after enqueue');
-    await crmOutbox.enqueueFollowUpUpdate({id: 'fu-1', status: 'done'});
+    await crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f001', status: 'done'});
     assertEqual((await crmOutbox.status()).waiting, 2, 'status counts both kinds');
     signIn('test-token');
     await crmOutbox.flush();
@@ -164,17 +261,17 @@ test('status_and_change_events_follow_each_change_when_notes_come_and_go', async
 
 test('latest_follow_up_change_wins_when_changed_twice_offline', async () => {
   signOut();
-  await crmOutbox.enqueueFollowUpUpdate({id: 'fu-9', status: 'done', changed_at: '2026-05-01T10:00:00+00:00'});
-  await crmOutbox.enqueueFollowUpUpdate({id: 'fu-9', status: 'open', changed_at: '2026-05-01T09:00:00+00:00'});
-  await crmOutbox.enqueueFollowUpUpdate({id: 'fu-9', status: 'snoozed', snooze_until: '2026-05-02T09:00:00+00:00',
+  await crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f009', status: 'done', changed_at: '2026-05-01T10:00:00+00:00'});
+  await crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f009', status: 'open', changed_at: '2026-05-01T09:00:00+00:00'});
+  await crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f009', status: 'snoozed', snooze_until: '2026-05-02',
     changed_at: '2026-05-01T11:00:00+00:00'});
-  await assertRejects(crmOutbox.enqueueFollowUpUpdate({id: 'fu-9', status: 'snoozed'}),
+  await assertRejects(crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f009', status: 'snoozed'}),
     (error) => assertEqual(error.field, 'snooze_until', 'the field at fault'), 'snooze needs a time');
   signIn('test-token');
   await crmOutbox.flush();
   const state = await fake.state();
-  assertEqual(state.follow_ups['fu-9'].status, 'snoozed', 'the latest change reached the server');
-  assertEqual(state.received['fu-9'], 1, 'once');
+  assertEqual(state.follow_ups['5b0c2a9e-1f1d-4b8e-a0c1-00000000f009'].status, 'snoozed', 'the latest change reached the server');
+  assertEqual(state.received['5b0c2a9e-1f1d-4b8e-a0c1-00000000f009'], 1, 'once');
 });
 
 test('token_is_copied_for_the_service_worker_when_the_page_flushes', async () => {

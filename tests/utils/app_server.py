@@ -108,6 +108,8 @@ def running_app(data: Path) -> Iterator[RunningApp]:
     }
     env.pop("RAPPORT_DATABASE_URL", None)
     env.pop("REFLEX_DB_URL", None)
+    # Production password hashing: the app is tested with the cost users meet.
+    env.pop("RAPPORT_FAST_PASSWORD_HASHING", None)
     for command in (["migrate"], ["seed-demo"]):
         subprocess.run(
             [sys.executable, "-m", "crm_pwa", *command],
