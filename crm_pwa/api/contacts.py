@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
-from crm_pwa.services import contact_card, contact_editing, contact_list, contacts
+from crm_pwa.services import contact_card, contact_editing, contact_list, contact_merge, contacts
 from crm_pwa.services.contact_card import ContactCard
 from crm_pwa.services.contact_editing import ContactCreate, ContactUpdate
 from crm_pwa.services.contact_list import MAX_PAGE, ContactPage
@@ -23,6 +23,10 @@ router = APIRouter(tags=["contacts"])
 
 class ContactIds(BaseModel):
     ids: list[uuid.UUID]
+
+
+class MergeRequest(BaseModel):
+    other_id: uuid.UUID
 
 
 def path_id(raw: str, message: str) -> uuid.UUID:
@@ -122,3 +126,18 @@ def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> Contac
         contact_id=path_id(contact_id, contacts.NOT_FOUND),
         today=actor.local_date(clock.now()),
     )
+
+
+@router.post("/contacts/{contact_id}/merge", response_model=ContactPublic)
+def merge(
+    contact_id: str, body: MergeRequest, session: DbSession, actor: CurrentActor
+) -> ContactPublic:
+    """The other contact's history moves onto this one; the other is gone."""
+    contact = contact_merge.merge_contacts(
+        session=session,
+        actor=actor,
+        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        other_id=body.other_id,
+        now=clock.now(),
+    )
+    return contacts.to_public(session, contact)
