@@ -9,17 +9,20 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from crm_pwa import clock, routes
+from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.db.engine import session_scope
-from crm_pwa.services import auth
+from crm_pwa.services import auth, push
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.state.session import SessionState
 
 DEVICE_KEY = "rapport_device"
 
 
-def _sign_in(email: str, password: str, client: str, device_token: str) -> auth.SignedIn:
+def _sign_in(
+    email: str, password: str, client: str, device_token: str, phone_zone: str
+) -> auth.SignedIn:
     with session_scope() as session:
-        return auth.sign_in(
+        signed_in = auth.sign_in(
             session=session,
             email=email,
             password=password,
@@ -28,6 +31,8 @@ def _sign_in(email: str, password: str, client: str, device_token: str) -> auth.
             client=client,
             device_token=device_token,
         )
+        push.adopt_phone_zone(session=session, actor=signed_in.actor, phone_zone=phone_zone)
+        return signed_in
 
 
 class SignInState(SessionState):
@@ -35,6 +40,16 @@ class SignInState(SessionState):
     # This browser's device id (docs/sign-in.md): it keeps the owner's way in
     # while someone else hammers the address. Sign-out keeps it.
     device: str = rx.LocalStorage(name=DEVICE_KEY, sync=True)
+    # The phone's own zone: a rep who never chose one starts with it, not with UTC.
+    phone_zone: str = ""
+
+    @rx.event
+    def read_phone_zone(self) -> EventSpec:
+        return rx.call_script(PHONE_ZONE_JS, callback=SignInState.got_phone_zone)
+
+    @rx.event
+    def got_phone_zone(self, zone: Any) -> None:
+        self.phone_zone = str(zone or "")[:64]
 
     @rx.event
     async def skip_if_signed_in(self) -> EventSpec | None:
@@ -53,6 +68,7 @@ class SignInState(SessionState):
                 str(form.get("password", "")),
                 self.router.session.client_ip,
                 self.device,
+                self.phone_zone,
             )
         except ServiceError as refused:
             self.error = refused.message
@@ -109,6 +125,7 @@ def signin_page() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=SignInState.submit,
+                on_mount=SignInState.read_phone_zone,
                 reset_on_submit=False,
                 width="100%",
             ),

@@ -19,6 +19,8 @@ from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.section import card_link
 from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.days import local_day
+from crm_pwa.domain.rounding import whole
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.team import RepSummary, rep_summary
 from crm_pwa.services.today import ReachOut, TodayFollowUp, TodayView, today_view
@@ -61,7 +63,7 @@ def _reach_out_view(contact: ReachOut) -> ReachOutView:
 def _relationships_view(summary: RepSummary) -> RelationshipsView:
     return RelationshipsView(
         band=summary.band,
-        score=None if summary.score is None else round(summary.score),
+        score=None if summary.score is None else whole(summary.score),
         trend=TREND_WORDS[summary.trend],
         at_risk=f"{summary.at_risk} of {summary.scored} scored relationships at risk",
     )
@@ -90,13 +92,14 @@ class TodayState(SessionState):
         actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
-        today = clock.today(actor.time_zone)
+        today = local_day(clock.now(), actor.time_zone)
         view, summary = await asyncio.to_thread(_read_today, actor, today)
 
         def follow_up(line: TodayFollowUp) -> FollowUpView:
             return follow_up_view(
                 follow_up_id=str(line.id),
                 title=line.title,
+                status=line.status,
                 due_on=line.due_on,
                 snooze_until=line.snooze_until,
                 today=today,

@@ -30,7 +30,7 @@ def log_complaint(
     )
     session.add(complaint)
     session.flush()
-    refresh_contact_health(session, contact.id, actor.local_date(now))
+    refresh_contact_health(session, contact.id, now)
     session.flush()
     return complaint
 
@@ -56,6 +56,6 @@ def resolve_complaint(
     complaint.resolution = text
     session.add(complaint)
     session.flush()
-    refresh_contact_health(session, complaint.contact_id, actor.local_date(now))
+    refresh_contact_health(session, complaint.contact_id, now)
     session.flush()
     return complaint

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.user import User
+from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.health import DEFAULT_MODEL
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contacts import ContactPublic, get_contact, public_row
@@ -110,7 +111,7 @@ def contact_card(
                 due_on=item.due_on,
                 status=item.status,
                 snooze_until=item.snooze_until,
-                overdue=follow_up_date(item) < today,
+                overdue=is_overdue(item.status, item.due_on, item.snooze_until, today),
             )
             for item in follow_ups
         ],
@@ -136,13 +137,6 @@ def contact_card(
             for item in opportunities
         ],
     )
-
-
-def follow_up_date(follow_up: FollowUp) -> date:
-    """When an open follow-up asks for attention: its due date, or the end of its snooze."""
-    if follow_up.snooze_until is not None and follow_up.snooze_until > follow_up.due_on:
-        return follow_up.snooze_until
-    return follow_up.due_on
 
 
 def complaint_is_stale(complaint: Complaint, today: date) -> bool:

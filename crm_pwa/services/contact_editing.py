@@ -21,7 +21,7 @@ from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_duplicates import DUPLICATE, find_duplicate
 from crm_pwa.services.contact_index import index_contact
 from crm_pwa.services.contacts import get_contact, may_see
-from crm_pwa.services.errors import Conflict, Duplicate, Invalid
+from crm_pwa.services.errors import ID_TAKEN, Conflict, Duplicate, Invalid
 from crm_pwa.services.fields import Text
 from crm_pwa.services.health import refresh_contact_health
 
@@ -121,7 +121,7 @@ def create_contact(
             "You can only add contacts for yourself or the people you manage.", "owner_id"
         )
     if contact_in.id is not None and session.get(Contact, contact_in.id) is not None:
-        raise Conflict("A contact with this id already exists.")
+        raise Conflict(ID_TAKEN)
     if not allow_duplicate:
         existing = find_duplicate(session, actor, email=fields["email"], phone=fields["phone"])
         if existing is not None and existing != allow_duplicate_of:
@@ -137,7 +137,7 @@ def create_contact(
     session.add(contact)
     session.flush()
     index_contact(session, contact)
-    refresh_contact_health(session, contact.id, actor.local_date(now))
+    refresh_contact_health(session, contact.id, now)
     session.flush()
     return contact
 
@@ -168,7 +168,7 @@ def update_contact(
     session.flush()
     index_contact(session, contact)
     if rescore:
-        refresh_contact_health(session, contact.id, actor.local_date(now))
+        refresh_contact_health(session, contact.id, now)
     session.flush()
     return contact
 

@@ -9,14 +9,16 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from crm_pwa.db.contact import Contact
+from crm_pwa.db.contact_search import BadCursor, ContactFilter, find_contact_ids, list_contacts
 from crm_pwa.domain import contact_rules as rules
 from crm_pwa.domain.input_rules import check_moment, check_text
+from crm_pwa.domain.search import lead_first, parse_query
 from crm_pwa.services.actor import Actor, visible_owner_ids
-from crm_pwa.services.contact_search import ContactFilter, find_contact_ids, list_contacts
 from crm_pwa.services.contacts import ContactPublic, public_contacts
 from crm_pwa.services.errors import Invalid
 
 MAX_PAGE = 100
+BAD_CURSOR = "That page cursor is not valid; start again from the first page."
 
 
 class ContactPage(BaseModel):
@@ -45,12 +47,14 @@ def search_contacts(
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f"Limit must be between 1 and {MAX_PAGE}.", "limit")
     owners = visible_owner_ids(session, actor)
-    found = (
-        find_contact_ids(session, owners, q, filters, limit, cursor)
-        if q.strip()
-        else list_contacts(session, owners, filters, limit, cursor)
-    )
-    ids, next_cursor = found
+    try:
+        ids, next_cursor = (
+            find_contact_ids(session, owners, lead_first(parse_query(q)), filters, limit, cursor)
+            if q.strip()
+            else list_contacts(session, owners, filters, limit, cursor)
+        )
+    except BadCursor as error:
+        raise Invalid(BAD_CURSOR, "cursor") from error
     return ContactPage(items=public_contacts(session, ids), next_cursor=next_cursor)
 
 

@@ -58,7 +58,7 @@ def merge_contacts(
     session.add(keep)
     session.flush()
     index_contact(session, keep)
-    refresh_contact_health(session, keep.id, actor.local_date(now))
+    refresh_contact_health(session, keep.id, now)
     session.flush()
     return keep
 

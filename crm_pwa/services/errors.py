@@ -42,6 +42,11 @@ class Duplicate(Conflict):
         self.existing_id = existing_id
 
 
+# A client-chosen id already in use, whoever's object holds it: the same words
+# for every kind of object and every owner, so the answer reveals nothing more.
+ID_TAKEN = "This id is already taken: make a new one."
+
+
 class TooLarge(ServiceError):
     status_code = 413
 

@@ -105,6 +105,7 @@ def running_app(data: Path) -> Iterator[RunningApp]:
         "RAPPORT_DATA_DIR": str(data),
         "RAPPORT_CLOCK_FILE": str(clock_file),
         "RAPPORT_PUSH_EXTRA_HOSTS": "127.0.0.1",
+        "RAPPORT_DEMO": "on",
     }
     env.pop("RAPPORT_DATABASE_URL", None)
     env.pop("REFLEX_DB_URL", None)
