@@ -16,7 +16,8 @@ from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.note_sheet import OPEN_JS
 from crm_pwa.components.section import section
 from crm_pwa.components.when import talked_label
-from crm_pwa.services.contacts import ContactCard
+from crm_pwa.domain.phone import display_phone
+from crm_pwa.services.contact_card import ContactCard
 
 MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
 
@@ -53,7 +54,8 @@ def contact_header(card: ContactCard, today: date, time_zone: str) -> ContactHea
         f"{contact.effective_rhythm_days} d",
         last_talked=talked_label(contact.last_interaction_at, today, time_zone),
         do_not_contact=contact.do_not_contact,
-        phone=contact.phone,
+        # Stored E.164; people read +1 415-555-1004, the dialler gets the E.164 form.
+        phone=display_phone(contact.phone),
         email=contact.email,
         address=contact.address,
         tags=", ".join(contact.tags),

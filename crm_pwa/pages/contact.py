@@ -41,7 +41,8 @@ from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.complaints import log_complaint, resolve_complaint
-from crm_pwa.services.contacts import ContactCard, contact_card, delete_contact
+from crm_pwa.services.contact_card import ContactCard, contact_card
+from crm_pwa.services.contact_editing import delete_contact
 from crm_pwa.services.errors import NotFound, ServiceError
 from crm_pwa.services.follow_ups import reschedule_follow_up
 from crm_pwa.services.note_input import describe_validation_error
