@@ -145,7 +145,7 @@ def test_reminder_reaches_the_phone_and_done_closes_it_when_reminders_are_turned
         page.get_by_label("Quiet from").fill("00:00")
         page.get_by_label("Quiet until").fill("00:00")
         page.get_by_role("button", name="Save reminder hours").click()
-        expect(page.get_by_role("status")).to_contain_text("Reminder hours saved.")
+        expect(page.get_by_role("status")).to_contain_text("Reminder hours and time zone saved.")
 
         page.get_by_role("button", name="Turn on reminders").click()
         expect(page.get_by_role("status")).to_contain_text("Reminders are on for this device.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from crm_pwa import scheduler
 from crm_pwa.db.sign_in import SignInStreak
 from crm_pwa.db.user import AuthToken
 from tests.utils.factories import PASSWORD, bearer, make_user
+from tests.utils.run_async import run_async
 
 EMAIL = "dana@example.com"
 TOKEN = "/api/v1/auth/token"
@@ -176,7 +176,7 @@ def test_cleanup_deletes_dead_tokens_and_old_streaks_when_the_job_runs(
             assert client.get("/api/v1/me", headers=headers).status_code == 200
     clock_file.write_text("31")
     assert client.post(TOKEN, json={"email": "new@example.com", "password": "x"}).status_code == 401
-    asyncio.run(scheduler.forget_old_sign_ins_job())
+    run_async(scheduler.forget_old_sign_ins_job)
     session.expire_all()
     assert len(session.exec(select(AuthToken)).all()) == 1
     assert client.get("/api/v1/me", headers=alive).status_code == 200

@@ -35,6 +35,7 @@ from crm_pwa.api.app import create_api
 from crm_pwa.db.interaction import Interaction
 from tests.conftest import Database
 from tests.utils.factories import PASSWORD, make_contact, make_user
+from tests.utils.run_async import run_async
 
 REPS = 100
 ACCOUNTS = 20
@@ -174,7 +175,7 @@ def test_a_burst_of_100_reps_is_served_or_told_to_retry_and_every_note_is_stored
 ) -> None:
     accounts = _accounts(db)
 
-    tally = asyncio.run(_burst(api_url, accounts))
+    tally = run_async(lambda: _burst(api_url, accounts))
 
     assert not tally.errors
     assert tally.slowest < PATIENCE_SECONDS

@@ -26,6 +26,8 @@ def clock_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "clock"
     path.write_text("0")
     monkeypatch.setenv("RAPPORT_CLOCK_FILE", str(path))
+    # Settings are read once: read them again with the clock file in them.
+    get_settings.cache_clear()
     return path
 
 

@@ -8,6 +8,7 @@ import httpx
 from starlette.types import Receive, Scope, Send
 
 from crm_pwa.api.admission import Admission
+from tests.utils.run_async import run_async
 
 
 def _held_app(release: asyncio.Event) -> Admission:
@@ -45,7 +46,7 @@ async def _statuses_while_one_is_held() -> tuple[int, int, str, int, int]:
 
 
 def test_beyond_the_limit_and_the_queue_503_comes_at_once_and_the_queued_one_is_served() -> None:
-    served, turned_away, detail, queued, after = asyncio.run(_statuses_while_one_is_held())
+    served, turned_away, detail, queued, after = run_async(_statuses_while_one_is_held)
 
     assert (served, turned_away, queued, after) == (200, 503, 200, 200)
     assert detail == "The server is busy. Try again in a moment."
