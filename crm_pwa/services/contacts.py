@@ -20,6 +20,7 @@ from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.push import AuditEvent
+from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.db.user import User
 from crm_pwa.domain import contact_rules as rules
 from crm_pwa.domain.health import DEFAULT_MODEL
@@ -31,6 +32,7 @@ from crm_pwa.services.contact_search import ContactFilter, find_contact_ids, lis
 from crm_pwa.services.errors import Conflict, Invalid, NotFound
 from crm_pwa.services.fields import Text
 from crm_pwa.services.health import refresh_contact_health
+from crm_pwa.services.timeline import EventLine, contact_events, record_edits
 
 MAX_PAGE = 100
 NOT_FOUND = "Contact not found."
@@ -153,6 +155,7 @@ class ContactCard(BaseModel):
     open_follow_ups: list[FollowUpLine]
     complaints: list[ComplaintLine]
     opportunities: list[OpportunityLine]
+    events: list[EventLine]
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -381,6 +384,7 @@ def update_contact(
         field in changes and changes[field] != getattr(contact, field)
         for field in ("tier", "rhythm_days")
     )
+    record_edits(session, actor, contact, changes, now)
     for field, value in changes.items():
         setattr(contact, field, value)
     contact.updated_at = now
@@ -410,6 +414,7 @@ def delete_contact(*, session: Session, actor: Actor, contact_id: uuid.UUID, now
         Opportunity,
         HealthSnapshot,
         ContactSearchTerm,
+        TimelineEvent,
     ):
         result = session.exec(delete(table).where(col(table.contact_id) == contact.id))
         erased[str(table.__tablename__)] = result.rowcount
@@ -500,6 +505,7 @@ def contact_card(
             )
             for item in opportunities
         ],
+        events=contact_events(session, contact.id),
     )
 
 
