@@ -18,7 +18,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY := https://registry.npmjs.org/
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint types unit integration e2e bench clean
+.PHONY: run serve test lint types unit integration e2e bench clean
 
 $(VENV)/.installed-run: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,10 +38,16 @@ $(TOOLS)/node_modules/.bin/bun:
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+run: export RAPPORT_DEMO := on
 run: $(VENV)/.installed-run $(TOOLS)/node_modules/.bin/bun
 	$(PY) -m crm_pwa migrate
 	$(PY) -m crm_pwa seed-demo --if-empty
 	@echo "Rapport: http://localhost:$(PORT)"
+	exec reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+
+# A real server: the same app with no demo accounts.
+serve: $(VENV)/.installed-run $(TOOLS)/node_modules/.bin/bun
+	$(PY) -m crm_pwa migrate
 	exec reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
 test: $(VENV)/.installed-test $(TOOLS)/node_modules/.bin/bun /usr/bin/chromium lint types

@@ -5,11 +5,17 @@ import reflex as rx
 from crm_pwa.settings import get_settings
 
 _settings = get_settings()
+# The Reflex CLI reads this file before it sets REFLEX_ENV_MODE (`--env prod`):
+# forget these settings so the app, imported later, reads them with the mode set.
+get_settings.cache_clear()
 
 config = rx.Config(
     app_name="crm_pwa",
     redis_url=_settings.redis_url,
     telemetry_enabled=False,
+    # Reflex's default, "*", echoes any Origin with credentials; the app's own
+    # pages are same-origin and need no entry here.
+    cors_allowed_origins=list(_settings.allowed_origins),
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(

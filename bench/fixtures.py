@@ -154,7 +154,7 @@ def _contact_row(rng: random.Random, owner: uuid.UUID, now: datetime) -> dict[st
         "email": f"{local}@{head.lower()}{tail.lower()}.example",
         "address": f"{rng.randint(1, 999)} Market St",
         "tags": rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))),
-        "connection_notes": "",
+        "connection_notes": rng.choice(demo.CONNECTIONS) if rng.random() < 0.7 else "",
         "do_not_contact": rng.random() < 0.02,
         "last_interaction_at": None,
         "health_score": rng.randint(0, 100),
@@ -322,15 +322,7 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
 
 def _term_rows(contacts: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for row in contacts:
-        terms = contact_terms(
-            name=row["name"],
-            company=row["company"],
-            title=row["title"],
-            email=row["email"],
-            tags=row["tags"],
-            phone_digits=row["phone_digits"],
-        )
-        for term_field, term in terms:
+        for term_field, term in contact_terms(row):
             yield {
                 "contact_id": row["id"],
                 "field": term_field,

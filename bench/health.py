@@ -349,7 +349,7 @@ def measure(
 
     def refresh() -> int:
         with Session(engine) as session:
-            changed = refresh_all_health(session, TODAY)
+            changed = refresh_all_health(session, datetime.combine(TODAY, clock_time(12), UTC))
             session.commit()
         return changed
 

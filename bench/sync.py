@@ -36,6 +36,7 @@ from bench.common import postgres_engine, sqlite_engine, timed
 from bench.fixtures import build_org
 from crm_pwa import clock
 from crm_pwa.db.interaction import FollowUp, Interaction
+from crm_pwa.domain.days import local_day
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.sync import SyncBatch, sync_outbox
 
@@ -70,7 +71,7 @@ class Figures:
 def make_body(rep: Actor, contact_ids: list[uuid.UUID], count: int, seed: int) -> bytes:
     rng = random.Random(seed)
     now = clock.now()
-    today = clock.today()
+    today = local_day(clock.now(), "UTC")
     interactions: list[dict[str, Any]] = []
     for number in range(count):
         occurred = now - timedelta(minutes=rng.randint(5, 3 * 24 * 60))

@@ -12,6 +12,7 @@ from sqlmodel import select
 from crm_pwa import clock
 from crm_pwa.db.engine import session_scope
 from crm_pwa.db.user import Team
+from crm_pwa.domain.days import earliest_day, local_day
 from crm_pwa.migration import migrate
 from crm_pwa.services import auth, demo
 from crm_pwa.services.errors import ServiceError
@@ -48,17 +49,27 @@ def _create_user(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
+    if not get_settings().demo:
+        print(
+            "The demo accounts share a published password: they are loaded only with "
+            "RAPPORT_DEMO=on (as `make run` does), never on a real server.",
+            file=sys.stderr,
+        )
+        return 2
     with session_scope() as session:
         if args.if_empty and demo.has_users(session):
             print("Demo data already loaded; nothing to do.")
             return 0
-        summary = demo.seed_demo(session=session, seed=args.seed, today=clock.today())
+        summary = demo.seed_demo(
+            session=session, seed=args.seed, today=local_day(clock.now(), "UTC")
+        )
     print(summary)
     return 0
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    today = clock.today(get_settings().time_zone)
+    # The week that has ended for every rep, as the scheduler's weekly job writes it.
+    today = earliest_day(clock.now())
     week = args.week or last_full_week(today)
     with session_scope() as session:
         written = snapshot_week(session=session, week=week, today=today)
@@ -87,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--name", required=True)
     create.add_argument("--role", choices=("rep", "manager", "admin"), default="rep")
     create.add_argument("--team", default="")
-    create.add_argument("--time-zone", default="UTC")
+    create.add_argument(
+        "--time-zone", default=None, help="default: the phone's zone at the first sign-in"
+    )
     seed = commands.add_parser("seed-demo", help="load the demo team and contacts")
     seed.add_argument("--seed", type=int, default=7)
     seed.add_argument("--if-empty", action="store_true", help="only when there are no users")

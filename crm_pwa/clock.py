@@ -1,32 +1,27 @@
-"""The one place that asks what time it is.
+"""The one place that asks what time it is (which day it is: crm_pwa/domain/days.py).
 
 A deployment may run ahead of real time for demos and tests: RAPPORT_CLOCK_FILE
-names a file holding a number of days to add. It is read on every call, so a
-browser test can move the running server's "today" to a follow-up's due date
-without restarting it.
+(Settings.clock_file) names a file holding a number of days to add. The file is
+read on every call, so a browser test can move the running server's "today" to
+a follow-up's due date without restarting it.
 """
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
+
+from crm_pwa.settings import get_settings
 
 
 def _offset() -> timedelta:
-    name = os.environ.get("RAPPORT_CLOCK_FILE")
-    if not name:
+    path = get_settings().clock_file
+    if path is None:
         return timedelta(0)
     try:
-        return timedelta(days=float(Path(name).read_text().strip() or 0))
+        return timedelta(days=float(path.read_text().strip() or 0))
     except (OSError, ValueError):
         return timedelta(0)
 
 
 def now() -> datetime:
     return datetime.now(UTC) + _offset()
-
-
-def today(time_zone: str = "UTC") -> date:
-    return now().astimezone(ZoneInfo(time_zone)).date()

@@ -6,6 +6,7 @@ import reflex as rx
 
 from crm_pwa import routes
 from crm_pwa.api.app import create_api
+from crm_pwa.api.browser_headers import BrowserHeaders
 from crm_pwa.pages.contact import ContactState, contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
 from crm_pwa.pages.contacts import ContactsState, contacts_page
@@ -14,6 +15,7 @@ from crm_pwa.pages.signin import SignInState, signin_page
 from crm_pwa.pages.team import TeamState, team_page
 from crm_pwa.pages.today import TodayState, today_page
 from crm_pwa.scheduler import run_scheduler
+from crm_pwa.services.demo_accounts import warn_about_demo_accounts
 from crm_pwa.services.push import vapid_keys
 from crm_pwa.state.session import SessionState
 
@@ -36,7 +38,8 @@ app = rx.App(
         rx.el.script(src="/outbox-list.js", defer=True),
         rx.el.link(rel="stylesheet", href="/offline.css"),
     ],
-    api_transformer=create_api(),
+    # The API is mounted first; the headers then wrap pages, assets and API alike.
+    api_transformer=[create_api(), BrowserHeaders],
 )
 
 app.add_page(
@@ -72,6 +75,8 @@ app.add_page(
     on_load=SessionState.require_user,
 )
 app.register_lifespan_task(run_scheduler)
+
+warn_about_demo_accounts()
 
 # The VAPID key must exist before the first browser asks for it, and be the same
 # for every worker: make it now, on start, rather than on first use.

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 
 from alembic import command
 from crm_pwa.settings import PROJECT_ROOT
@@ -18,3 +21,9 @@ def alembic_config(url: str | None = None) -> Config:
 
 def migrate(url: str | None = None) -> None:
     command.upgrade(alembic_config(url), "head")
+
+
+def at_head(connection: Connection) -> bool:
+    """True when the database carries every revision of the Alembic history."""
+    applied = set(MigrationContext.configure(connection).get_current_heads())
+    return applied == set(ScriptDirectory.from_config(alembic_config()).get_heads())

@@ -13,11 +13,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crm_pwa import clock
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.days import earliest_day
 from crm_pwa.services.auth import forget_old_sign_ins
 from crm_pwa.services.health import refresh_all_health
 from crm_pwa.services.reminders import send_due_reminders
@@ -79,17 +80,14 @@ def weekly_at(weekday: int, at: time, time_zone: str | None = None) -> NextRun:
     return next_run
 
 
-def _local_today() -> date:
-    return clock.today(get_settings().time_zone)
-
-
 def _refresh_health() -> int:
     with session_scope() as session:
-        return refresh_all_health(session, _local_today(), after_batch=session.commit)
+        return refresh_all_health(session, clock.now(), after_batch=session.commit)
 
 
 def _snapshot_last_week() -> int:
-    today = _local_today()
+    # The week that has ended for every rep, wherever they live.
+    today = earliest_day(clock.now())
     with session_scope() as session:
         return snapshot_week(session=session, week=last_full_week(today), today=today)
 
@@ -125,8 +123,10 @@ async def forget_old_sign_ins_job() -> None:
 
 
 JOBS: list[Job] = [
-    Job("refresh-health", daily_at(time(0, 5)), refresh_health_job, at_start=True),
-    Job("weekly-snapshot", weekly_at(0, time(0, 0)), snapshot_job, at_start=True),
+    # Hourly: a rep's day turns at their own midnight, one zone after another.
+    Job("refresh-health", every(timedelta(hours=1)), refresh_health_job, at_start=True),
+    # Monday 12:00 UTC: Sunday is over in every zone by then.
+    Job("weekly-snapshot", weekly_at(0, time(12, 0), "UTC"), snapshot_job, at_start=True),
     Job("push-reminders", every(timedelta(minutes=1)), reminders_job, at_start=True),
     Job("forget-old-sign-ins", every(timedelta(hours=6)), forget_old_sign_ins_job, at_start=True),
 ]

@@ -1,7 +1,9 @@
-"""One settings object, read from the environment once.
+"""One settings object, read from the environment once and checked.
 
 Every knob that differs between a laptop, CI and a multi-worker deployment lives
-here so that nothing else reads os.environ.
+here so that nothing else reads os.environ. A value that cannot work (a time
+zone that does not exist, a switch that is neither on nor off) stops the app at
+start with a message naming the variable, instead of surprising a rep later.
 """
 
 from __future__ import annotations
@@ -10,8 +12,13 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value Rapport cannot use."""
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -27,6 +34,8 @@ class Settings:
     vapid_subject: str
     push_extra_hosts: tuple[str, ...]
     time_zone: str
+    # A file holding a number of days to move the clock forward (demos, tests).
+    clock_file: Path | None = None
     token_days: int = 30
     token_idle_days: int = 14
     # Attempts that go through at once before the brake starts, per account (or
@@ -38,6 +47,36 @@ class Settings:
     password_hash_slots: int = 1
     scheduler_enabled: bool = True
     fast_password_hashing: bool = False
+    # Admission control of /api/v1 (crm_pwa/api/admission.py): requests at work at
+    # once (kept below the connection pool and the thread pool), requests allowed to
+    # wait for a turn; beyond both the API answers 503 + Retry-After at once.
+    api_concurrency: int = 8
+    api_queue: int = 64
+    # Origins other than the app's own that may call the API from a browser.
+    allowed_origins: tuple[str, ...] = ()
+    # Hosts whose X-Forwarded-Proto is believed (a TLS-terminating proxy).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    production: bool = False
+    api_docs: bool = False
+    demo: bool = False
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise SettingsError(
+                f"RAPPORT_TIME_ZONE={self.time_zone!r} is not a time zone; "
+                "use a name such as Europe/London or America/Los_Angeles."
+            ) from error
+        if "://" not in self.database_url:
+            raise SettingsError(
+                f"RAPPORT_DATABASE_URL={self.database_url!r} is not a database URL; "
+                "expected something like sqlite:///data/rapport.db."
+            )
+        if not self.vapid_subject.startswith(("mailto:", "https://")):
+            raise SettingsError(
+                f"RAPPORT_VAPID_SUBJECT={self.vapid_subject!r} must start with mailto: or https://."
+            )
 
 
 def _cores() -> int:
@@ -48,6 +87,22 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(f"RAPPORT_{name}", default)
 
 
+def _switch(name: str, default: str, on: str, off: str) -> bool:
+    value = _env(name, default).strip().lower()
+    if value not in (on, off):
+        raise SettingsError(f"RAPPORT_{name}={value!r} must be {on!r} or {off!r}.")
+    return value == on
+
+
+def _count(name: str, default: int) -> int:
+    value = _env(name).strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"RAPPORT_{name}={value!r} must be a whole number of 1 or more.")
+    return int(value)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     data_dir = Path(_env("DATA_DIR", str(PROJECT_ROOT / "data")))
@@ -56,7 +111,10 @@ def get_settings() -> Settings:
     database_url = _env("DATABASE_URL") or os.environ.get("REFLEX_DB_URL", "")
     if not database_url:
         database_url = f"sqlite:///{data_dir / 'rapport.db'}"
+    # `reflex run --env prod` says so in REFLEX_ENV_MODE, for the server and its workers.
+    production = os.environ.get("REFLEX_ENV_MODE", "") == "prod"
     redis_url = _env("REDIS_URL") or os.environ.get("REFLEX_REDIS_URL") or None
+    clock_file = _env("CLOCK_FILE")
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -67,7 +125,17 @@ def get_settings() -> Settings:
         vapid_subject=_env("VAPID_SUBJECT", "mailto:ops@rapport.invalid"),
         push_extra_hosts=_split(_env("PUSH_EXTRA_HOSTS")),
         time_zone=_env("TIME_ZONE", "UTC"),
-        scheduler_enabled=_env("SCHEDULER", "on") != "off",
-        fast_password_hashing=_env("FAST_PASSWORD_HASHING") == "1",
-        password_hash_slots=max(1, int(_env("PASSWORD_HASH_SLOTS") or _cores())),
+        clock_file=Path(clock_file) if clock_file else None,
+        scheduler_enabled=_switch("SCHEDULER", "on", "on", "off"),
+        fast_password_hashing=_switch("FAST_PASSWORD_HASHING", "0", "1", "0"),
+        password_hash_slots=_count("PASSWORD_HASH_SLOTS", _cores()),
+        allowed_origins=_split(_env("ALLOWED_ORIGINS")),
+        trusted_proxies=_split(_env("TRUSTED_PROXIES", "127.0.0.1,::1")),
+        production=production,
+        # The API's reference pages describe every route to whoever asks: on a
+        # production server only when asked for.
+        api_docs=_switch("API_DOCS", "off" if production else "on", "on", "off"),
+        demo=_switch("DEMO", "off", "on", "off"),
+        api_concurrency=_count("API_CONCURRENCY", 8),
+        api_queue=_count("API_QUEUE", 64),
     )

@@ -1,7 +1,7 @@
 """timeline_event: the contact's diary of complaints, stages, follow-ups and edits
 
 Revision ID: tl1
-Revises: hsi1
+Revises: tr1
 Create Date: 2026-11-30 15:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'tl1'
-down_revision: str | None = 'hsi1'
+down_revision: str | None = 'tr1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

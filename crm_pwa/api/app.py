@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,12 +22,16 @@ from crm_pwa.api import (
     follow_ups,
     health,
     opportunities,
+    probes,
     push,
     service_worker,
     sync,
 )
+from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
+from crm_pwa.api.request_log import RequestLog, configure
 from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import RetryLater, ServiceError, Unauthorized
+from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
@@ -134,18 +140,53 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": errors}, status_code=422)
 
 
+def _busy() -> JSONResponse:
+    return JSONResponse(
+        {"detail": "The server is busy. Try again in a moment."},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _pool_timeout(_request: Request, _exc: Exception) -> JSONResponse:
+    # No pooled connection within the pool timeout: the app is saturated (the UI
+    # and the scheduler share the pool with the API), nothing was written.
+    return _busy()
+
+
+async def _operational_error(_request: Request, exc: Exception) -> JSONResponse:
+    # SQLite's write lock not granted within the busy timeout: the transaction was
+    # rolled back, so retrying is safe. Any other database failure stays a 500.
+    if "database is locked" in str(exc):
+        return _busy()
+    raise exc
+
+
 def create_api() -> FastAPI:
+    docs = get_settings().api_docs
     api = FastAPI(
         title="Rapport API",
         version="1",
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json" if docs else None,
+        docs_url=f"{API_PREFIX}/docs" if docs else None,
         redoc_url=None,
     )
     api.add_exception_handler(ServiceError, _service_error)
     api.add_exception_handler(RequestValidationError, _validation_error)
+    api.add_exception_handler(PoolTimeout, _pool_timeout)
+    api.add_exception_handler(OperationalError, _operational_error)
+    settings = get_settings()
+    api.add_middleware(
+        Admission,
+        prefix=API_PREFIX,
+        limit=settings.api_concurrency,
+        queue=settings.api_queue,
+    )
     api.add_middleware(BodyLimit)
     api.add_middleware(ServerTime)
+    # Outermost: the log sees what the client saw, 503s of the admission limit included.
+    configure()
+    api.add_middleware(RequestLog, prefix=API_PREFIX)
     api.include_router(auth.router, prefix=API_PREFIX)
     api.include_router(contacts.router, prefix=API_PREFIX)
     api.include_router(complaints.router, prefix=API_PREFIX)
@@ -155,4 +196,5 @@ def create_api() -> FastAPI:
     api.include_router(push.router, prefix=API_PREFIX)
     api.include_router(health.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
+    api.include_router(probes.router)
     return api

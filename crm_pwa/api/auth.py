@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession, Token
+from crm_pwa.api.refusals import refusals
 from crm_pwa.services import auth
 from crm_pwa.services.fields import Text
 
@@ -38,7 +39,9 @@ class TokenResponse(BaseModel):
     device_token: str
 
 
-@router.post("/auth/token", response_model=TokenResponse)
+@router.post(
+    "/auth/token", response_model=TokenResponse, responses=refusals(400, 401, 413, 422, 429, 503)
+)
 def issue_token(body: TokenRequest, session: DbSession, request: Request) -> TokenResponse:
     signed_in = auth.sign_in(
         session=session,
@@ -50,6 +53,7 @@ def issue_token(body: TokenRequest, session: DbSession, request: Request) -> Tok
         device_token=body.device_token,
     )
     actor = signed_in.actor
+    request.state.user_id = actor.id
     return TokenResponse(
         access_token=signed_in.token,
         expires_at=signed_in.expires_at,
@@ -58,12 +62,12 @@ def issue_token(body: TokenRequest, session: DbSession, request: Request) -> Tok
     )
 
 
-@router.delete("/auth/token", status_code=204)
+@router.delete("/auth/token", status_code=204, responses=refusals(401))
 def revoke_token(session: DbSession, token: Token, actor: CurrentActor) -> Response:
     auth.sign_out(session=session, token=token, now=clock.now())
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=UserPublic)
+@router.get("/me", response_model=UserPublic, responses=refusals(401))
 def who_am_i(actor: CurrentActor) -> UserPublic:
     return UserPublic(id=actor.id, name=actor.name, email=actor.email, role=actor.role)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from crm_pwa import clock
 from crm_pwa.api.contacts import path_id
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.refusals import refusals
 from crm_pwa.db.interaction import Complaint
 from crm_pwa.services import complaints, contacts
 from crm_pwa.services.fields import Text
@@ -39,7 +40,12 @@ def _public(complaint: Complaint) -> ComplaintPublic:
     return ComplaintPublic.model_validate(complaint, from_attributes=True)
 
 
-@router.post("/contacts/{contact_id}/complaints", response_model=ComplaintPublic, status_code=201)
+@router.post(
+    "/contacts/{contact_id}/complaints",
+    response_model=ComplaintPublic,
+    status_code=201,
+    responses=refusals(400, 401, 404, 413, 422),
+)
 def log(
     contact_id: str, body: ComplaintIn, session: DbSession, actor: CurrentActor
 ) -> ComplaintPublic:
@@ -53,7 +59,11 @@ def log(
     return _public(complaint)
 
 
-@router.post("/complaints/{complaint_id}/resolve", response_model=ComplaintPublic)
+@router.post(
+    "/complaints/{complaint_id}/resolve",
+    response_model=ComplaintPublic,
+    responses=refusals(400, 401, 404, 409, 413, 422),
+)
 def resolve(
     complaint_id: str, body: ResolutionIn, session: DbSession, actor: CurrentActor
 ) -> ComplaintPublic:

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.refusals import refusals
+from crm_pwa.domain.days import local_day
 from crm_pwa.services import contacts
 from crm_pwa.services.contacts import (
     MAX_PAGE,
@@ -37,7 +39,7 @@ def path_id(raw: str, message: str) -> uuid.UUID:
         raise NotFound(message) from error
 
 
-@router.get("/contacts", response_model=ContactPage)
+@router.get("/contacts", response_model=ContactPage, responses=refusals(401, 422))
 def search(
     session: DbSession,
     actor: CurrentActor,
@@ -62,12 +64,17 @@ def search(
     )
 
 
-@router.get("/contacts/ids", response_model=ContactIds)
+@router.get("/contacts/ids", response_model=ContactIds, responses=refusals(401))
 def visible_ids(session: DbSession, actor: CurrentActor) -> ContactIds:
     return ContactIds(ids=contacts.visible_contact_ids(session=session, actor=actor))
 
 
-@router.post("/contacts", response_model=ContactPublic, status_code=201)
+@router.post(
+    "/contacts",
+    response_model=ContactPublic,
+    status_code=201,
+    responses=refusals(400, 401, 409, 413, 422),
+)
 def create(body: ContactCreate, session: DbSession, actor: CurrentActor) -> ContactPublic:
     contact = contacts.create_contact(
         session=session, actor=actor, contact_in=body, now=clock.now()
@@ -75,7 +82,7 @@ def create(body: ContactCreate, session: DbSession, actor: CurrentActor) -> Cont
     return contacts.to_public(session, contact)
 
 
-@router.get("/contacts/{contact_id}", response_model=ContactPublic)
+@router.get("/contacts/{contact_id}", response_model=ContactPublic, responses=refusals(401, 404))
 def read(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactPublic:
     contact = contacts.get_contact(
         session=session, actor=actor, contact_id=path_id(contact_id, contacts.NOT_FOUND)
@@ -83,7 +90,11 @@ def read(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactPub
     return contacts.to_public(session, contact)
 
 
-@router.patch("/contacts/{contact_id}", response_model=ContactPublic)
+@router.patch(
+    "/contacts/{contact_id}",
+    response_model=ContactPublic,
+    responses=refusals(400, 401, 404, 413, 422),
+)
 def update(
     contact_id: str, body: ContactUpdate, session: DbSession, actor: CurrentActor
 ) -> ContactPublic:
@@ -97,7 +108,7 @@ def update(
     return contacts.to_public(session, contact)
 
 
-@router.delete("/contacts/{contact_id}", status_code=204)
+@router.delete("/contacts/{contact_id}", status_code=204, responses=refusals(401, 404))
 def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
     contacts.delete_contact(
         session=session,
@@ -108,11 +119,13 @@ def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/contacts/{contact_id}/timeline", response_model=ContactCard)
+@router.get(
+    "/contacts/{contact_id}/timeline", response_model=ContactCard, responses=refusals(401, 404)
+)
 def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactCard:
     return contacts.contact_card(
         session=session,
         actor=actor,
         contact_id=path_id(contact_id, contacts.NOT_FOUND),
-        today=actor.local_date(clock.now()),
+        today=local_day(clock.now(), actor.time_zone),
     )

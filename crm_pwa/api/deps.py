@@ -35,8 +35,11 @@ def bearer_token(request: Request) -> str:
 Token = Annotated[str, Depends(bearer_token)]
 
 
-def current_actor(session: DbSession, token: Token) -> Actor:
-    return authenticate(session=session, token=token, now=clock.now())
+def current_actor(session: DbSession, token: Token, request: Request) -> Actor:
+    actor = authenticate(session=session, token=token, now=clock.now())
+    # For the request log (api/request_log.py): who asked, by id only.
+    request.state.user_id = actor.id
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

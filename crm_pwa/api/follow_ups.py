@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.refusals import refusals
 from crm_pwa.services.errors import Invalid
 from crm_pwa.services.fields import Day, Moment, Text
 from crm_pwa.services.follow_ups import (
@@ -45,7 +46,7 @@ class FollowUpCreate(BaseModel):
     due_on: Day
 
 
-@router.get("/follow-ups", response_model=FollowUpList)
+@router.get("/follow-ups", response_model=FollowUpList, responses=refusals(401, 422))
 def follow_ups(
     session: DbSession,
     actor: CurrentActor,
@@ -63,7 +64,11 @@ def follow_ups(
     return FollowUpList(items=items)
 
 
-@router.patch("/follow-ups/{follow_up_id}", response_model=FollowUpPublic)
+@router.patch(
+    "/follow-ups/{follow_up_id}",
+    response_model=FollowUpPublic,
+    responses=refusals(400, 401, 404, 413, 422),
+)
 def change(
     follow_up_id: uuid.UUID, body: FollowUpPatch, session: DbSession, actor: CurrentActor
 ) -> FollowUpPublic:
@@ -95,7 +100,12 @@ def change(
     return get_follow_up(session=session, actor=actor, follow_up_id=follow_up_id)
 
 
-@router.post("/contacts/{contact_id}/follow-ups", response_model=FollowUpPublic, status_code=201)
+@router.post(
+    "/contacts/{contact_id}/follow-ups",
+    response_model=FollowUpPublic,
+    status_code=201,
+    responses=refusals(400, 401, 404, 413, 422),
+)
 def add(
     contact_id: uuid.UUID, body: FollowUpCreate, session: DbSession, actor: CurrentActor
 ) -> FollowUpPublic:

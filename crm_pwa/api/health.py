@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.refusals import refusals
 from crm_pwa.domain.health import Band, Trend
 from crm_pwa.services.fields import Text
 from crm_pwa.services.team import team_health
@@ -58,7 +59,7 @@ class TeamHealthPublic(_FromService):
     history: list[WeekScoresPublic]
 
 
-@router.get("/health/team", response_model=TeamHealthPublic)
+@router.get("/health/team", response_model=TeamHealthPublic, responses=refusals(401, 403, 404, 422))
 def get_team_health(
     session: DbSession,
     actor: CurrentActor,
@@ -69,7 +70,7 @@ def get_team_health(
         session=session,
         actor=actor,
         week=week,
-        today=clock.today(actor.time_zone),
+        now=clock.now(),
         team_id=team_id,
     )
     return TeamHealthPublic.model_validate(health)

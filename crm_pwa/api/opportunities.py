@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from crm_pwa import clock
 from crm_pwa.api.contacts import path_id
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.refusals import refusals
 from crm_pwa.db.interaction import Opportunity
 from crm_pwa.services import contacts, opportunities
 from crm_pwa.services.opportunities import OpportunityCreate, OpportunityUpdate
@@ -35,7 +36,10 @@ def _public(opportunity: Opportunity) -> OpportunityPublic:
 
 
 @router.post(
-    "/contacts/{contact_id}/opportunities", response_model=OpportunityPublic, status_code=201
+    "/contacts/{contact_id}/opportunities",
+    response_model=OpportunityPublic,
+    status_code=201,
+    responses=refusals(400, 401, 404, 409, 413, 422),
 )
 def create(
     contact_id: str, body: OpportunityCreate, session: DbSession, actor: CurrentActor
@@ -50,7 +54,11 @@ def create(
     return _public(opportunity)
 
 
-@router.patch("/opportunities/{opportunity_id}", response_model=OpportunityPublic)
+@router.patch(
+    "/opportunities/{opportunity_id}",
+    response_model=OpportunityPublic,
+    responses=refusals(400, 401, 404, 413, 422),
+)
 def update(
     opportunity_id: str, body: OpportunityUpdate, session: DbSession, actor: CurrentActor
 ) -> OpportunityPublic:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.refusals import refusals
 from crm_pwa.domain.push_endpoint import MAX_ENDPOINT_LENGTH
 from crm_pwa.services import push
 from crm_pwa.services.fields import Text
@@ -81,7 +82,12 @@ def vapid_public_key() -> VapidPublicKey:
     return VapidPublicKey(public_key=push.vapid_keys().public_key_b64url)
 
 
-@router.post("/push/subscriptions", response_model=DevicePublic, status_code=201)
+@router.post(
+    "/push/subscriptions",
+    response_model=DevicePublic,
+    status_code=201,
+    responses=refusals(400, 401, 413, 422),
+)
 def subscribe(
     body: SubscriptionIn, session: DbSession, actor: CurrentActor, request: Request
 ) -> DevicePublic:
@@ -95,18 +101,18 @@ def subscribe(
     return _public(device)
 
 
-@router.delete("/push/subscriptions", status_code=204)
+@router.delete("/push/subscriptions", status_code=204, responses=refusals(400, 401, 413, 422))
 def unsubscribe(body: EndpointIn, session: DbSession, actor: CurrentActor) -> Response:
     push.unsubscribe(session=session, actor=actor, endpoint=body.endpoint)
     return Response(status_code=204)
 
 
-@router.get("/push/subscriptions", response_model=DeviceList)
+@router.get("/push/subscriptions", response_model=DeviceList, responses=refusals(401))
 def list_devices(session: DbSession, actor: CurrentActor) -> DeviceList:
     return DeviceList(items=[_public(d) for d in push.list_devices(session=session, actor=actor)])
 
 
-@router.post("/push/test", response_model=TestReminderResult)
+@router.post("/push/test", response_model=TestReminderResult, responses=refusals(401, 409))
 def send_test_reminder(
     session: DbSession, actor: CurrentActor, client: PushClient
 ) -> TestReminderResult:
@@ -116,12 +122,16 @@ def send_test_reminder(
     )
 
 
-@router.get("/push/reminder-settings", response_model=ReminderSettingsBody)
+@router.get("/push/reminder-settings", response_model=ReminderSettingsBody, responses=refusals(401))
 def reminder_settings(session: DbSession, actor: CurrentActor) -> ReminderSettingsBody:
     return _settings_body(push.reminder_settings(session=session, actor=actor))
 
 
-@router.put("/push/reminder-settings", response_model=ReminderSettingsBody)
+@router.put(
+    "/push/reminder-settings",
+    response_model=ReminderSettingsBody,
+    responses=refusals(400, 401, 413, 422),
+)
 def update_reminder_settings(
     body: ReminderSettingsBody, session: DbSession, actor: CurrentActor
 ) -> ReminderSettingsBody:

@@ -15,6 +15,7 @@ from crm_pwa.components.field import TAP, labelled, submit_button, text_input
 from crm_pwa.components.outbox_script import FOLLOW_UP_CHANGE_JS
 from crm_pwa.components.section import card_link, folded
 from crm_pwa.components.when import due_label
+from crm_pwa.domain.due import attention_day, is_overdue
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ def follow_up_view(
     *,
     follow_up_id: str,
     title: str,
+    status: str,
     due_on: date,
     snooze_until: date | None,
     today: date,
@@ -39,13 +41,14 @@ def follow_up_view(
     href: str = "",
 ) -> FollowUpView:
     # A snooze past the due date moves when the follow-up asks for attention.
-    due_on = max(due_on, snooze_until or due_on)
+    day = attention_day(due_on, snooze_until)
     return FollowUpView(
         id=follow_up_id,
         title=title,
-        due_on=due_on.isoformat(),
-        due=due_label(due_on, today),
-        overdue=due_on < today,
+        due_on=day.isoformat(),
+        # Snoozed with no end date: nothing to count down to.
+        due="Snoozed" if status == "snoozed" and snooze_until is None else due_label(day, today),
+        overdue=is_overdue(status, due_on, snooze_until, today),
         contact_name=contact_name,
         href=href,
     )

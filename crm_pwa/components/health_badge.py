@@ -9,6 +9,7 @@ from reflex.vars.base import Var
 from reflex.vars.sequence import StringVar
 
 from crm_pwa.domain.health import Band
+from crm_pwa.domain.rounding import whole
 
 BAND_LABELS: dict[str, str] = {
     "strong": "Strong",
@@ -35,7 +36,7 @@ def badge_text(band: Band | str, score: float | None) -> str:
     label = BAND_LABELS.get(band, BAND_LABELS["new"])
     if band == "new" or score is None:
         return label
-    return f"{label} {round(score)}"
+    return f"{label} {whole(score)}"
 
 
 def health_badge(band: str | Var[Any], score: float | None | Var[Any]) -> rx.Component:

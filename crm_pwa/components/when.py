@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-
-def local_day(moment: datetime, time_zone: str) -> date:
-    return moment.astimezone(ZoneInfo(time_zone)).date()
+from crm_pwa.domain.days import local_day
 
 
 def short_date(day: date, today: date) -> str:

@@ -49,10 +49,11 @@ _TERM = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 
 class ContactSearchTerm(SQLModel, table=True):
-    """One searchable word of a contact (name, company, email, tag or phone suffix)."""
+    """One searchable term of a contact: a word of a field, or a suffix of a phone or of a
+    run of a script written without spaces (crm_pwa/domain/search.py)."""
 
     # Search walks one field's terms in order and stops when a page is full
-    # (services/contact_search.py): covering indexes, with and without the owner.
+    # (db/contact_search.py): covering indexes, with and without the owner.
     __table_args__ = (
         Index("ix_contactsearchterm_field_term", "field", "term", "contact_id", "owner_id"),
         Index("ix_contactsearchterm_owner_field_term", "owner_id", "field", "term", "contact_id"),

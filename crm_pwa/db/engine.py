@@ -13,7 +13,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from crm_pwa.private_files import make_private_dir, make_private_file
 from crm_pwa.settings import get_settings
+
+# Every wait for the database is bounded: a request that cannot get a pooled
+# connection, or SQLite's write lock, within these seconds fails (the API answers
+# 503 + Retry-After) instead of queueing behind a convoy.
+POOL_TIMEOUT_SECONDS = 5
+BUSY_TIMEOUT_SECONDS = 5
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -22,7 +29,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL and a busy timeout let the app, the scheduler and the CLI share the file.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     # Once a sync is answered the phone drops its copy of the notes: the commit
     # must survive a power cut, not only a crash. WAL with NORMAL may lose the
     # last commits on power loss; FULL syncs the log at every commit. It is set
@@ -37,11 +44,23 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+            # SQLite gives its -wal and -shm files the database file's mode.
+            make_private_dir(Path(path).parent)
+            make_private_file(Path(path))
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,9 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     team_id: uuid.UUID | None = Field(default=None, foreign_key="team.id", index=True)
     time_zone: str = Field(default="UTC", max_length=64)
+    # False until the rep (or whoever created the account) chose a zone: the first
+    # sign-in then takes the phone's zone instead of leaving UTC in place silently.
+    time_zone_chosen: bool = Field(default=False)
     reminder_time: time = Field(default=time(9, 0))
     quiet_start: time = Field(default=time(20, 0))
     quiet_end: time = Field(default=time(8, 0))

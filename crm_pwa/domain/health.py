@@ -10,12 +10,12 @@ walks a manager through them with a worked example):
   including the last one. The over-contact count ends at the last interaction
   so that silence alone never looks like an improvement: only recency and
   under-contact change while nobody calls.
-- follow-through: `(kept + 1) / (settled + 1) * 0.75 ** overdue`. Settled are
-  the follow-ups due in the last 90 days that are done or overdue; kept are
-  those done on or before their due date; the `+ 1` is one kept promise of
-  benefit of the doubt, so a single slip does not zero a young relationship.
-  Overdue are all follow-ups not done, due before today and not snoozed past
-  today.
+- follow-through: `(kept + 1) / (settled + 1) * 0.75 ** (overdue + broken)`.
+  Settled are the follow-ups due in the last 90 days that are done, broken or
+  overdue; kept are those done on or before their due date after talking to
+  the contact; the `+ 1` is one kept promise of benefit of the doubt, so a
+  single slip does not zero a young relationship. Overdue is domain/due.py's
+  rule; broken and kept are domain/follow_through.py's.
 - sentiment: the weighted mean of positive 1, neutral 0.6, negative 0, where an
   interaction weighs half as much as one a rhythm newer.
 - care: `0.7` for every open complaint up to 2 days old, `0.3` for every older
@@ -28,17 +28,23 @@ completions dated after it are ignored, so past weeks can be scored again.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
+
+from crm_pwa.domain.follow_through import (
+    FollowUpFact,
+    follow_through,
+    follow_through_reason,
+)
+from crm_pwa.domain.rounding import whole
 
 Band = Literal["strong", "watch", "at_risk", "new"]
 Trend = Literal["up", "down", "steady"]
 
 TIERS = ("high", "medium", "low")
 SENTIMENTS = ("positive", "neutral", "negative")
-FOLLOW_UP_STATUSES = ("open", "done", "snoozed")
 PARTS = ("recency", "rhythm", "follow_through", "sentiment", "care")
 NEW_REASON = "No interaction logged yet"
 
@@ -148,14 +154,6 @@ class InteractionFact:
 
 
 @dataclass(frozen=True, slots=True)
-class FollowUpFact:
-    due_on: date
-    status: str
-    done_on: date | None
-    snooze_until: date | None
-
-
-@dataclass(frozen=True, slots=True)
 class ComplaintFact:
     opened_on: date
     resolved_on: date | None
@@ -194,7 +192,13 @@ def score_relationship(
     if contact is None:
         return Health(score=None, band="new", parts={}, reasons=(NEW_REASON,))
     newest, recent, run, sentiment = contact
-    follow_through, overdue, late, settled = _follow_through(facts.follow_ups, today, model)
+    promises = follow_through(
+        facts.follow_ups,
+        facts.interactions,
+        today,
+        window_days=model.follow_through_days,
+        overdue_factor=model.overdue_factor,
+    )
     care, open_complaints, oldest_complaint = _care(facts.complaints, today, model)
 
     recency = 1.0 if newest <= cadence else 0.5 ** ((newest - cadence) / cadence)
@@ -207,11 +211,11 @@ def score_relationship(
     points = 100 * (
         model.recency_weight * recency
         + model.rhythm_weight * rhythm
-        + model.follow_through_weight * follow_through
+        + model.follow_through_weight * promises.part
         + model.sentiment_weight * sentiment
         + model.care_weight * care
     )
-    score = min(100, max(0, math.floor(points + 0.5)))
+    score = min(100, max(0, whole(points)))
 
     # Reasons are ranked by the points each part costs; ties keep PARTS order.
     min_loss = model.reason_min_points
@@ -227,9 +231,9 @@ def score_relationship(
             else _over_contact_reason(run, window, model.rhythm_periods, newest)
         )
         ranked.append((-loss, 1, text))
-    loss = 100 * model.follow_through_weight * (1 - follow_through)
+    loss = 100 * model.follow_through_weight * (1 - promises.part)
     if loss >= min_loss:
-        ranked.append((-loss, 2, _follow_through_reason(overdue, late, settled, model)))
+        ranked.append((-loss, 2, follow_through_reason(promises, model.follow_through_days)))
     loss = 100 * model.sentiment_weight * (1 - sentiment)
     if loss >= min_loss:
         text = (
@@ -249,7 +253,7 @@ def score_relationship(
         parts={
             "recency": recency,
             "rhythm": rhythm,
-            "follow_through": follow_through,
+            "follow_through": promises.part,
             "sentiment": sentiment,
             "care": care,
         },
@@ -306,40 +310,6 @@ def _contact_pattern(
     return newest, recent, run, math.fsum(weighted_values) / math.fsum(weights)
 
 
-def _follow_through(
-    follow_ups: Sequence[FollowUpFact], today: date, model: HealthModel
-) -> tuple[float, int, int, int]:
-    """The follow-through part, with the overdue, late and settled counts behind it."""
-    today_ord = today.toordinal()
-    window_start = today_ord - model.follow_through_days
-    kept = settled = late = overdue = 0
-    for follow_up in follow_ups:
-        status = follow_up.status
-        if status not in FOLLOW_UP_STATUSES:
-            raise ValueError(
-                f"unknown follow-up status {status!r}; "
-                f"expected one of {', '.join(FOLLOW_UP_STATUSES)}"
-            )
-        due = follow_up.due_on.toordinal()
-        done_on = follow_up.done_on
-        if status == "done" and (done_on is None or done_on <= today):
-            if window_start <= due <= today_ord:
-                settled += 1
-                # A completion without a date gets the benefit of the doubt.
-                if done_on is None or done_on.toordinal() <= due:
-                    kept += 1
-                else:
-                    late += 1
-            continue
-        snoozed = follow_up.snooze_until is not None and follow_up.snooze_until > today
-        if due < today_ord and not snoozed:
-            overdue += 1
-            if due >= window_start:
-                settled += 1
-    part = (kept + 1) / (settled + 1) * model.overdue_factor**overdue
-    return part, overdue, late, settled
-
-
 def _care(
     complaints: Sequence[ComplaintFact], today: date, model: HealthModel
 ) -> tuple[float, int, int]:
@@ -379,16 +349,6 @@ def _under_contact_reason(recent: int, window: int, expected: int) -> str:
 def _over_contact_reason(run: int, window: int, expected: int, newest: int) -> str:
     span = f"the last {window} days" if newest == 0 else f"the {window} days up to the last contact"
     return f"Contacted {run} times in {span}; expected about {expected}"
-
-
-def _follow_through_reason(overdue: int, late: int, settled: int, model: HealthModel) -> str:
-    window = f"in the last {model.follow_through_days} days"
-    if overdue == 0:
-        return f"{late} of {settled} follow-ups due {window} done late"
-    text = "1 follow-up overdue" if overdue == 1 else f"{overdue} follow-ups overdue"
-    if late:
-        text += f"; {late} done late {window}"
-    return text
 
 
 def _care_reason(open_complaints: int, oldest: int) -> str:
@@ -433,17 +393,3 @@ def trend(
     if change <= -model.trend_threshold:
         return "down"
     return "steady"
-
-
-def weighted_mean(
-    scored: Iterable[tuple[str, int | None]], model: HealthModel = DEFAULT_MODEL
-) -> float | None:
-    """The mean of (tier, score) pairs weighted by tier; unscored contacts are left out."""
-    total = 0.0
-    weights = 0
-    for tier, score in scored:
-        weight = model.tier_weight(tier)
-        if score is not None:
-            total += weight * score
-            weights += weight
-    return total / weights if weights else None

@@ -172,11 +172,3 @@ def check_transition(current: str, new: str) -> str:
     if new not in _TRANSITIONS.get(current, frozenset()):
         raise RuleError("status", f"A {current} follow-up cannot be {new}; reopen it first.")
     return new
-
-
-def is_overdue(status: str, due_on: date, snooze_until: date | None, today: date) -> bool:
-    """Not done, due before today and not snoozed past today (as the health score counts it)."""
-    if status == "done":
-        return False
-    snoozed = snooze_until is not None and snooze_until > today
-    return due_on < today and not snoozed

@@ -18,6 +18,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crm_pwa.domain.due import attention_day, due_state, is_overdue
+
 Urgency = Literal["normal", "high"]
 
 # Notification text is clipped so that the JSON payload stays under 3,000 bytes
@@ -134,29 +136,19 @@ def follow_up_topic(follow_up_id: str) -> str:
 
 
 def _is_due(candidate: ReminderCandidate, today: date, *, reminder_time_reached: bool) -> bool:
-    if candidate.do_not_contact or not _is_awake(candidate, today):
+    if candidate.do_not_contact:
         return False
     if candidate.last_reminded_on is not None and candidate.last_reminded_on >= today:
         return False
-    if candidate.due_on < today:
-        return True
-    return candidate.due_on == today and reminder_time_reached
-
-
-def _is_awake(candidate: ReminderCandidate, today: date) -> bool:
-    wakes_by_today = candidate.snooze_until is None or candidate.snooze_until <= today
-    if candidate.status == "open":
-        return wakes_by_today
-    if candidate.status == "snoozed":
-        # A snooze without an end date has no day to wake up on.
-        return candidate.snooze_until is not None and wakes_by_today
-    return False
+    state = due_state(candidate.status, candidate.due_on, candidate.snooze_until, today)
+    return state == "overdue" or (state == "due_today" and reminder_time_reached)
 
 
 def _reminder_for(candidate: ReminderCandidate, today: date) -> Reminder:
-    overdue = candidate.due_on < today
+    overdue = is_overdue(candidate.status, candidate.due_on, candidate.snooze_until, today)
     if overdue:
-        when = f"Overdue since {_describe_day(candidate.due_on, today)}"
+        day = attention_day(candidate.due_on, candidate.snooze_until)
+        when = f"Overdue since {_describe_day(day, today)}"
     else:
         when = "Promised today"
     what = _one_line(candidate.title)

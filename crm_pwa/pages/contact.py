@@ -36,8 +36,9 @@ from crm_pwa.components.outbox_script import RELOAD_BUTTON_ID
 from crm_pwa.components.section import folded, problem, section
 from crm_pwa.components.shell import page_shell
 from crm_pwa.components.timeline_entry import InteractionView, timeline_entry, timeline_views
-from crm_pwa.components.when import local_day, short_date
+from crm_pwa.components.when import short_date
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.days import local_day
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.complaints import log_complaint, resolve_complaint
 from crm_pwa.services.contacts import ContactCard, contact_card, delete_contact
@@ -91,6 +92,7 @@ class ContactState(SessionState):
             follow_up_view(
                 follow_up_id=str(line.id),
                 title=line.title,
+                status=line.status,
                 due_on=line.due_on,
                 snooze_until=line.snooze_until,
                 today=today,
@@ -138,7 +140,7 @@ class ContactState(SessionState):
         except ValueError:
             self._hide()
             return
-        today = clock.today(actor.time_zone)
+        today = local_day(clock.now(), actor.time_zone)
         try:
             with session_scope() as session:
                 card = contact_card(

@@ -12,6 +12,7 @@ from crm_pwa.components.health_badge import BAND_LABELS
 from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import BANDS, KINDS, TIERS
+from crm_pwa.domain.days import local_day
 from crm_pwa.services.contacts import search_contacts
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.state.session import SessionState
@@ -35,7 +36,7 @@ class ContactsState(SessionState):
         actor = self._actor()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
-        today = clock.today(actor.time_zone)
+        today = local_day(clock.now(), actor.time_zone)
         try:
             with session_scope() as session:
                 found = search_contacts(

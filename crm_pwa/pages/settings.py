@@ -13,9 +13,12 @@ from reflex.vars.object import ObjectVar
 
 from crm_pwa import clock, routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
+from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.components.shell import page_shell
-from crm_pwa.components.when import local_day, short_date
+from crm_pwa.components.when import short_date
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.days import local_day
+from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_groups, zone_label
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
@@ -40,6 +43,26 @@ def _push_call(method: str) -> str:
 
 
 @dataclass(frozen=True)
+class ZoneOption:
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ZoneRegion:
+    region: str
+    zones: list[ZoneOption]
+
+
+def zone_regions() -> list[ZoneRegion]:
+    """The picker's choices, with each zone's offset as it is now (DST included)."""
+    return [
+        ZoneRegion(group.region, [ZoneOption(z.name, z.label) for z in group.zones])
+        for group in zone_groups(clock.now())
+    ]
+
+
+@dataclass(frozen=True)
 class DeviceView:
     id: str
     label: str
@@ -52,6 +75,10 @@ class ReminderState(SessionState):
     quiet_start: str = "20:00"
     quiet_end: str = "08:00"
     time_zone: str = "UTC"
+    zone_regions: list[ZoneRegion] = []
+    # The zone this phone is set to, when it is one a rep can pick.
+    phone_zone: str = ""
+    phone_zone_label: str = ""
     form_key: int = 0
     loaded: bool = False
     # What push.js said about this browser: "", ready, granted, denied, unsupported, ...
@@ -65,18 +92,43 @@ class ReminderState(SessionState):
         return self.push_state not in ("unsupported", "ios-home-screen")
 
     @rx.event
-    def load(self) -> EventSpec:
+    def load(self) -> EventSpec | list[EventSpec]:
         actor = self._actor()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         self._reload(actor)
-        return rx.call_script(_push_call("support"), callback=ReminderState.show_support)
+        return [
+            rx.call_script(_push_call("support"), callback=ReminderState.show_support),
+            rx.call_script(PHONE_ZONE_JS, callback=ReminderState.got_phone_zone),
+        ]
+
+    @rx.event
+    def got_phone_zone(self, zone: Any) -> None:
+        name = canonical_zone(str(zone or ""))
+        offered = name in offered_zones()
+        self.phone_zone = name if offered else ""
+        self.phone_zone_label = zone_label(name, clock.now()) if offered else ""
+
+    @rx.var
+    def offer_phone_zone(self) -> bool:
+        return self.phone_zone != "" and self.phone_zone != self.time_zone
+
+    @rx.event
+    def use_phone_zone(self) -> EventSpec | None:
+        return self._save_hours(
+            {
+                "reminder_time": self.reminder_time,
+                "quiet_start": self.quiet_start,
+                "quiet_end": self.quiet_end,
+                "time_zone": self.phone_zone,
+            }
+        )
 
     def _reload(self, actor: Actor) -> None:
         with session_scope() as session:
             devices = push.list_devices(session=session, actor=actor)
             hours = push.reminder_settings(session=session, actor=actor)
-        today = clock.today(hours.time_zone)
+        today = local_day(clock.now(), hours.time_zone)
         self.devices = [
             DeviceView(
                 id=str(device.id),
@@ -89,6 +141,7 @@ class ReminderState(SessionState):
         self.quiet_start = hours.quiet_start.strftime("%H:%M")
         self.quiet_end = hours.quiet_end.strftime("%H:%M")
         self.time_zone = hours.time_zone
+        self.zone_regions = zone_regions()
         self.form_key += 1
         self.loaded = True
 
@@ -152,6 +205,9 @@ class ReminderState(SessionState):
 
     @rx.event
     def save_hours(self, form: dict[str, Any]) -> EventSpec | None:
+        return self._save_hours(form)
+
+    def _save_hours(self, form: dict[str, Any]) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
@@ -168,7 +224,7 @@ class ReminderState(SessionState):
         except ServiceError as refused:
             self._say(refused.message, error=True)
             return None
-        self._say("Reminder hours saved.")
+        self._say("Reminder hours and time zone saved.")
         self._reload(actor)
         return None
 
@@ -213,8 +269,41 @@ def _time_field(label: str, name: str, value: Any) -> rx.Component:
     )
 
 
+def _zone_region(region: ObjectVar[ZoneRegion]) -> rx.Component:
+    return rx.el.optgroup(
+        rx.foreach(
+            region.zones,
+            lambda zone: rx.el.option(zone.label, value=zone.name),
+        ),
+        label=region.region,
+    )
+
+
+def _phone_zone_offer() -> rx.Component:
+    return rx.cond(
+        ReminderState.offer_phone_zone,
+        rx.callout.root(
+            rx.callout.text(
+                "This phone is set to ",
+                rx.text.strong(ReminderState.phone_zone_label),
+                "; your days and reminders follow ",
+                rx.text.strong(ReminderState.time_zone),
+                ".",
+            ),
+            rx.button(
+                "Use this phone's zone",
+                on_click=ReminderState.use_phone_zone,
+                min_height=TAP,
+                width="100%",
+            ),
+            color_scheme="blue",
+            role="note",
+            width="100%",
+        ),
+    )
+
+
 def _hours_form() -> rx.Component:
-    zones = sorted(push.time_zones())
     return rx.form(
         rx.vstack(
             _time_field("Reminder time", "reminder_time", ReminderState.reminder_time),
@@ -226,7 +315,7 @@ def _hours_form() -> rx.Component:
             labelled(
                 "Time zone",
                 rx.el.select(
-                    *[rx.el.option(zone, value=zone) for zone in zones],
+                    rx.foreach(ReminderState.zone_regions, _zone_region),
                     name="time_zone",
                     default_value=ReminderState.time_zone,
                     style=FIELD_STYLE,
@@ -305,6 +394,7 @@ def reminders_section() -> rx.Component:
                 width="100%",
             ),
             rx.heading("Reminder hours", as_="h3", size="3"),
+            _phone_zone_offer(),
             # Rendered once the saved hours are in: the form's fields start from them.
             rx.cond(ReminderState.loaded, _hours_form(), rx.spinner(size="3")),
             spacing="3",

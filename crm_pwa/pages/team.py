@@ -16,6 +16,8 @@ from crm_pwa.components.rep_card import rep_card, trend_label
 from crm_pwa.components.shell import TAP, page_shell
 from crm_pwa.components.team_chart import SERIES_STYLES, team_chart, team_chart_table
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.days import local_day
+from crm_pwa.domain.rounding import whole
 from crm_pwa.domain.week import iso_week, parse_iso_week, previous_weeks
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
@@ -46,7 +48,7 @@ class AtRiskRow:
 
 
 def _whole(score: float | None) -> int | None:
-    return None if score is None else int(score + 0.5)
+    return None if score is None else whole(score)
 
 
 def week_label(week: str) -> str:
@@ -97,10 +99,10 @@ class TeamState(SessionState):
         return not self.weeks or self.week == self.weeks[0][0]
 
     def _show(self, actor: Actor, week: str | None) -> None:
-        today = clock.today(actor.time_zone)
+        today = local_day(clock.now(), actor.time_zone)
         try:
             with session_scope() as session:
-                health = team_health(session=session, actor=actor, week=week, today=today)
+                health = team_health(session=session, actor=actor, week=week, now=clock.now())
         except ServiceError as refused:
             self.error = refused.message
             return

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import date
 from typing import cast
 
 import reflex as rx
@@ -17,8 +19,11 @@ from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.section import card_link
 from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.days import local_day
+from crm_pwa.domain.rounding import whole
+from crm_pwa.services.actor import Actor
 from crm_pwa.services.team import RepSummary, rep_summary
-from crm_pwa.services.today import ReachOut, TodayFollowUp, today_view
+from crm_pwa.services.today import ReachOut, TodayFollowUp, TodayView, today_view
 from crm_pwa.state.session import SessionState
 
 TREND_WORDS = {"up": "Trending up", "down": "Trending down", "steady": "Steady"}
@@ -58,10 +63,18 @@ def _reach_out_view(contact: ReachOut) -> ReachOutView:
 def _relationships_view(summary: RepSummary) -> RelationshipsView:
     return RelationshipsView(
         band=summary.band,
-        score=None if summary.score is None else round(summary.score),
+        score=None if summary.score is None else whole(summary.score),
         trend=TREND_WORDS[summary.trend],
         at_risk=f"{summary.at_risk} of {summary.scored} scored relationships at risk",
     )
+
+
+def _read_today(actor: Actor, today: date) -> tuple[TodayView, RepSummary]:
+    with session_scope() as session:
+        return (
+            today_view(session=session, actor=actor, today=today),
+            rep_summary(session=session, actor=actor, today=today),
+        )
 
 
 class TodayState(SessionState):
@@ -73,19 +86,20 @@ class TodayState(SessionState):
     relationships: RelationshipsView = RelationshipsView()
 
     @rx.event
-    def load(self) -> EventSpec | None:
-        actor = self._actor()
+    async def load(self) -> EventSpec | None:
+        # The first page after sign-in, opened by many at once: its queries run on
+        # a worker thread so the event loop keeps answering everyone else.
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
-        today = clock.today(actor.time_zone)
-        with session_scope() as session:
-            view = today_view(session=session, actor=actor, today=today)
-            summary = rep_summary(session=session, actor=actor, today=today)
+        today = local_day(clock.now(), actor.time_zone)
+        view, summary = await asyncio.to_thread(_read_today, actor, today)
 
         def follow_up(line: TodayFollowUp) -> FollowUpView:
             return follow_up_view(
                 follow_up_id=str(line.id),
                 title=line.title,
+                status=line.status,
                 due_on=line.due_on,
                 snooze_until=line.snooze_until,
                 today=today,

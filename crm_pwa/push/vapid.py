@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02, VapidException
 
+from crm_pwa.private_files import make_private_dir
+
 # Push services refuse tokens that expire more than 24 h ahead.
 TOKEN_LIFETIME_SECONDS = 12 * 3600
 # Signing costs an ECDSA signature plus JSON and base64 work on every message;
@@ -104,7 +106,7 @@ def load_or_create_vapid(path: Path) -> VapidKeys:
     """The key pair stored at `path`, generating and saving one on first use."""
     if path.exists():
         return VapidKeys.from_pem(path.read_bytes())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     created = VapidKeys.generate()
     # Write a complete private file first, then link it into place: the link
     # fails if another worker won the race, and nobody ever reads a half-written

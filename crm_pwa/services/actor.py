@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
@@ -26,14 +24,6 @@ class Actor:
     @property
     def sees_team(self) -> bool:
         return self.role in ("manager", "admin")
-
-    def local_date(self, moment: datetime) -> date:
-        """The actor's calendar day at `moment`: "due today" means the rep's day."""
-        try:
-            zone = ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
-        return moment.astimezone(zone).date()
 
     @classmethod
     def of(cls, user: User) -> Actor:

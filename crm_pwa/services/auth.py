@@ -62,8 +62,9 @@ def create_user(
     role: str,
     now: datetime,
     team: Team | None = None,
-    time_zone: str = "UTC",
+    time_zone: str | None = None,
 ) -> User:
+    """A new account; without `time_zone` the first sign-in takes the phone's zone."""
     address = normalise_email(email)
     if "@" not in address or len(address) > 320:
         raise Invalid("Enter a valid email address.", "email")
@@ -79,7 +80,8 @@ def create_user(
         password_hash=hash_password(password),
         role=role,
         team_id=team.id if team else None,
-        time_zone=time_zone,
+        time_zone=time_zone or "UTC",
+        time_zone_chosen=time_zone is not None,
         created_at=now,
     )
     session.add(user)

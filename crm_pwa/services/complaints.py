@@ -41,7 +41,7 @@ def log_complaint(
         at=now,
         title=text,
     )
-    refresh_contact_health(session, contact.id, actor.local_date(now))
+    refresh_contact_health(session, contact.id, now)
     session.flush()
     return complaint
 
@@ -77,6 +77,6 @@ def resolve_complaint(
         title=complaint.summary,
         resolution=text,
     )
-    refresh_contact_health(session, complaint.contact_id, actor.local_date(now))
+    refresh_contact_health(session, complaint.contact_id, now)
     session.flush()
     return complaint

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from crm_pwa import clock
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.note_rows import touch_contacts
 from crm_pwa.services.actor import Actor, visible_owner_ids
@@ -55,6 +54,6 @@ def refresh_touched_contacts(
         if loaded is not None:
             session.expire(loaded)
     if len(ids) == 1:
-        refresh_contact_health(session, ids[0], clock.today())
+        refresh_contact_health(session, ids[0], now)
     else:
-        refresh_all_health(session, clock.today(), col(Contact.id).in_(ids))
+        refresh_all_health(session, now, col(Contact.id).in_(ids))

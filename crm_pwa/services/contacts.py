@@ -17,24 +17,32 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from crm_pwa.db.contact import Contact, ContactSearchTerm
+from crm_pwa.db.contact_search import (
+    BadCursor,
+    ContactFilter,
+    find_contact_ids,
+    list_contacts,
+)
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.push import AuditEvent
 from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.db.user import User
 from crm_pwa.domain import contact_rules as rules
+from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.health import DEFAULT_MODEL
 from crm_pwa.domain.input_rules import check_moment, check_text
 from crm_pwa.domain.phone import PhoneError, normalise_phone
+from crm_pwa.domain.search import lead_first, parse_query
 from crm_pwa.services.actor import Actor, visible_owner_ids
 from crm_pwa.services.contact_index import index_contact
-from crm_pwa.services.contact_search import ContactFilter, find_contact_ids, list_contacts
-from crm_pwa.services.errors import Conflict, Invalid, NotFound
+from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid, NotFound
 from crm_pwa.services.fields import Text
 from crm_pwa.services.health import refresh_contact_health
 from crm_pwa.services.timeline import EventLine, contact_events, record_edits
 
 MAX_PAGE = 100
+BAD_CURSOR = "That page cursor is not valid; start again from the first page."
 NOT_FOUND = "Contact not found."
 
 
@@ -267,12 +275,14 @@ def search_contacts(
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f"Limit must be between 1 and {MAX_PAGE}.", "limit")
     owners = visible_owner_ids(session, actor)
-    found = (
-        find_contact_ids(session, owners, q, filters, limit, cursor)
-        if q.strip()
-        else list_contacts(session, owners, filters, limit, cursor)
-    )
-    ids, next_cursor = found
+    try:
+        ids, next_cursor = (
+            find_contact_ids(session, owners, lead_first(parse_query(q)), filters, limit, cursor)
+            if q.strip()
+            else list_contacts(session, owners, filters, limit, cursor)
+        )
+    except BadCursor as error:
+        raise Invalid(BAD_CURSOR, "cursor") from error
     return ContactPage(items=public_contacts(session, ids), next_cursor=next_cursor)
 
 
@@ -348,7 +358,7 @@ def create_contact(
             "You can only add contacts for yourself or the people you manage.", "owner_id"
         )
     if contact_in.id is not None and session.get(Contact, contact_in.id) is not None:
-        raise Conflict("A contact with this id already exists.")
+        raise Conflict(ID_TAKEN)
     contact = Contact(
         **fields,
         owner_id=owner_id,
@@ -360,7 +370,7 @@ def create_contact(
     session.add(contact)
     session.flush()
     index_contact(session, contact)
-    refresh_contact_health(session, contact.id, actor.local_date(now))
+    refresh_contact_health(session, contact.id, now)
     session.flush()
     return contact
 
@@ -392,7 +402,7 @@ def update_contact(
     session.flush()
     index_contact(session, contact)
     if rescore:
-        refresh_contact_health(session, contact.id, actor.local_date(now))
+        refresh_contact_health(session, contact.id, now)
     session.flush()
     return contact
 
@@ -480,7 +490,7 @@ def contact_card(
                 due_on=item.due_on,
                 status=item.status,
                 snooze_until=item.snooze_until,
-                overdue=follow_up_date(item) < today,
+                overdue=is_overdue(item.status, item.due_on, item.snooze_until, today),
             )
             for item in follow_ups
         ],
@@ -507,13 +517,6 @@ def contact_card(
         ],
         events=contact_events(session, contact.id),
     )
-
-
-def follow_up_date(follow_up: FollowUp) -> date:
-    """When an open follow-up asks for attention: its due date, or the end of its snooze."""
-    if follow_up.snooze_until is not None and follow_up.snooze_until > follow_up.due_on:
-        return follow_up.snooze_until
-    return follow_up.due_on
 
 
 def complaint_is_stale(complaint: Complaint, today: date) -> bool:

@@ -263,7 +263,7 @@ def seed_demo(*, session: Session, seed: int, today: date) -> str:
     for table in (Interaction, FollowUp, Complaint, Opportunity):
         if history.rows[table]:
             session.execute(insert(table), history.rows[table])
-    refresh_owner_health(session, [rep.id for rep in reps], today)
+    refresh_owner_health(session, [rep.id for rep in reps], now)
     # Past weeks are scored from the facts dated up to each week's end, exactly
     # as the weekly job would have written them at the time.
     for week in previous_weeks(iso_week(today), SNAPSHOT_WEEKS):
@@ -324,6 +324,7 @@ class _History:
         # what made seeding slow.
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
         self.interactions = 0
+        self.talk_days: dict[uuid.UUID, list[date]] = defaultdict(list)
 
     def story(self, pair: tuple[float, float], day: date) -> float:
         """A rep's habit on `day`: the first value until the story starts, then the second."""
@@ -348,6 +349,7 @@ class _History:
             )
         )
         self.interactions += 1
+        self.talk_days[contact.id].append(day)
         if contact.last_interaction_at is None or at > contact.last_interaction_at:
             contact.last_interaction_at = at
 
@@ -355,6 +357,11 @@ class _History:
         """A promise due on `due`: done on `done_on` (when that has happened yet), else open."""
         rng = self.rng
         done = done_on is not None and done_on <= self.today
+        promised = due - timedelta(days=7)
+        talked = self.talk_days[contact.id]
+        if done_on is not None and done and not any(promised <= d <= done_on for d in talked):
+            # A promise is kept by talking to them (docs/health.md): the call is logged.
+            self.interaction(rep, contact, done_on, "neutral")
         self.rows[FollowUp].append(
             dict(
                 id=uuid.uuid4(),
@@ -365,7 +372,7 @@ class _History:
                 status="done" if done else "open",
                 done_on=done_on if done else None,
                 changed_at=_at(min(done_on, self.today) if done_on else due - timedelta(7), rng),
-                created_at=_at(due - timedelta(days=7), rng),
+                created_at=_at(promised, rng),
             )
         )
 

@@ -32,6 +32,11 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+# A client-chosen id already in use, whoever's object holds it: the same words
+# for every kind of object and every owner, so the answer reveals nothing more.
+ID_TAKEN = "This id is already taken: make a new one."
+
+
 class TooLarge(ServiceError):
     status_code = 413
 

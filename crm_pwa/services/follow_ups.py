@@ -20,6 +20,8 @@ from crm_pwa.db.contact import Contact
 from crm_pwa.db.engine import begin_writing
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.domain import timeline as diary
+from crm_pwa.domain.days import local_day
+from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.note_rules import (
     RuleError,
     check_aware,
@@ -27,7 +29,6 @@ from crm_pwa.domain.note_rules import (
     check_status,
     clean_title,
     earliest_planned,
-    is_overdue,
 )
 from crm_pwa.domain.sync import (
     DUPLICATE,
@@ -123,7 +124,7 @@ def apply_change(
             snooze_until=change.snooze_until,
             changed_at=change.changed_at,
             # A phone clock up to a day fast must not date a change after today.
-            changed_on=min(actor.local_date(change.changed_at), actor.local_date(now)),
+            changed_on=local_day(min(change.changed_at, now), actor.time_zone),
             now=now,
         )
     except RuleError as error:
@@ -164,7 +165,7 @@ def reschedule_follow_up(
     *, session: Session, actor: Actor, follow_up_id: uuid.UUID, due_on: date, now: datetime
 ) -> FollowUp:
     """Move a follow-up to a new day; it is open again, whatever it was."""
-    today = actor.local_date(now)
+    today = local_day(now, actor.time_zone)
     try:
         check_due_on(due_on, earliest=earliest_planned(today), today=today)
     except RuleError as error:
@@ -195,7 +196,7 @@ def add_follow_up(
     """Plan a next step for a contact without logging a note."""
     if contact_id not in visible_contacts(session, actor, [contact_id]):
         raise NotFound(CONTACT_NOT_FOUND)
-    today = actor.local_date(now)
+    today = local_day(now, actor.time_zone)
     try:
         clean = clean_title(title)
         check_due_on(due_on, earliest=earliest_planned(today), today=today)
@@ -242,7 +243,7 @@ def get_follow_up(*, session: Session, actor: Actor, follow_up_id: uuid.UUID) ->
     if row is None:
         raise NotFound(FOLLOW_UP_NOT_FOUND)
     follow_up, name = row
-    return _public(follow_up, name, clock.today(actor.time_zone))
+    return _public(follow_up, name, local_day(clock.now(), actor.time_zone))
 
 
 def list_follow_ups(
@@ -271,5 +272,5 @@ def list_follow_ups(
     if due_before is not None:
         query = query.where(FollowUp.due_on < due_before)
     query = query.order_by(col(FollowUp.due_on), col(FollowUp.created_at), col(FollowUp.id))
-    today = clock.today(actor.time_zone)
+    today = local_day(clock.now(), actor.time_zone)
     return [_public(follow_up, name, today) for follow_up, name in session.exec(query.limit(limit))]

@@ -21,9 +21,11 @@ from sqlmodel import Session, SQLModel, col, select
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
+from crm_pwa.db.user import User
+from crm_pwa.domain.days import latest_day, local_day
+from crm_pwa.domain.follow_through import FollowUpFact
 from crm_pwa.domain.health import (
     ComplaintFact,
-    FollowUpFact,
     Health,
     InteractionFact,
     RelationshipFacts,
@@ -43,11 +45,29 @@ class ContactKey:
     owner_id: uuid.UUID
     tier: str
     rhythm_days: int | None
+    # The owner's zone: the contact's facts are dated in the owner's days.
+    time_zone: str
 
 
 def day_start(day: date) -> datetime:
-    """Midnight UTC at the start of `day`: stored times are UTC, as the score's dates are."""
+    """Midnight UTC at the start of `day`."""
     return datetime.combine(day, time(0), UTC)
+
+
+class _LocalDays:
+    """UTC minutes ("YYYY-MM-DD HH:MM", as `RawSql.utc_minute` reads them) turned into
+    a zone's calendar day, each (zone, minute) once: a full rescore reads a million."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, str], date] = {}
+
+    def __call__(self, minute: str, time_zone: str) -> date:
+        key = (time_zone, minute)
+        day = self._memo.get(key)
+        if day is None:
+            moment = datetime.fromisoformat(minute).replace(tzinfo=UTC)
+            day = self._memo[key] = local_day(moment, time_zone)
+        return day
 
 
 class _Days(dict[Any, date]):
@@ -97,12 +117,12 @@ class RawSql:
     def id_text(self, column: str) -> str:
         return column if self.sqlite else f"{column}::text"
 
-    def utc_day(self, column: str) -> str:
-        """A stored time's UTC date: "YYYY-MM-DD" text on SQLite, a date on PostgreSQL."""
+    def utc_minute(self, column: str) -> str:
+        """A stored time to the minute in UTC, as "YYYY-MM-DD HH:MM" text."""
         if self.sqlite:
             # Stored as UTC text "YYYY-MM-DD HH:MM:SS.ffffff".
-            return f"substr({column}, 1, 10)"
-        return f"({column} AT TIME ZONE 'UTC')::date"
+            return f"substr({column}, 1, 16)"
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
 
     def among(self, column: str, ids: Sequence[uuid.UUID]) -> tuple[str, list[Any]]:
         if self.sqlite:
@@ -156,50 +176,71 @@ Restrict = Callable[[RawSql, str], tuple[str, list[Any]]]
 def _facts(
     session: Session, keys: Sequence[ContactKey], restrict: Restrict, until: date
 ) -> list[tuple[ContactKey, RelationshipFacts]]:
-    """The facts of `keys` dated up to `until`, read where `restrict` allows.
-
-    Rows of contacts outside `keys` that `restrict` lets through are dropped.
+    """The facts of `keys` dated up to `until` in their owners' days, read where
+    `restrict` allows. Rows of contacts outside `keys` are dropped.
     """
     raw = RawSql(session)
     days = _Days()
-    end = raw.moment(day_start(until + timedelta(days=1)))
-    where, params = restrict(raw, "contact_id")
+    local = _LocalDays()
+    zones = {raw.key(key.id): key.time_zone for key in keys}
+    # A day ends up to 12 hours after UTC's; later facts are dropped by the score.
+    end = raw.moment(day_start(until + timedelta(days=2)))
     mark = raw.mark
 
     interactions: dict[str, list[InteractionFact]] = defaultdict(list)
-    for contact_id, day, sentiment in raw.fetch(
-        f"SELECT {raw.id_text('contact_id')}, {raw.utc_day('occurred_at')}, sentiment "
+    where, params = restrict(raw, "contact_id")
+    for contact_id, minute, sentiment in raw.fetch(
+        f"SELECT {raw.id_text('contact_id')}, {raw.utc_minute('occurred_at')}, sentiment "
         f"FROM {table_of(Interaction).name} WHERE {where} AND occurred_at < {mark}",
         [*params, end],
     ):
-        interactions[contact_id].append(InteractionFact(days[day], sentiment))
+        zone = zones.get(contact_id)
+        if zone is not None:
+            interactions[contact_id].append(InteractionFact(local(minute, zone), sentiment))
 
     follow_ups: dict[str, list[FollowUpFact]] = defaultdict(list)
-    # Follow-ups due later than `until` play no part in its score.
-    for contact_id, due_on, status, done_on, snooze_until in raw.fetch(
-        f"SELECT {raw.id_text('contact_id')}, due_on, status, done_on, snooze_until "
-        f"FROM {table_of(FollowUp).name} WHERE {where} AND due_on <= {mark}",
+    where, params = restrict(raw, "f.contact_id")
+    # Follow-ups due later than `until` play no part in its score. A promise made
+    # in a note dates from the note's day.
+    promised = "COALESCE(i.occurred_at, f.created_at)"
+    for contact_id, due_on, status, done_on, snooze_until, promised_at, note, changed in raw.fetch(
+        f"SELECT {raw.id_text('f.contact_id')}, f.due_on, f.status, f.done_on, f.snooze_until, "
+        f"{raw.utc_minute(promised)}, i.id IS NOT NULL, {raw.utc_minute('f.changed_at')} "
+        f"FROM {table_of(FollowUp).name} f "
+        f"LEFT JOIN {table_of(Interaction).name} i ON i.id = f.interaction_id "
+        f"WHERE {where} AND f.due_on <= {mark}",
         [*params, raw.day(until)],
     ):
+        zone = zones.get(contact_id)
+        if zone is None:
+            continue
         follow_ups[contact_id].append(
             FollowUpFact(
                 days[due_on],
                 status,
                 None if done_on is None else days[done_on],
                 None if snooze_until is None else days[snooze_until],
+                promised_on=local(promised_at, zone),
+                from_note=bool(note),
+                changed_on=local(changed, zone),
             )
         )
 
     complaints: dict[str, list[ComplaintFact]] = defaultdict(list)
-    for contact_id, opened_on, resolved_on in raw.fetch(
-        f"SELECT {raw.id_text('contact_id')}, {raw.utc_day('opened_at')}, "
-        f"{raw.utc_day('resolved_at')} "
+    where, params = restrict(raw, "contact_id")
+    for contact_id, opened, resolved in raw.fetch(
+        f"SELECT {raw.id_text('contact_id')}, {raw.utc_minute('opened_at')}, "
+        f"{raw.utc_minute('resolved_at')} "
         f"FROM {table_of(Complaint).name} WHERE {where} AND opened_at < {mark}",
         [*params, end],
     ):
-        complaints[contact_id].append(
-            ComplaintFact(days[opened_on], None if resolved_on is None else days[resolved_on])
-        )
+        zone = zones.get(contact_id)
+        if zone is not None:
+            complaints[contact_id].append(
+                ComplaintFact(
+                    local(opened, zone), None if resolved is None else local(resolved, zone)
+                )
+            )
 
     facts = []
     for key in keys:
@@ -224,7 +265,13 @@ _KEY_COLUMNS = (
     col(Contact.owner_id),
     col(Contact.tier),
     col(Contact.rhythm_days),
+    col(User.time_zone),
 )
+
+
+def _keys() -> Any:
+    query: Any = select(*_KEY_COLUMNS)  # type: ignore[call-overload]
+    return query.join(User, col(User.id) == col(Contact.owner_id))
 
 
 def load_facts_for(
@@ -234,8 +281,7 @@ def load_facts_for(
     if not contact_ids:
         return {}
     keys = [
-        ContactKey(*row)
-        for row in session.exec(select(*_KEY_COLUMNS).where(col(Contact.id).in_(contact_ids)))
+        ContactKey(*row) for row in session.exec(_keys().where(col(Contact.id).in_(contact_ids)))
     ]
     return {
         key.id: (key, facts)
@@ -270,7 +316,7 @@ def iter_facts(
         by_range = where is None
     after: uuid.UUID | None = None
     while True:
-        query = select(*_KEY_COLUMNS).order_by(col(Contact.id)).limit(batch_size)
+        query = _keys().order_by(col(Contact.id)).limit(batch_size)
         if where is not None:
             query = query.where(where)
         if after is not None:
@@ -293,13 +339,13 @@ def store_health(contact: Contact, health: Health) -> None:
     contact.health_reasons = list(health.reasons)
 
 
-def refresh_contact_health(session: Session, contact_id: uuid.UUID, today: date) -> Health:
-    """Recompute one contact's score after anything that feeds it changed."""
+def refresh_contact_health(session: Session, contact_id: uuid.UUID, now: datetime) -> Health:
+    """Recompute one contact's score (as of its owner's today) after what feeds it changed."""
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise LookupError(f"contact {contact_id} does not exist")
-    _, facts = load_facts_for(session, [contact_id], today)[contact_id]
-    health = score_relationship(facts, today)
+    key, facts = load_facts_for(session, [contact_id], latest_day(now))[contact_id]
+    health = score_relationship(facts, local_day(now, key.time_zone))
     store_health(contact, health)
     session.add(contact)
     return health
@@ -307,19 +353,19 @@ def refresh_contact_health(session: Session, contact_id: uuid.UUID, today: date)
 
 def refresh_all_health(
     session: Session,
-    today: date,
+    now: datetime,
     where: ColumnElement[bool] | None = None,
     *,
     after_batch: Callable[[], None] | None = None,
 ) -> int:
-    """Rescore every contact matching `where` (all when None) for time passing.
+    """Rescore every contact matching `where` (all when None) as of its owner's today at `now`.
 
     Returns how many stored scores changed; unchanged rows are not written.
     `after_batch` runs after each batch is written: the daily job commits
     there, so a long run never holds SQLite's write lock for long.
     """
     changed = 0
-    for batch in iter_facts(session, today, where):
+    for batch in iter_facts(session, latest_day(now), where):
         # Batches come in id order, so one range holds this batch's stored scores.
         stored = {
             contact_id: (score, band, reasons)
@@ -331,7 +377,7 @@ def refresh_all_health(
         }
         updates: list[dict[str, Any]] = []
         for key, facts in batch:
-            health = score_relationship(facts, today)
+            health = score_relationship(facts, local_day(now, key.time_zone))
             reasons = list(health.reasons)
             if stored.get(key.id) != (health.score, health.band, reasons):
                 updates.append(
@@ -373,6 +419,6 @@ def _forget_loaded_health(session: Session, contact_ids: list[uuid.UUID]) -> Non
             session.expire(loaded, _HEALTH_FIELDS)
 
 
-def refresh_owner_health(session: Session, owner_ids: list[uuid.UUID], today: date) -> int:
+def refresh_owner_health(session: Session, owner_ids: list[uuid.UUID], now: datetime) -> int:
     """Recompute every contact of these owners; returns how many stored scores changed."""
-    return refresh_all_health(session, today, col(Contact.owner_id).in_(owner_ids))
+    return refresh_all_health(session, now, col(Contact.owner_id).in_(owner_ids))

@@ -37,6 +37,7 @@ from crm_pwa.db.note_rows import (
     stored_follow_up_ids,
     stored_notes,
 )
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.note_rules import (
     RuleError,
     check_due_on,
@@ -90,7 +91,7 @@ def _check_follow_up(note: NoteIn, actor: Actor, today: date) -> RefusedFollowUp
     """Why the note's next step is refused (judged on the rep's own day), or None."""
     if note.follow_up is None:
         return None
-    earliest = earliest_next_step(note.occurred_at, actor.local_date(note.occurred_at))
+    earliest = earliest_next_step(note.occurred_at, local_day(note.occurred_at, actor.time_zone))
     try:
         check_due_on(note.follow_up.due_on, earliest=earliest, today=today)
     except RuleError as error:
@@ -185,7 +186,7 @@ def store_notes(
     """
     begin_writing(session)
     connection = session.connection()
-    today = actor.local_date(now)
+    today = local_day(now, actor.time_zone)
     visible = visible_contacts(session, actor, {read.note.contact_id for read in notes}, lock=True)
     ids = [read.note.id or uuid.uuid4() for read in notes]
     outcomes: list[NoteOutcome | None] = [None] * len(notes)

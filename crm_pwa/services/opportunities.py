@@ -18,7 +18,7 @@ from crm_pwa.domain.input_rules import check_day
 from crm_pwa.services import timeline
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contacts import get_contact, may_see
-from crm_pwa.services.errors import Conflict, Invalid, NotFound
+from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid, NotFound
 from crm_pwa.services.fields import Day, Text
 
 NOT_FOUND = "Opportunity not found."
@@ -75,7 +75,7 @@ def create_opportunity(
     contact = get_contact(session=session, actor=actor, contact_id=contact_id)
     fields = _clean(opportunity_in.model_dump(exclude={"id"}))
     if opportunity_in.id is not None and session.get(Opportunity, opportunity_in.id) is not None:
-        raise Conflict("An opportunity with this id already exists.")
+        raise Conflict(ID_TAKEN)
     opportunity = Opportunity(
         **fields,
         contact_id=contact.id,

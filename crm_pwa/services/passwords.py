@@ -2,17 +2,21 @@
 
 argon2 is made to be costly (64 MiB and about a third of a second of a core per
 check). Unbounded, sixteen sign-ins at once took the server past 1 GiB and
-every other request waited. Here a few more callers than there are slots may
-wait their turn; anyone beyond that, or waiting too long, is told to come back
-(503 with Retry-After) instead of piling up.
+every other request waited. Here hashes run on a few low-priority threads of
+their own; a few more callers than there are threads may wait their turn, and
+anyone beyond that, or waiting too long, is told to come back (503 with
+Retry-After) instead of piling up.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import TypeVar
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,7 +25,10 @@ from crm_pwa.domain.password_policy import password_problem
 from crm_pwa.services.errors import Invalid, ServerBusy
 from crm_pwa.settings import get_settings
 
+T = TypeVar("T")
 WAITING_PER_SLOT = 3
+# Nice 10 weighs about a tenth of nice 0: a request's thread gets the core first.
+HASHING_NICENESS = 10
 LONGEST_WAIT_SECONDS = 10.0
 BUSY_MESSAGE = "Too many sign-ins at once. Try again in a few seconds."
 
@@ -38,44 +45,56 @@ def _hasher(fast: bool) -> tuple[PasswordHasher, str]:
     return hasher, hasher.hash("not a real password")
 
 
+def _yield_to_requests() -> None:
+    """Hashing threads run at a lower priority than the ones answering requests.
+
+    Linux keeps a nice value per thread; these threads only ever hash, so the
+    priority is lowered once and never needs to come back up.
+    """
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
 @lru_cache(maxsize=4)
-def _slots(size: int) -> tuple[threading.BoundedSemaphore, threading.BoundedSemaphore]:
-    """(running, admitted): `size` hashes run, `size * (1 + WAITING_PER_SLOT)` may be in line."""
-    return threading.BoundedSemaphore(size), threading.BoundedSemaphore(
-        size * (1 + WAITING_PER_SLOT)
-    )
+def _hashing(size: int) -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
+    """`size` threads that hash, and the places for callers: running plus waiting."""
+    pool = ThreadPoolExecutor(size, thread_name_prefix="argon2", initializer=_yield_to_requests)
+    return pool, threading.BoundedSemaphore(size * (1 + WAITING_PER_SLOT))
 
 
-@contextmanager
-def hashing_slot() -> Iterator[None]:
-    running, admitted = _slots(get_settings().password_hash_slots)
-    if not admitted.acquire(blocking=False):
+def _bounded(work: Callable[[], T]) -> T:
+    """Runs `work` on a hashing thread, or refuses with 503 when too many are in line."""
+    pool, places = _hashing(get_settings().password_hash_slots)
+    if not places.acquire(blocking=False):
         raise ServerBusy(BUSY_MESSAGE, 2)
     try:
-        if not running.acquire(timeout=LONGEST_WAIT_SECONDS):
-            raise ServerBusy(BUSY_MESSAGE, 2)
+        future = pool.submit(work)
         try:
-            yield
-        finally:
-            running.release()
+            return future.result(timeout=LONGEST_WAIT_SECONDS)
+        except TimeoutError:
+            future.cancel()
+            raise ServerBusy(BUSY_MESSAGE, 2) from None
     finally:
-        admitted.release()
+        places.release()
 
 
 def hash_password(password: str) -> str:
     problem = password_problem(password)
     if problem:
         raise Invalid(problem, "password")
-    hasher = _hasher(get_settings().fast_password_hashing)[0]
-    with hashing_slot():
-        return hasher.hash(password)
+    fast = get_settings().fast_password_hashing
+    return _bounded(lambda: _hasher(fast)[0].hash(password))
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
     """Checks against the dummy hash when there is no account, so both take as long."""
-    hasher, dummy = _hasher(get_settings().fast_password_hashing)
-    with hashing_slot():
+    fast = get_settings().fast_password_hashing
+
+    def verify() -> bool:
+        hasher, dummy = _hasher(fast)
         try:
             return hasher.verify(password_hash or dummy, password) and password_hash is not None
         except (VerificationError, InvalidHashError):
             return False
+
+    return _bounded(verify)

@@ -16,11 +16,10 @@ from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import available_timezones
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import case, delete
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -28,6 +27,7 @@ from crm_pwa.db.columns import new_id
 from crm_pwa.db.push import PushSubscription
 from crm_pwa.db.user import User
 from crm_pwa.domain.push_endpoint import check_push_endpoint
+from crm_pwa.domain.zones import canonical_zone, offered_zones
 from crm_pwa.push.sender import SubscriptionKeys, send_push
 from crm_pwa.push.vapid import VapidKeys, load_or_create_vapid
 from crm_pwa.services.actor import Actor
@@ -100,8 +100,10 @@ def subscribe(
 ) -> Device:
     """Store the browser's `PushSubscription.toJSON()` for the caller.
 
-    The same endpoint again updates its keys; an endpoint another user had moves
-    to the caller (the browser is now signed in as the caller).
+    The same endpoint again updates the caller's keys. On a device several reps
+    share, each rep who turns reminders on holds the endpoint as their own
+    device: one rep's tap never takes reminders away from another, and each
+    rep removes only their own in Settings.
     """
     endpoint, p256dh, auth = _parse_subscription(subscription)
     values = {
@@ -119,21 +121,15 @@ def subscribe(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(PushSubscription).values(values)
     table = PushSubscription.__table__.c  # type: ignore[attr-defined]
-    same_user = table.user_id == statement.excluded.user_id
     # One statement, so two taps at once cannot both insert the endpoint.
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=[table.endpoint],
+            index_elements=[table.user_id, table.endpoint],
             set_={
-                "user_id": statement.excluded.user_id,
                 "p256dh": statement.excluded.p256dh,
                 "auth": statement.excluded.auth,
                 "user_agent": statement.excluded.user_agent,
                 "retry_not_before": None,
-                "created_at": case(
-                    (same_user, table.created_at), else_=statement.excluded.created_at
-                ),
-                "last_success_at": case((same_user, table.last_success_at), else_=None),
             },
         )
     )
@@ -141,7 +137,7 @@ def subscribe(
     session.flush()
     stored = session.exec(
         select(PushSubscription)
-        .where(PushSubscription.endpoint == endpoint)
+        .where(PushSubscription.endpoint == endpoint, PushSubscription.user_id == actor.id)
         .execution_options(populate_existing=True)
     ).one()
     return _device(stored)
@@ -239,12 +235,16 @@ def update_reminder_settings(
     start = parse_clock_time(quiet_start, "quiet_start")
     end = parse_clock_time(quiet_end, "quiet_end")
     zone = time_zone.strip()
-    if zone not in time_zones():
-        raise Invalid(f"Unknown time zone {zone!r}; pick one such as Europe/London.", "time_zone")
+    if zone not in offered_zones():
+        raise Invalid(
+            f"{zone!r} is not a time zone you can pick; choose your city, such as London.",
+            "time_zone",
+        )
     user = session.get(User, actor.id)
     if user is None:
         raise NotFound("User not found.")
     user.reminder_time, user.quiet_start, user.quiet_end, user.time_zone = at, start, end, zone
+    user.time_zone_chosen = True
     session.add(user)
     session.flush()
     return ReminderSettings(at, start, end, zone)
@@ -262,9 +262,16 @@ def parse_clock_time(value: time | str, field: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-@lru_cache(maxsize=1)
-def time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+def adopt_phone_zone(*, session: Session, actor: Actor, phone_zone: str) -> bool:
+    """On a sign-in: a rep who never chose a zone gets the phone's. True when it changed."""
+    user = session.get(User, actor.id)
+    zone = canonical_zone(phone_zone.strip())
+    if user is None or user.time_zone_chosen or zone not in offered_zones():
+        return False
+    user.time_zone, user.time_zone_chosen = zone, True
+    session.add(user)
+    session.flush()
+    return True
 
 
 def describe_device(user_agent: str) -> str:

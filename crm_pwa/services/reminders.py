@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 import httpx
@@ -36,6 +36,7 @@ from crm_pwa.db.engine import get_engine
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.db.push import PushSubscription
 from crm_pwa.db.user import User
+from crm_pwa.domain.days import latest_day
 from crm_pwa.domain.reminder import Reminder, ReminderCandidate, RepSchedule, plan_reminders
 from crm_pwa.push.sender import PushOutcome, SubscriptionKeys, send_push
 from crm_pwa.push.vapid import VapidKeys
@@ -243,8 +244,8 @@ def _load(
 
 
 def _candidates(connection: Connection, now: datetime) -> dict[uuid.UUID, list[ReminderCandidate]]:
-    # Every rep's "today" lies within a day of UTC's; plan_reminders decides exactly.
-    latest_day = (now.astimezone(UTC) + timedelta(days=1)).date()
+    # No rep's today is later than this; plan_reminders decides exactly.
+    newest_day = latest_day(now)
     query = (
         select(
             col(FollowUp.id),
@@ -262,10 +263,10 @@ def _candidates(connection: Connection, now: datetime) -> dict[uuid.UUID, list[R
         .where(
             col(FollowUp.owner_id).in_(select(col(PushSubscription.user_id))),
             col(FollowUp.status).in_(("open", "snoozed")),
-            col(FollowUp.due_on) <= latest_day,
+            col(FollowUp.due_on) <= newest_day,
             or_(
                 col(FollowUp.last_reminded_on).is_(None),
-                col(FollowUp.last_reminded_on) < latest_day,
+                col(FollowUp.last_reminded_on) < newest_day,
             ),
             col(Contact.do_not_contact).is_(False),
         )

@@ -6,12 +6,11 @@ services/health.py; earlier weeks come from the weekly snapshots.
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import and_, func, not_, or_
@@ -21,7 +20,10 @@ from crm_pwa.db.contact import Contact
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp
 from crm_pwa.db.user import User
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.health import DEFAULT_MODEL, Band, Trend, band_for, score_relationship, trend
+from crm_pwa.domain.rounding import whole
+from crm_pwa.domain.scores import weighted_mean
 from crm_pwa.domain.week import iso_week, previous_weeks
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Forbidden
@@ -88,30 +90,22 @@ class TeamHealth:
 
 
 class _Means:
-    """Tier-weighted sums per owner, combined into a rep's or a team's mean."""
+    """Per-owner, per-tier score sums, combined into a rep's or a team's mean."""
 
     def __init__(self) -> None:
-        self._sums: dict[uuid.UUID, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self._groups: dict[uuid.UUID, list[tuple[str, float, int]]] = defaultdict(list)
 
     def add(self, owner_id: uuid.UUID, tier: str, total: float, count: int) -> None:
-        weight = DEFAULT_MODEL.tier_weight(tier)
-        sums = self._sums[owner_id]
-        sums[0] += weight * total
-        sums[1] += weight * count
+        self._groups[owner_id].append((tier, total, count))
 
     def mean(self, owner_ids: Iterable[uuid.UUID]) -> float | None:
-        total = weights = 0.0
-        for owner_id in owner_ids:
-            sums = self._sums.get(owner_id)
-            if sums is not None:
-                total += sums[0]
-                weights += sums[1]
-        return round(total / weights, 1) if weights else None
+        return weighted_mean(
+            group for owner_id in owner_ids for group in self._groups.get(owner_id, ())
+        )
 
 
 def _band(score: float | None) -> Band:
-    # Half points round up, as they do for a single relationship.
-    return band_for(None if score is None else math.floor(score + 0.5))
+    return band_for(None if score is None else whole(score))
 
 
 def _current_means(session: Session, owner_ids: Sequence[uuid.UUID]) -> _Means:
@@ -193,25 +187,37 @@ def _members(session: Session, actor: Actor, team_id: uuid.UUID | None) -> list[
     return list(session.exec(query.order_by(col(User.name), col(User.id))).all())
 
 
-def _overdue_follow_ups(
-    session: Session, owner_ids: Sequence[uuid.UUID], as_of: date
-) -> dict[uuid.UUID, int]:
-    # The same rule as the score's: not done by then, due before, not snoozed past it.
-    done = and_(
-        col(FollowUp.status) == "done",
-        or_(col(FollowUp.done_on).is_(None), col(FollowUp.done_on) <= as_of),
-    )
-    rows = session.exec(
-        select(FollowUp.owner_id, func.count())
-        .where(
-            col(FollowUp.owner_id).in_(owner_ids),
-            col(FollowUp.due_on) < as_of,
-            not_(done),
-            or_(col(FollowUp.snooze_until).is_(None), col(FollowUp.snooze_until) <= as_of),
+def overdue_follow_ups(session: Session, as_of: Mapping[uuid.UUID, date]) -> dict[uuid.UUID, int]:
+    """How many follow-ups of each owner are overdue on that owner's day in `as_of`.
+
+    domain/due.py's rule in SQL, so a team is counted in one query per distinct
+    day: not done by then, and due, or snoozed until, before that day. A test
+    holds this to `due_state` over generated follow-ups.
+    """
+    counts: dict[uuid.UUID, int] = {}
+    by_day: dict[date, list[uuid.UUID]] = defaultdict(list)
+    for owner_id, day in as_of.items():
+        by_day[day].append(owner_id)
+    for day, owner_ids in by_day.items():
+        done = and_(
+            col(FollowUp.status) == "done",
+            or_(col(FollowUp.done_on).is_(None), col(FollowUp.done_on) <= day),
         )
-        .group_by(col(FollowUp.owner_id))
-    ).all()
-    return dict(rows)
+        rows = session.exec(
+            select(FollowUp.owner_id, func.count())
+            .where(
+                col(FollowUp.owner_id).in_(owner_ids),
+                col(FollowUp.due_on) < day,
+                not_(done),
+                or_(
+                    and_(col(FollowUp.snooze_until).is_(None), col(FollowUp.status) != "snoozed"),
+                    col(FollowUp.snooze_until) < day,
+                ),
+            )
+            .group_by(col(FollowUp.owner_id))
+        ).all()
+        counts.update(dict(rows))
+    return counts
 
 
 def _open_complaints(
@@ -278,7 +284,7 @@ def team_health(
     session: Session,
     actor: Actor,
     week: str | None = None,
-    today: date,
+    now: datetime,
     team_id: uuid.UUID | None = None,
 ) -> TeamHealth:
     """Each rep's and the team's score, trend and at-risk relationships in `week`.
@@ -287,9 +293,12 @@ def team_health(
     every rep, or one team with `team_id`; reps are refused (Forbidden).
     """
     members = _members(session, actor, team_id)
+    today = local_day(now, actor.time_zone)
     current = iso_week(today)
     week = week or current
     as_of = snapshot_as_of(week, today)
+    # Each rep's own day, but never past the end of the week shown.
+    rep_as_of = {member.id: min(as_of, local_day(now, member.time_zone)) for member in members}
     owner_ids = [member.id for member in members]
     weeks = [*previous_weeks(week, HISTORY_WEEKS - 1), week]
     means = _snapshot_means(session, owner_ids, weeks[:-1] if week == current else weeks)
@@ -298,7 +307,7 @@ def team_health(
         at_risk = _at_risk_now(session, owner_ids)
     else:
         at_risk = _at_risk_then(session, owner_ids, week, as_of)
-    overdue = _overdue_follow_ups(session, owner_ids, as_of)
+    overdue = overdue_follow_ups(session, rep_as_of)
     complaints = _open_complaints(session, owner_ids, as_of)
     earlier = weeks[-1 - DEFAULT_MODEL.trend_weeks : -1]
 

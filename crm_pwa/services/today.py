@@ -15,9 +15,10 @@ from sqlmodel import Session, col, select
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp
+from crm_pwa.domain.due import due_state
 from crm_pwa.domain.rhythm import RhythmFacts, reach_out
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import complaint_is_stale, follow_up_date
+from crm_pwa.services.contacts import complaint_is_stale
 
 REACH_OUT_LIMIT = 10
 
@@ -82,8 +83,8 @@ def _follow_ups(
     overdue: list[TodayFollowUp] = []
     due_today: list[TodayFollowUp] = []
     for follow_up, contact_name in rows:
-        when = follow_up_date(follow_up)
-        if when > today:
+        state = due_state(follow_up.status, follow_up.due_on, follow_up.snooze_until, today)
+        if state not in ("overdue", "due_today"):
             continue
         line = TodayFollowUp(
             id=follow_up.id,
@@ -94,7 +95,7 @@ def _follow_ups(
             contact_id=follow_up.contact_id,
             contact_name=contact_name,
         )
-        (overdue if when < today else due_today).append(line)
+        (overdue if state == "overdue" else due_today).append(line)
     return overdue, due_today
 
 

@@ -6,6 +6,8 @@ offline outbox also reads it, so the UI and the JSON API share one session.
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 from reflex.event import EventSpec
 
@@ -34,10 +36,14 @@ class SessionState(rx.State):
 
     def _actor(self) -> Actor | None:
         """The caller, checked against the database on every use: a revoked token stops at once."""
-        try:
-            with session_scope() as session:
-                actor = auth.authenticate(session=session, token=self.token, now=clock.now())
-        except Unauthorized:
+        return self._remember(_authenticate(self.token))
+
+    async def _actor_off_loop(self) -> Actor | None:
+        """`_actor` for async handlers: the database is asked on a worker thread."""
+        return self._remember(await asyncio.to_thread(_authenticate, self.token))
+
+    def _remember(self, actor: Actor | None) -> Actor | None:
+        if actor is None:
             self._forget()
             return None
         self.user_id = str(actor.id)
@@ -52,23 +58,39 @@ class SessionState(rx.State):
         self.user_role = ""
 
     @rx.event
-    def require_user(self) -> EventSpec | None:
-        if self._actor() is None:
+    async def require_user(self) -> EventSpec | None:
+        if await self._actor_off_loop() is None:
             return rx.redirect(routes.SIGN_IN)
         return None
 
     @rx.event
-    def sign_out(self) -> EventSpec:
-        with session_scope() as session:
-            auth.sign_out(session=session, token=self.token, now=clock.now())
+    async def sign_out(self) -> EventSpec:
+        await asyncio.to_thread(_sign_out, self.token)
         self._forget()
         return rx.redirect(routes.SIGN_IN)
 
     @rx.event
-    def sign_out_everywhere(self) -> EventSpec:
-        actor = self._actor()
+    async def sign_out_everywhere(self) -> EventSpec:
+        actor = await self._actor_off_loop()
         if actor is not None:
-            with session_scope() as session:
-                auth.sign_out_everywhere(session=session, user_id=actor.id, now=clock.now())
+            await asyncio.to_thread(_sign_out_everywhere, actor)
         self._forget()
         return rx.redirect(routes.SIGN_IN)
+
+
+def _authenticate(token: str) -> Actor | None:
+    try:
+        with session_scope() as session:
+            return auth.authenticate(session=session, token=token, now=clock.now())
+    except Unauthorized:
+        return None
+
+
+def _sign_out(token: str) -> None:
+    with session_scope() as session:
+        auth.sign_out(session=session, token=token, now=clock.now())
+
+
+def _sign_out_everywhere(actor: Actor) -> None:
+    with session_scope() as session:
+        auth.sign_out_everywhere(session=session, user_id=actor.id, now=clock.now())

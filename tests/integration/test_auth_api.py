@@ -19,14 +19,6 @@ EMAIL = "dana@example.com"
 TOKEN = "/api/v1/auth/token"
 
 
-@pytest.fixture
-def clock_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "clock"
-    path.write_text("0")
-    monkeypatch.setenv("RAPPORT_CLOCK_FILE", str(path))
-    return path
-
-
 def test_token_is_issued_and_accepted_when_the_password_is_right(
     client: TestClient, session: Session
 ) -> None:

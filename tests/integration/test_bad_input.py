@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel
 
 from crm_pwa import clock
+from crm_pwa.domain.days import local_day
 from tests.conftest import Database
 from tests.utils.factories import PASSWORD, bearer, make_contact, make_user
 
@@ -50,7 +51,7 @@ class World:
         self.rep = make_user(session, REP)
         self.contact = make_contact(session, self.rep, "Dana Reyes")
         self.headers = bearer(client, REP)
-        due = (clock.today() + timedelta(days=3)).isoformat()
+        due = (local_day(clock.now(), "UTC") + timedelta(days=3)).isoformat()
         self.complaint = self._post(
             client, f"/contacts/{self.contact.id}/complaints", {"summary": "Late delivery"}
         )

@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, func, select
 from crm_pwa.__main__ import main
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.user import User
+from crm_pwa.settings import get_settings
 from tests.conftest import Database
 
 
@@ -72,6 +73,13 @@ def test_create_user_refuses_a_password_on_the_command_line(db: Database) -> Non
         )
 
 
+@pytest.fixture
+def demo_on(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPPORT_DEMO", "on")
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("demo_on")
 def test_seed_demo_loads_once_when_run_twice(
     db: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -93,6 +101,7 @@ def _demo_fingerprint(session: Session) -> list[tuple[str, str, str, str]]:
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
+@pytest.mark.usefixtures("demo_on")
 def test_seed_demo_is_the_same_when_run_with_the_same_seed(db: Database) -> None:
     assert main(["seed-demo", "--seed", "3"]) == 0
     with db.session() as session:
@@ -115,6 +124,6 @@ def test_create_user_refuses_a_short_or_common_password_when_typed(
 ) -> None:
     typed.extend([password, password])
     assert main(["create-user", "--email", "kim@example.com", "--name", "Kim"]) == 2
-    assert "Password" in capsys.readouterr().err
+    assert "password" in capsys.readouterr().err.lower()
     with db.session() as session:
         assert session.exec(select(func.count()).select_from(User)).one() == 0

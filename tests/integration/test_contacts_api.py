@@ -260,12 +260,8 @@ def test_timeline_shows_history_newest_first_when_the_contact_has_some(
 def test_complaint_is_flagged_stale_when_open_for_more_than_two_days(
     client: TestClient,
     rep_headers: dict[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    clock_file: Path,
 ) -> None:
-    clock_file = tmp_path / "clock"
-    clock_file.write_text("0")
-    monkeypatch.setenv("RAPPORT_CLOCK_FILE", str(clock_file))
     contact_id = add_contact(client, rep_headers)["id"]
     logged = client.post(
         f"{API}/contacts/{contact_id}/complaints",
@@ -555,12 +551,8 @@ def test_contact_list_is_refused_with_422_when_a_parameter_is_wrong(
 def test_only_changed_contacts_are_listed_when_updated_since_is_given(
     client: TestClient,
     rep_headers: dict[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    clock_file: Path,
 ) -> None:
-    clock_file = tmp_path / "clock"
-    clock_file.write_text("0")
-    monkeypatch.setenv("RAPPORT_CLOCK_FILE", str(clock_file))
     add_contact(client, rep_headers, name="Old")
     changed = add_contact(client, rep_headers, name="Changed")
     clock_file.write_text("1")

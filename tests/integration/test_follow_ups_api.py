@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from crm_pwa import clock
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import FollowUp
+from crm_pwa.domain.days import local_day
 from tests.conftest import Database
 from tests.utils.factories import bearer, make_contact, make_team, make_user
 
@@ -62,7 +63,7 @@ def world(client: TestClient, session: Session) -> World:
 
 
 def days(n: int) -> date:
-    return clock.today() + timedelta(days=n)
+    return local_day(clock.now(), "UTC") + timedelta(days=n)
 
 
 def stored(db: Database, follow_up_id: str) -> FollowUp:
@@ -191,7 +192,7 @@ def test_done_snooze_and_reopen_change_the_follow_up_when_patched(
     done = world.patch(created["id"], status="done").json()
     assert (done["status"], done["done_on"], done["snooze_until"]) == (
         "done",
-        clock.today().isoformat(),
+        local_day(clock.now(), "UTC").isoformat(),
         None,
     )
     reopened = world.patch(created["id"], status="open").json()

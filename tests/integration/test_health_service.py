@@ -11,6 +11,7 @@ from crm_pwa import clock
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
 from crm_pwa.db.user import User
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.health import score_relationship
 from crm_pwa.domain.week import iso_week, previous_weeks
 from crm_pwa.services.actor import Actor
@@ -78,9 +79,9 @@ def _rep(session: Session, email: str = "riley@example.com") -> User:
 def test_stored_score_rises_when_a_note_is_logged_after_a_long_silence(session: Session) -> None:
     rep = _rep(session)
     contact = make_contact(session, rep, tier="medium")
-    today = clock.today()
+    today = local_day(clock.now(), "UTC")
     _talk(session, contact, today - timedelta(days=80))
-    refresh_contact_health(session, contact.id, today)
+    refresh_contact_health(session, contact.id, clock.now())
     session.commit()
     before, _, reasons_before = _stored(session, contact)
 
@@ -105,7 +106,7 @@ def test_stored_score_rises_when_a_note_is_logged_after_a_long_silence(session: 
 def test_stored_score_rises_when_a_stale_complaint_is_resolved(session: Session) -> None:
     rep = _rep(session)
     contact = make_contact(session, rep, tier="medium")
-    today = clock.today()
+    today = local_day(clock.now(), "UTC")
     _talk(session, contact, today - timedelta(days=2))
     complaint = Complaint(
         contact_id=contact.id,
@@ -114,7 +115,7 @@ def test_stored_score_rises_when_a_stale_complaint_is_resolved(session: Session)
         opened_at=_at(today - timedelta(days=6)),
     )
     session.add(complaint)
-    refresh_contact_health(session, contact.id, today)
+    refresh_contact_health(session, contact.id, clock.now())
     session.commit()
     before, _, reasons_before = _stored(session, contact)
 
@@ -141,10 +142,10 @@ def test_daily_refresh_lowers_scores_when_time_passes(session: Session) -> None:
         _talk(session, contact, TODAY - timedelta(days=3))
     session.commit()
 
-    assert refresh_all_health(session, TODAY) == 2
+    assert refresh_all_health(session, _at(TODAY)) == 2
     fresh = [_stored(session, contact)[0] for contact in contacts]
-    assert refresh_all_health(session, TODAY) == 0
-    assert refresh_all_health(session, TODAY + timedelta(days=30)) == 2
+    assert refresh_all_health(session, _at(TODAY)) == 0
+    assert refresh_all_health(session, _at(TODAY + timedelta(days=30))) == 2
     later = [_stored(session, contact) for contact in contacts]
 
     assert fresh == [85, 85]
@@ -162,7 +163,7 @@ def test_owner_refresh_leaves_other_reps_alone_when_given_one_rep(session: Sessi
         _talk(session, contact, TODAY - timedelta(days=1))
     session.commit()
 
-    assert refresh_owner_health(session, [riley.id], TODAY) == 1
+    assert refresh_owner_health(session, [riley.id], _at(TODAY)) == 1
 
     assert _stored(session, mine)[1] == "strong"
     assert _stored(session, theirs)[1] == "new"
@@ -235,7 +236,7 @@ def test_rep_summary_shows_decline_when_a_rep_went_quiet_after_past_snapshots(
     session.commit()
     for week in previous_weeks(iso_week(TODAY), 4):
         snapshot_week(session=session, week=week, today=TODAY)
-    refresh_owner_health(session, [rep.id], TODAY)
+    refresh_owner_health(session, [rep.id], _at(TODAY))
     session.commit()
 
     summary = rep_summary(session=session, actor=Actor.of(rep), today=TODAY)
@@ -252,7 +253,7 @@ def test_demo_tells_each_reps_story_when_seeded(session: Session) -> None:
     session.commit()
     manager = session.exec(select(User).where(User.email == "morgan@example.com")).one()
 
-    team = team_health(session=session, actor=Actor.of(manager), today=TODAY)
+    team = team_health(session=session, actor=Actor.of(manager), now=_at(TODAY))
 
     trends = {rep.name: rep.trend for rep in team.reps}
     assert trends == {"Alex Novak": "steady", "Riley Chen": "up", "Sam Okafor": "down"}

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from crm_pwa import clock
 from crm_pwa.api.app import create_api
 from crm_pwa.db.interaction import FollowUp, Interaction
+from crm_pwa.domain.days import local_day
 from tests.conftest import Database
 from tests.utils.factories import bearer, make_contact, make_user
 
@@ -114,7 +115,7 @@ def _counts(db: Database) -> tuple[int, int]:
 
 def _notes(contact_id: uuid.UUID, count: int) -> list[dict[str, Any]]:
     occurred = (clock.now() - timedelta(minutes=30)).isoformat()
-    due = (clock.today() + timedelta(days=2)).isoformat()
+    due = (local_day(clock.now(), "UTC") + timedelta(days=2)).isoformat()
     return [
         {
             "id": str(uuid.uuid4()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ from sqlmodel import SQLModel
 import crm_pwa.db.tables  # noqa: F401
 from alembic import command
 from crm_pwa.migration import alembic_config
-from tests.conftest import PG_URL, postgres_reachable
+from tests.conftest import PG_URL, require_postgres
 
-MIGRATION_DB = "rapport_migration_test"
+# Named after the test database, so suites sharing a server do not drop each other's.
+MIGRATION_DB = PG_URL.rsplit("/", 1)[-1].split("?")[0] + "_migration_test"
 
 
 def _pending_changes(url: str) -> list[object]:
@@ -49,9 +51,7 @@ def test_history_matches_models_when_upgrading_empty_sqlite(tmp_path: Path) -> N
 
 @pytest.mark.postgres
 def test_history_matches_models_when_upgrading_empty_postgres() -> None:
-    reason = postgres_reachable()
-    if reason:
-        pytest.skip(reason)
+    require_postgres(PG_URL, ci=os.environ.get("CI", "").lower() == "true")
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f"DROP DATABASE IF EXISTS {MIGRATION_DB} WITH (FORCE)"))

@@ -44,6 +44,8 @@ from crm_pwa.services.sync import SyncBatch
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets"
 JS_TESTS = ROOT / "tests" / "js"
+# These drive the phone scripts in Chromium: browser tests like tests/e2e.
+pytestmark = pytest.mark.e2e
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--no-sandbox",

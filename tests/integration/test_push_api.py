@@ -138,7 +138,7 @@ def test_same_endpoint_updates_one_device_when_subscribed_again(
     ]
 
 
-def test_endpoint_moves_to_the_caller_when_another_user_subscribes_it(
+def test_shared_device_keeps_each_reps_reminders_when_another_rep_subscribes_it(
     client: TestClient, service: FakePushService, riley: User, sam: User
 ) -> None:
     riley_headers, sam_headers = bearer(client, RILEY), bearer(client, SAM)
@@ -147,8 +147,47 @@ def test_endpoint_moves_to_the_caller_when_another_user_subscribes_it(
 
     assert subscribe(client, sam_headers, subscription).status_code == 201
 
-    assert endpoints(client, riley_headers) == []
+    assert endpoints(client, riley_headers) == [subscription["endpoint"]]
     assert endpoints(client, sam_headers) == [subscription["endpoint"]]
+    for headers in (riley_headers, sam_headers):
+        sent = client.post("/api/v1/push/test", headers=headers)
+        assert sent.json() == {"devices": 1, "sent": 1, "removed": 0, "failed": 0}
+    assert [r.path for r in service.received if r.answered == 201] == ["/push/shared-tablet"] * 2
+
+
+def test_shared_device_stays_with_the_other_rep_when_one_turns_it_off(
+    client: TestClient, service: FakePushService, riley: User, sam: User
+) -> None:
+    riley_headers, sam_headers = bearer(client, RILEY), bearer(client, SAM)
+    subscription = service.new_browser("shared-tablet")
+    subscribe(client, riley_headers, subscription)
+    subscribe(client, sam_headers, subscription)
+
+    body = {"endpoint": subscription["endpoint"]}
+    by_sam = client.request("DELETE", "/api/v1/push/subscriptions", json=body, headers=sam_headers)
+
+    assert by_sam.status_code == 204
+    assert endpoints(client, sam_headers) == []
+    assert endpoints(client, riley_headers) == [subscription["endpoint"]]
+
+
+def test_endpoint_of_another_rep_is_kept_when_someone_subscribes_it_with_other_keys(
+    client: TestClient, service: FakePushService, riley: User, sam: User
+) -> None:
+    riley_headers, sam_headers = bearer(client, RILEY), bearer(client, SAM)
+    subscription = service.new_browser("riley-phone")
+    subscribe(client, riley_headers, subscription)
+    # Whoever learnt the address can neither take it nor change the keys Riley's phone uses.
+    forged = {
+        **subscription,
+        "keys": make_browser_subscription("https://x.invalid/forged")[0]["keys"],
+    }
+    assert subscribe(client, sam_headers, forged).status_code == 201
+
+    client.post("/api/v1/push/test", headers=riley_headers)
+    delivered = [r for r in service.received if r.answered == 201]
+    assert len(delivered) == 1
+    assert service.decrypt_json(delivered[0])["title"] == "Test reminder"
 
 
 @pytest.mark.parametrize(

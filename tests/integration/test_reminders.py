@@ -19,6 +19,7 @@ from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.db.push import PushSubscription
 from crm_pwa.db.user import User
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.reminder import follow_up_topic
 from crm_pwa.services import push, reminders
 from crm_pwa.services.actor import Actor
@@ -456,7 +457,7 @@ def test_remind_once_sends_due_reminders_when_run_from_the_command_line(
         quiet_end="00:00",
         time_zone="UTC",
     )
-    make_follow_up(session, rep, dana, clock.today() - timedelta(days=2))
+    make_follow_up(session, rep, dana, local_day(clock.now(), "UTC") - timedelta(days=2))
     add_device(session, service, rep, "phone")
 
     assert cli.main(["remind", "--once"]) == 0

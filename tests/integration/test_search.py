@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, delete
 
+from alembic import command
+from crm_pwa.db.contact import ContactSearchTerm
+from crm_pwa.migration import alembic_config
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import ContactCreate, create_contact
+from crm_pwa.services.contacts import ContactCreate, create_contact, search_contacts
+from tests.conftest import Database
 from tests.utils.factories import NOW, bearer, make_user
 
 API = "/api/v1/contacts"
@@ -158,3 +163,82 @@ def test_pages_cover_every_match_once_when_followed_to_the_end(
         assert pages == 7, email
         orders.append(seen)
     assert orders[0] == orders[1]
+
+
+SCRIPTS = [
+    {"name": "Мария Иванова", "company": "Северный ветер"},
+    {"name": "Νίκος Παπαδόπουλος", "company": "Ελληνικά Τρόφιμα"},
+    {"name": "ليلى حداد", "company": "مرحبا للتجارة"},
+    {"name": "דוד כהן", "company": "אור ים"},
+    {"name": "王小明", "company": "北京科技有限公司"},
+    {"name": "山田太郎", "company": "東京タワー商事"},
+    {"name": "김민준", "company": "서울전자"},
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("мари", "Мария Иванова"),
+        ("ВЕТЕР", "Мария Иванова"),
+        ("ΝΙΚΟΣ", "Νίκος Παπαδόπουλος"),
+        ("παπαδοπουλος", "Νίκος Παπαδόπουλος"),
+        ("مرحبا", "ليلى حداد"),
+        ("ليلى", "ليلى حداد"),
+        ("כהן", "דוד כהן"),
+        ("小明", "王小明"),
+        ("科技", "王小明"),
+        ("太郎", "山田太郎"),
+        ("タワー", "山田太郎"),
+        ("민준", "김민준"),
+    ],
+)
+def test_contact_is_found_when_any_script_is_typed(
+    client: TestClient, session: Session, typed: str, found: str
+) -> None:
+    actor = Actor.of(make_user(session, REP))
+    for person in SCRIPTS:
+        create_contact(session=session, actor=actor, contact_in=ContactCreate(**person), now=NOW)
+    session.commit()
+    assert _find(client, bearer(client, REP), typed) == [found]
+
+
+def test_connection_notes_are_searched_when_ranked_below_every_other_field(
+    client: TestClient, headers: dict[str, str], session: Session
+) -> None:
+    actor = Actor.of(make_user(session, "sam@example.com"))
+    people = [
+        {"name": "Ana Lopes", "connection_notes": "Collects vintage vinyl; ask about Lisbon"},
+        {"name": "Vinyl Vance"},
+        {"name": "Bo Chen", "company": "Vinyl Press Co"},
+        {"name": "Cy Moss", "title": "Vinyl buyer"},
+    ]
+    for person in people:
+        create_contact(session=session, actor=actor, contact_in=ContactCreate(**person), now=NOW)
+    session.commit()
+    sam = bearer(client, "sam@example.com")
+    assert _find(client, sam, "vinyl") == ["Vinyl Vance", "Bo Chen", "Cy Moss", "Ana Lopes"]
+    assert _find(client, sam, "lisbon") == ["Ana Lopes"]
+    assert _find(client, sam, "ana vint") == ["Ana Lopes"]
+    # Another rep's notes stay theirs.
+    assert _find(client, headers, "vinyl") == []
+
+
+def test_existing_contacts_are_found_by_their_notes_and_script_when_the_migration_ran(
+    db: Database, session: Session
+) -> None:
+    actor = Actor.of(make_user(session, REP))
+    for person in ({"name": "ليلى حداد"}, {"name": "Ana Lopes", "connection_notes": "vinyl"}):
+        create_contact(session=session, actor=actor, contact_in=ContactCreate(**person), now=NOW)
+    # What the index held before: no word outside [a-z0-9], no connection notes.
+    session.exec(delete(ContactSearchTerm))
+    session.commit()
+    config = alembic_config(db.url)
+    command.downgrade(config, ScriptDirectory.from_config(config).get_revision("se1").down_revision)
+    command.upgrade(config, "head")
+
+    def names(q: str) -> list[str]:
+        return [item.name for item in search_contacts(session=session, actor=actor, q=q).items]
+
+    assert names("ليلى") == ["ليلى حداد"]
+    assert names("vinyl") == ["Ana Lopes"]

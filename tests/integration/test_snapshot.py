@@ -13,6 +13,7 @@ from crm_pwa.__main__ import main
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Interaction
+from crm_pwa.domain.days import local_day
 from crm_pwa.services.errors import Invalid
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
 from crm_pwa.settings import get_settings
@@ -198,7 +199,7 @@ def test_scheduled_jobs_rescore_and_write_last_week_when_the_app_starts(
 
     session.expire_all()
     bands = {session.get_one(Contact, contact.id).health_band for contact in contacts}
-    last_week = last_full_week(clock.today(get_settings().time_zone))
+    last_week = last_full_week(local_day(clock.now(), get_settings().time_zone))
     assert "new" not in bands
     assert len(_rows(session, last_week)) == 2
     assert session.exec(select(func.count()).select_from(HealthSnapshot)).one() == 2

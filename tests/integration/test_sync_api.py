@@ -22,6 +22,7 @@ from crm_pwa import clock
 from crm_pwa.api.app import create_api
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import FollowUp, Interaction
+from crm_pwa.domain.days import local_day
 from tests.conftest import Database
 from tests.utils.factories import bearer, make_contact, make_user
 
@@ -71,7 +72,7 @@ def note(contact: Contact | uuid.UUID, **fields: Any) -> dict[str, Any]:
 
 
 def with_follow_up(contact: Contact, due_on: date | None = None, **fields: Any) -> dict[str, Any]:
-    due = due_on or clock.today() + timedelta(days=7)
+    due = due_on or local_day(clock.now(), "UTC") + timedelta(days=7)
     follow_up = {"id": str(uuid.uuid4()), "due_on": due.isoformat(), "title": "Send the quote"}
     return note(contact, follow_up=follow_up, **fields)
 
@@ -218,8 +219,8 @@ def test_unknown_and_foreign_contacts_are_rejected_alike_when_notes_name_them(
 def test_note_is_kept_and_its_next_step_alone_refused_in_plain_words_when_the_step_is_bad(
     client: TestClient, world: World, db: Database
 ) -> None:
-    past = with_follow_up(world.dana, due_on=clock.today() - timedelta(days=30))
-    far = with_follow_up(world.dana, due_on=clock.today() + timedelta(days=800))
+    past = with_follow_up(world.dana, due_on=local_day(clock.now(), "UTC") - timedelta(days=30))
+    far = with_follow_up(world.dana, due_on=local_day(clock.now(), "UTC") + timedelta(days=800))
     untitled = with_follow_up(world.dana)
     untitled["follow_up"]["title"] = "   "
     undated = with_follow_up(world.lee)
@@ -240,7 +241,7 @@ def test_note_is_kept_and_its_next_step_alone_refused_in_plain_words_when_the_st
         assert refusal["status"] == "rejected"
         assert refusal["error"].startswith("The note is saved, but not its next step: ")
         assert "due_on" not in refusal["error"]
-    day = clock.today() - timedelta(days=30)
+    day = local_day(clock.now(), "UTC") - timedelta(days=30)
     assert f"{day.day} {day:%b %Y}, has already passed" in refusals[0]["error"]
     assert "more than 2 years away" in refusals[1]["error"]
     assert "title is empty" in refusals[2]["error"]
@@ -328,7 +329,7 @@ def test_follow_up_change_is_ignored_when_older_than_the_stored_one(
     item = with_follow_up(world.dana)
     follow_up_id = item["follow_up"]["id"]
     flush(client, world.headers, body([item]))
-    snooze_until = (clock.today() + timedelta(days=3)).isoformat()
+    snooze_until = (local_day(clock.now(), "UTC") + timedelta(days=3)).isoformat()
     snooze = {
         "id": follow_up_id,
         "status": "snoozed",
@@ -360,7 +361,7 @@ def test_follow_up_change_is_applied_when_newer_than_the_stored_one(
     snooze = {
         "id": follow_up_id,
         "status": "snoozed",
-        "snooze_until": (clock.today() + timedelta(days=3)).isoformat(),
+        "snooze_until": (local_day(clock.now(), "UTC") + timedelta(days=3)).isoformat(),
         "changed_at": ago(minutes=10),
     }
     done_later = {"id": follow_up_id, "status": "done", "changed_at": ago(minutes=1)}
@@ -371,7 +372,11 @@ def test_follow_up_change_is_applied_when_newer_than_the_stored_one(
     with db.session() as session:
         stored = session.get(FollowUp, uuid.UUID(follow_up_id))
         assert stored is not None
-        assert (stored.status, stored.snooze_until, stored.done_on) == ("done", None, clock.today())
+        assert (stored.status, stored.snooze_until, stored.done_on) == (
+            "done",
+            None,
+            local_day(clock.now(), "UTC"),
+        )
 
 
 def test_done_tapped_offline_right_after_logging_applies_when_both_sync_together(

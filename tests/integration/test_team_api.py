@@ -13,6 +13,7 @@ from crm_pwa import clock
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
 from crm_pwa.db.user import Team, User
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.week import iso_week, parse_iso_week
 from crm_pwa.services.health import refresh_all_health
 from crm_pwa.services.snapshot import snapshot_week
@@ -26,7 +27,7 @@ def _at(day: date) -> datetime:
 
 
 def _talk(session: Session, contact: Contact, days_ago: int, sentiment: str = "positive") -> None:
-    day = clock.today() - timedelta(days=days_ago)
+    day = local_day(clock.now(), "UTC") - timedelta(days=days_ago)
     session.add(
         Interaction(
             contact_id=contact.id,
@@ -41,7 +42,7 @@ def _talk(session: Session, contact: Contact, days_ago: int, sentiment: str = "p
 
 
 def _promise(session: Session, contact: Contact, due_days_ago: int) -> None:
-    due = clock.today() - timedelta(days=due_days_ago)
+    due = local_day(clock.now(), "UTC") - timedelta(days=due_days_ago)
     session.add(
         FollowUp(
             contact_id=contact.id,
@@ -93,7 +94,7 @@ def world(session: Session) -> World:
             contact_id=lukewarm.id,
             owner_id=sam.id,
             summary="Late delivery",
-            opened_at=_at(clock.today() - timedelta(days=1)),
+            opened_at=_at(local_day(clock.now(), "UTC") - timedelta(days=1)),
         )
     )
     # Sam: at risk two weeks ago (silent, a promise overdue), called three days ago.
@@ -104,7 +105,7 @@ def world(session: Session) -> World:
     ella_contact = make_contact(session, ella, "Other Team", tier="low")
     _talk(session, ella_contact, 10)
     session.commit()
-    refresh_all_health(session, clock.today())
+    refresh_all_health(session, clock.now())
     session.commit()
     return World(west, east, riley, sam, ella, kept, neglected, recovered)
 
@@ -116,7 +117,7 @@ def test_manager_sees_each_rep_of_the_team_when_asking_for_this_week(
 
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    assert body["week"] == iso_week(clock.today())
+    assert body["week"] == iso_week(local_day(clock.now(), "UTC"))
     assert [rep["name"] for rep in body["reps"]] == ["Riley", "Sam"]
     riley, sam = body["reps"]
     assert riley["user_id"] == str(world.riley.id)
@@ -154,9 +155,9 @@ def test_history_covers_twelve_weeks_when_only_this_week_is_scored(
 def test_past_week_comes_from_its_snapshot_when_a_week_is_picked(
     client: TestClient, session: Session, world: World
 ) -> None:
-    week = iso_week(clock.today() - timedelta(days=14))
+    week = iso_week(local_day(clock.now(), "UTC") - timedelta(days=14))
     sunday = parse_iso_week(week)[1]
-    snapshot_week(session=session, week=week, today=clock.today())
+    snapshot_week(session=session, week=week, today=local_day(clock.now(), "UTC"))
     session.commit()
 
     answer = client.get(PATH, params={"week": week}, headers=bearer(client, "morgan@example.com"))
@@ -167,7 +168,7 @@ def test_past_week_comes_from_its_snapshot_when_a_week_is_picked(
     assert body["week"] == week
     assert riley["at_risk"] == []
     assert [contact["name"] for contact in sam["at_risk"]] == ["Recovered Client"]
-    silence = (sunday - (clock.today() - timedelta(days=100))).days
+    silence = (sunday - (local_day(clock.now(), "UTC") - timedelta(days=100))).days
     assert sam["at_risk"][0]["reasons"][0] == f"No contact for {silence} days; expected every 7"
     # The promise due 30 days ago was already overdue; the complaint did not exist yet.
     assert (sam["overdue_follow_ups"], sam["open_complaints"]) == (1, 0)

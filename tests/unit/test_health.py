@@ -9,15 +9,14 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from crm_pwa.domain.follow_through import FOLLOW_UP_STATUSES, FollowUpFact
 from crm_pwa.domain.health import (
     DEFAULT_MODEL,
-    FOLLOW_UP_STATUSES,
     NEW_REASON,
     PARTS,
     SENTIMENTS,
     TIERS,
     ComplaintFact,
-    FollowUpFact,
     Health,
     HealthModel,
     InteractionFact,
@@ -25,7 +24,6 @@ from crm_pwa.domain.health import (
     band_for,
     score_relationship,
     trend,
-    weighted_mean,
 )
 
 TODAY = date(2026, 11, 23)
@@ -52,7 +50,9 @@ def talked(*ages: int, sentiment: str = "positive") -> list[InteractionFact]:
 
 
 def overdue(days: int) -> FollowUpFact:
-    return FollowUpFact(due_on=ago(days), status="open", done_on=None, snooze_until=None)
+    return FollowUpFact(
+        due_on=ago(days), status="open", done_on=None, snooze_until=None, promised_on=ago(days + 7)
+    )
 
 
 def score(relationship: RelationshipFacts) -> Health:
@@ -91,6 +91,9 @@ follow_up_lists = st.lists(
         status=st.sampled_from(FOLLOW_UP_STATUSES),
         done_on=st.none() | st.integers(-10, 220).map(ago),
         snooze_until=st.none() | st.integers(-30, 30).map(ago),
+        promised_on=st.integers(-30, 400).map(ago),
+        from_note=st.booleans(),
+        changed_on=st.none() | st.integers(-30, 200).map(ago),
     ),
     max_size=8,
 )
@@ -268,20 +271,27 @@ def test_each_overdue_follow_up_costs_points_when_the_contact_is_otherwise_healt
     )
 
 
-def test_follow_up_is_not_overdue_when_snoozed_past_today() -> None:
-    snoozed = FollowUpFact(ago(5), "snoozed", None, snooze_until=TODAY + timedelta(days=1))
-    snooze_ended = FollowUpFact(ago(5), "snoozed", None, snooze_until=TODAY)
+def test_follow_up_is_overdue_only_the_day_after_its_snooze_ends() -> None:
+    def snoozed_until(day: date) -> FollowUpFact:
+        return FollowUpFact(ago(5), "snoozed", None, day, promised_on=ago(9), changed_on=ago(6))
 
-    assert score(facts(interactions=ON_RHYTHM, follow_ups=[snoozed])).parts["follow_through"] == 1
-    assert score(facts(interactions=ON_RHYTHM, follow_ups=[snooze_ended])).parts[
-        "follow_through"
-    ] == pytest.approx(0.5 * 0.75)
+    def follow_through(until: date) -> float:
+        return score(facts(interactions=ON_RHYTHM, follow_ups=[snoozed_until(until)])).parts[
+            "follow_through"
+        ]
+
+    assert follow_through(TODAY + timedelta(days=1)) == 1
+    # The day a snooze ends the follow-up is due today, as on the card and Today.
+    assert follow_through(TODAY) == 1
+    assert follow_through(ago(1)) == pytest.approx(0.5 * 0.75)
 
 
 def test_follow_through_counts_late_completions_when_due_in_the_last_90_days() -> None:
-    late = FollowUpFact(ago(20), "done", done_on=ago(15), snooze_until=None)
-    kept = FollowUpFact(ago(30), "done", done_on=ago(30), snooze_until=None)
-    long_ago = FollowUpFact(ago(120), "done", done_on=ago(100), snooze_until=None)
+    late = FollowUpFact(ago(20), "done", done_on=ago(15), snooze_until=None, promised_on=ago(31))
+    kept = FollowUpFact(ago(30), "done", done_on=ago(30), snooze_until=None, promised_on=ago(35))
+    long_ago = FollowUpFact(
+        ago(120), "done", done_on=ago(100), snooze_until=None, promised_on=ago(125)
+    )
 
     health = score(facts(interactions=ON_RHYTHM, follow_ups=[late, kept, long_ago]))
 
@@ -290,7 +300,9 @@ def test_follow_through_counts_late_completions_when_due_in_the_last_90_days() -
 
 
 def test_follow_up_counts_as_overdue_when_it_was_done_only_after_the_scored_day() -> None:
-    done_later = FollowUpFact(ago(5), "done", done_on=TODAY + timedelta(days=2), snooze_until=None)
+    done_later = FollowUpFact(
+        ago(5), "done", done_on=TODAY + timedelta(days=2), snooze_until=None, promised_on=ago(9)
+    )
 
     health = score(facts(interactions=ON_RHYTHM, follow_ups=[done_later]))
 
@@ -298,7 +310,7 @@ def test_follow_up_counts_as_overdue_when_it_was_done_only_after_the_scored_day(
 
 
 def test_follow_up_due_today_does_not_count_when_still_open() -> None:
-    due_today = FollowUpFact(TODAY, "open", None, None)
+    due_today = FollowUpFact(TODAY, "open", None, None, promised_on=ago(3))
 
     assert score(facts(interactions=ON_RHYTHM, follow_ups=[due_today])).parts["follow_through"] == 1
 
@@ -434,11 +446,22 @@ SAM_INTERACTIONS = [
     InteractionFact(date(2026, 8, 25), "positive"),
 ]
 SAM_KEPT = [
-    FollowUpFact(date(2026, 9, 4), "done", done_on=date(2026, 9, 2), snooze_until=None),
-    FollowUpFact(date(2026, 10, 14), "done", done_on=date(2026, 10, 14), snooze_until=None),
+    FollowUpFact(date(2026, 8, 25), "done", date(2026, 8, 25), None, promised_on=date(2026, 8, 1)),
+    FollowUpFact(
+        date(2026, 9, 24),
+        "done",
+        date(2026, 9, 24),
+        None,
+        promised_on=date(2026, 8, 25),
+        from_note=True,
+    ),
 ]
-SAM_NOT_DUE = FollowUpFact(date(2026, 11, 28), "open", done_on=None, snooze_until=None)
-SAM_OVERDUE = FollowUpFact(date(2026, 11, 13), "open", done_on=None, snooze_until=None)
+SAM_NOT_DUE = FollowUpFact(
+    date(2026, 11, 28), "open", None, None, promised_on=date(2026, 9, 24), from_note=True
+)
+SAM_OVERDUE = FollowUpFact(
+    date(2026, 11, 13), "open", None, None, promised_on=date(2026, 9, 24), from_note=True
+)
 SAM_COMPLAINT = ComplaintFact(date(2026, 11, 18), resolved_on=None)
 
 
@@ -531,23 +554,6 @@ def test_trend_compares_with_the_four_weeks_before_when_given_history(
     assert trend(this_week, previous) == expected
 
 
-def test_weighted_mean_counts_high_tier_three_times_a_low_one_when_averaging() -> None:
-    assert weighted_mean([("high", 90), ("low", 30)]) == 75
-    assert weighted_mean([("medium", 60), ("low", 90), ("high", None)]) == 70
-
-
-@pytest.mark.parametrize("scored", [[], [("high", None), ("low", None)]])
-def test_weighted_mean_is_none_when_no_contact_is_scored(
-    scored: list[tuple[str, int | None]],
-) -> None:
-    assert weighted_mean(scored) is None
-
-
-def test_weighted_mean_rejects_an_unknown_tier_when_averaging() -> None:
-    with pytest.raises(ValueError, match="unknown tier 'vip'"):
-        weighted_mean([("vip", 50)])
-
-
 @pytest.mark.parametrize(
     ("relationship", "message"),
     [
@@ -555,7 +561,9 @@ def test_weighted_mean_rejects_an_unknown_tier_when_averaging() -> None:
         (facts(rhythm_days=0, interactions=ON_RHYTHM), "at least 1"),
         (facts(interactions=talked(1, sentiment="great")), "unknown sentiment 'great'"),
         (
-            facts(interactions=ON_RHYTHM, follow_ups=[FollowUpFact(TODAY, "late", None, None)]),
+            facts(
+                interactions=ON_RHYTHM, follow_ups=[FollowUpFact(TODAY, "late", None, None, TODAY)]
+            ),
             "unknown follow-up status 'late'",
         ),
     ],

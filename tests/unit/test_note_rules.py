@@ -24,7 +24,6 @@ from crm_pwa.domain.note_rules import (
     earliest_next_step,
     earliest_planned,
     horizon,
-    is_overdue,
 )
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -202,19 +201,3 @@ def test_transition_is_refused_when_snoozing_a_done_follow_up() -> None:
     with pytest.raises(RuleError, match="reopen it first") as refused:
         check_transition("done", "snoozed")
     assert refused.value.field == "status"
-
-
-@pytest.mark.parametrize(
-    ("status", "due_on", "snooze_until", "overdue"),
-    [
-        ("open", date(2026, 11, 22), None, True),
-        ("open", TODAY, None, False),
-        ("done", date(2026, 11, 1), None, False),
-        ("snoozed", date(2026, 11, 1), date(2026, 11, 25), False),
-        ("snoozed", date(2026, 11, 1), TODAY, True),
-    ],
-)
-def test_overdue_matches_the_health_score_rule_when_judged_today(
-    status: str, due_on: date, snooze_until: date | None, overdue: bool
-) -> None:
-    assert is_overdue(status, due_on, snooze_until, TODAY) is overdue

@@ -5,20 +5,21 @@ from __future__ import annotations
 import pytest
 
 from crm_pwa.domain.phone import PhoneError, normalise_phone
-from crm_pwa.domain.search import NAME, PHONE, contact_terms, parse_query, prefix_upper_bound
+from crm_pwa.domain.search import (
+    COMPANY,
+    FIELD_ORDER,
+    NAME,
+    NOTES,
+    PHONE,
+    TITLE,
+    contact_terms,
+    parse_query,
+    prefix_upper_bound,
+)
 
 
 def _terms(**fields: object) -> set[tuple[int, str]]:
-    base: dict[str, object] = {
-        "name": "",
-        "company": "",
-        "title": "",
-        "email": "",
-        "tags": [],
-        "phone_digits": "",
-    }
-    base.update(fields)
-    return contact_terms(**base)  # type: ignore[arg-type]
+    return contact_terms(fields)
 
 
 def test_name_words_are_indexed_folded_when_they_carry_accents() -> None:
@@ -68,3 +69,45 @@ def test_names_are_found_by_plain_letters_when_they_use_letters_without_accents(
         (NAME, "obrien"),
     } <= terms
     assert parse_query("O’Brien").words == ("obrien",)
+
+
+@pytest.mark.parametrize(
+    ("name", "typed"),
+    [
+        ("Мария Иванова", "МАРИ"),
+        ("Νίκος Παπαδόπουλος", "νικοσ"),
+        ("Οδυσσέας Ελύτης", "ΟΔΥΣΣΕΑΣ"),
+        ("ليلى حداد", "ليل"),
+        ("مَرْحَبا", "مرحبا"),
+        ("דוד כהן", "כה"),
+        ("王小明", "小明"),
+        ("山田太郎", "太郎"),
+        ("김민준", "민준"),
+        ("ｿﾆｰ Ｔｏｋｙｏ", "tokyo"),
+    ],
+)
+def test_name_is_found_by_what_a_person_types_when_written_in_any_script(
+    name: str, typed: str
+) -> None:
+    terms = {term for field, term in _terms(name=name) if field == NAME}
+    query = parse_query(typed)
+    assert query.words, typed
+    for word in query.words:
+        assert any(term.startswith(word) for term in terms), (name, word, terms)
+
+
+def test_runs_without_spaces_are_split_from_other_scripts_when_indexed() -> None:
+    terms = {term for field, term in _terms(company="Sony東京タワー") if field == COMPANY}
+    assert {"sony", "東京タワー", "京タワー", "タワー", "ワー", "ー"} <= terms
+    assert parse_query("sony東京").words == ("sony", "東京")
+
+
+def test_connection_notes_and_title_are_indexed_when_the_notes_rank_last() -> None:
+    terms = _terms(title="Head of Purchasing", connection_notes="Collects vintage vinyl")
+    assert {(TITLE, "purchasing"), (NOTES, "vintage"), (NOTES, "vinyl")} <= terms
+    assert FIELD_ORDER[0] == NAME and FIELD_ORDER[-1] == NOTES
+
+
+def test_digits_typed_in_any_numeral_system_read_as_a_phone_number() -> None:
+    assert parse_query("٤١٥ ٥٥٥ ٠١٠٠").phone == "4155550100"
+    assert parse_query("４１５-５５５").phone == "415555"

@@ -105,9 +105,12 @@ def running_app(data: Path) -> Iterator[RunningApp]:
         "RAPPORT_DATA_DIR": str(data),
         "RAPPORT_CLOCK_FILE": str(clock_file),
         "RAPPORT_PUSH_EXTRA_HOSTS": "127.0.0.1",
+        "RAPPORT_DEMO": "on",
     }
     env.pop("RAPPORT_DATABASE_URL", None)
     env.pop("REFLEX_DB_URL", None)
+    # Production password hashing: the app is tested with the cost users meet.
+    env.pop("RAPPORT_FAST_PASSWORD_HASHING", None)
     for command in (["migrate"], ["seed-demo"]):
         subprocess.run(
             [sys.executable, "-m", "crm_pwa", *command],

@@ -1,9 +1,10 @@
 """The two queries behind the contact list: search by typed words, and browse by name.
 
-Search reads the prefix-indexed terms (see crm_pwa/domain/search.py) and must
+Search reads the prefix-indexed terms (see crm_pwa/domain/search.py, whose field
+ranks set the order below; assets/contactbook.js ranks the same way offline) and must
 stay fast when a short prefix matches thousands of contacts, so it never ranks
 all the matches: it walks the fields in order of how good a hit is (name,
-company, phone, title, tag, email) and, within a field, the matching terms in
+company, phone, title, tag, email, connection notes) and, within a field, the matching terms in
 index order, stopping as soon as the page is full. Each step is one range scan
 of a covering index, `field = f AND term >= w AND term < upper(w)`, so a page
 costs about the same for 20 matches or 20,000.
@@ -58,16 +59,16 @@ from sqlmodel import Session, col, select
 
 from crm_pwa.db.columns import UTCDateTime
 from crm_pwa.db.contact import Contact, ContactSearchTerm
-from crm_pwa.domain.search import FIELD_RANK, parse_query, prefix_upper_bound
-from crm_pwa.services.errors import Invalid
+from crm_pwa.domain.search import FIELD_ORDER, prefix_upper_bound
 
 Found = tuple[list[uuid.UUID], str | None]
 _TERMS = ContactSearchTerm.__table__  # type: ignore[attr-defined]
-_BAD_CURSOR = "That page cursor is not valid; start again from the first page."
 # Query words matching fewer terms than this are worth intersecting.
 NARROW_WORD = 3_000
-# Fields from the best hit to the weakest; equal ranks keep the field's number order.
-FIELD_ORDER = tuple(sorted(FIELD_RANK, key=lambda field: (FIELD_RANK[field], field)))
+
+
+class BadCursor(ValueError):
+    """A page cursor this module did not make."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +125,14 @@ def _scope(owners: list[uuid.UUID] | None) -> tuple[str, dict[str, Any]]:
 def find_contact_ids(
     session: Session,
     owners: list[uuid.UUID] | None,
-    q: str,
+    words: list[str],
     narrow: ContactFilter,
     limit: int,
     cursor: str | None,
 ) -> Found:
-    query = parse_query(q)
-    words = [query.phone] if query.phone else list(query.words)
+    """A page of the contacts matching every word, best first; words[0] places them."""
     if not words:
         return [], None
-    words.sort(key=len, reverse=True)
     scope, params = _scope(owners)
     params |= narrow.params()
     for number, word in enumerate(words):
@@ -143,7 +142,7 @@ def find_contact_ids(
     if cursor:
         step, term, contact_id = _decode(cursor, "search", 3)
         if not isinstance(step, int) or not 0 <= step < len(FIELD_ORDER):
-            raise Invalid(_BAD_CURSOR, "cursor")
+            raise BadCursor(cursor)
         first_step = step
         params |= {"after_term": term, "after_id": contact_id}
     connection = session.connection()
@@ -401,4 +400,4 @@ def _decode(cursor: str, kind: str, size: int) -> tuple[Any, ...]:
             raise ValueError(cursor)
         return (*values[1:-1], uuid.UUID(values[-1]))
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, AttributeError) as error:
-        raise Invalid(_BAD_CURSOR, "cursor") from error
+        raise BadCursor(cursor) from error

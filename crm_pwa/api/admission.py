@@ -1,0 +1,77 @@
+"""Admission control for the JSON API: a few requests at work, a short queue, 503 beyond.
+
+Why a limit at all: the routes are synchronous, so FastAPI runs each request's
+database-session dependency, its caller lookup, its handler and its response
+serialisation as separate calls on one shared thread pool (40 threads). A
+request holds its pooled connection (and on SQLite maybe the write lock)
+between those calls. When more requests arrive than there are connections,
+the threads fill up with requests waiting for a connection while the requests
+holding the connections wait for a thread to finish on: nothing moves until
+the 30 s pool timeout (fastapi/fastapi#3205). Keeping the requests at work
+below both the connection pool and the thread pool makes that wait-for cycle
+impossible; the queue absorbs bursts; what is beyond it is told to come back
+(`503` + `Retry-After`, which the phone's outbox honours) instead of timing out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+RETRY_AFTER_SECONDS = 1
+
+
+async def server_busy(scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse(
+        {"detail": "The server is busy. Try again in a moment."},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+    await response(scope, receive, send)
+
+
+class Admission:
+    """At most `limit` requests under `prefix` at work, `queue` more waiting for a turn.
+
+    A count, not a timer: a queued request waits its turn however busy the
+    machine is (each one at work is bounded by the pool and busy timeouts), and
+    the one that finds the queue full is answered at once.
+    """
+
+    def __init__(self, app: ASGIApp, *, prefix: str, limit: int, queue: int) -> None:
+        if limit < 1 or queue < 0:
+            raise ValueError(f"bad admission limits: limit={limit} queue={queue}")
+        self.app = app
+        self.prefix = prefix
+        self.limit = limit
+        self.queue = queue
+        self._waiting = 0
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        # One semaphore per event loop: test clients start a loop per client.
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._loop is not loop:
+            self._slots, self._loop, self._waiting = asyncio.Semaphore(self.limit), loop, 0
+        return self._slots
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        slots = self._semaphore()
+        if slots.locked() and self._waiting >= self.queue:
+            await server_busy(scope, receive, send)
+            return
+        self._waiting += 1
+        try:
+            await slots.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slots.release()

@@ -1,0 +1,45 @@
+"""Rules the test suite itself keeps: browser tests are marked, CI never skips PostgreSQL."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+AWAY = "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"
+
+
+def test_unreachable_postgres_fails_the_run_under_ci() -> None:
+    with pytest.raises(pytest.fail.Exception, match="CI=true needs PostgreSQL"):
+        require_postgres(AWAY, ci=True)
+
+
+def test_unreachable_postgres_skips_outside_ci() -> None:
+    with pytest.raises(pytest.skip.Exception, match="unreachable"):
+        require_postgres(AWAY, ci=False)
+
+
+def test_every_test_that_drives_chromium_is_marked_e2e() -> None:
+    browser = [
+        path
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if "from playwright" in path.read_text(encoding="utf-8")
+    ]
+    assert browser
+    outside = [path for path in browser if (ROOT / "tests" / "e2e") not in path.parents]
+    assert all("pytestmark = pytest.mark.e2e" in path.read_text() for path in outside)
+    # Everything under tests/e2e is marked by tests/conftest.py.
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "not e2e", "tests/e2e"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "::" not in collected.stdout
+    assert "deselected" in collected.stdout, collected.stdout + collected.stderr
