@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from crm_pwa import clock
 from crm_pwa.db.timeline import TimelineEvent
+from crm_pwa.domain.days import local_day
 from tests.conftest import Database
 from tests.utils.factories import bearer, make_contact, make_team, make_user
 
@@ -54,7 +55,7 @@ class World:
         return str(created["id"])
 
     def follow_up(self, title: str) -> str:
-        due_on = (clock.today() + timedelta(days=3)).isoformat()
+        due_on = (local_day(clock.now(), "UTC") + timedelta(days=3)).isoformat()
         created = self.send(
             "POST", f"/contacts/{self.dana.id}/follow-ups", {"title": title, "due_on": due_on}
         )
@@ -118,7 +119,7 @@ def test_follow_up_done_and_snoozed_appear_once_when_synced_twice(world: World) 
     call = world.follow_up("Call about the quote")
     visit = world.follow_up("Visit the depot")
     changed_at = clock.now().astimezone(UTC).isoformat()
-    until = (clock.today() + timedelta(days=7)).isoformat()
+    until = (local_day(clock.now(), "UTC") + timedelta(days=7)).isoformat()
     batch = {
         "follow_up_updates": [
             {"id": call, "status": "done", "changed_at": changed_at},
