@@ -5,6 +5,8 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 TOOLS := $(ROOT)/.tools
 BUN_VERSION := 1.4.4
+AXE_VERSION := 4.14.1
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 PORT ?= 3000
 
 # Reflex and bun keep their files inside the project, never in ~, and never
@@ -35,6 +37,10 @@ $(VENV)/.installed-test: pyproject.toml
 $(TOOLS)/node_modules/.bin/bun:
 	npm install --silent --no-fund --no-audit --prefix $(TOOLS) bun@$(BUN_VERSION)
 
+# The accessibility test runs axe-core in the browser (tests/e2e/test_accessibility.py).
+$(AXE):
+	npm install --silent --no-fund --no-audit --prefix $(TOOLS) axe-core@$(AXE_VERSION)
+
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
@@ -50,7 +56,7 @@ serve: $(VENV)/.installed-run $(TOOLS)/node_modules/.bin/bun
 	$(PY) -m crm_pwa migrate
 	exec reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
-test: $(VENV)/.installed-test $(TOOLS)/node_modules/.bin/bun /usr/bin/chromium lint types
+test: $(VENV)/.installed-test $(TOOLS)/node_modules/.bin/bun $(AXE) /usr/bin/chromium lint types
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed-test
@@ -66,7 +72,7 @@ unit: $(VENV)/.installed-test
 integration: $(VENV)/.installed-test
 	$(PY) -m pytest -q tests/integration
 
-e2e: $(VENV)/.installed-test $(TOOLS)/node_modules/.bin/bun /usr/bin/chromium
+e2e: $(VENV)/.installed-test $(TOOLS)/node_modules/.bin/bun $(AXE) /usr/bin/chromium
 	$(PY) -m pytest -q tests/e2e
 
 bench: $(VENV)/.installed-test

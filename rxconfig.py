@@ -19,8 +19,10 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(
+            # "inherit" follows the phone's light or dark setting; assets/theme.css
+            # mends the Radix colours that fall short of WCAG AA in either.
             theme=rx.theme(
-                appearance="light", accent_color="teal", gray_color="slate", radius="medium"
+                appearance="inherit", accent_color="teal", gray_color="slate", radius="medium"
             )
         )
     ],

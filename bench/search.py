@@ -32,7 +32,7 @@ from sqlmodel import Session
 from bench.common import load_average, machine_line, postgres_engine, sqlite_engine, timed
 from bench.fixtures import Org, build_org
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import search_contacts
+from crm_pwa.services.contact_list import search_contacts
 
 TARGET_P95_MS = 20.0
 PG_DATABASE = "rapport_bench"

@@ -10,6 +10,7 @@ from crm_pwa.api.browser_headers import BrowserHeaders
 from crm_pwa.pages.contact import ContactState, contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
 from crm_pwa.pages.contacts import ContactsState, contacts_page
+from crm_pwa.pages.not_found import not_found_page
 from crm_pwa.pages.settings import settings_page
 from crm_pwa.pages.signin import SignInState, signin_page
 from crm_pwa.pages.team import TeamState, team_page
@@ -20,6 +21,7 @@ from crm_pwa.services.push import vapid_keys
 from crm_pwa.state.session import SessionState
 
 THEME_COLOR = "#0f3d3e"
+NOT_FOUND = "404"
 
 app = rx.App(
     head_components=[
@@ -38,6 +40,7 @@ app = rx.App(
         rx.el.script(src="/outbox-list.js", defer=True),
         rx.el.link(rel="stylesheet", href="/offline.css"),
     ],
+    stylesheets=["/theme.css"],
     # The API is mounted first; the headers then wrap pages, assets and API alike.
     api_transformer=[create_api(), BrowserHeaders],
 )
@@ -59,7 +62,11 @@ app.add_page(
     on_load=ContactFormState.load_new,
 )
 app.add_page(
-    contact_page, route=routes.CONTACT, title="Contact · Rapport", on_load=ContactState.load
+    contact_page,
+    route=routes.CONTACT,
+    # Names the contact shown, e.g. "Dana Berg · Rapport", once the card is loaded.
+    title=rx.cond(ContactState.found, ContactState.header.name + " · Rapport", "Contact · Rapport"),
+    on_load=ContactState.load,
 )
 app.add_page(
     edit_contact_page,
@@ -74,6 +81,7 @@ app.add_page(
     title="Settings · Rapport",
     on_load=SessionState.require_user,
 )
+app.add_page(not_found_page, route=NOT_FOUND, title="Page not found · Rapport")
 app.register_lifespan_task(run_scheduler)
 
 warn_about_demo_accounts()

@@ -30,7 +30,7 @@ from crm_pwa.api import (
 from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
 from crm_pwa.api.request_log import RequestLog, configure
 from crm_pwa.domain.input_rules import broken_character_message
-from crm_pwa.services.errors import RetryLater, ServiceError, Unauthorized
+from crm_pwa.services.errors import Duplicate, RetryLater, ServiceError, Unauthorized
 from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
@@ -121,7 +121,10 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
+    body: dict[str, str] = {"detail": exc.message}
+    if isinstance(exc, Duplicate):
+        body["existing_id"] = str(exc.existing_id)
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
 def _in_words(error: Mapping[str, Any]) -> str:

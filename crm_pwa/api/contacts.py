@@ -12,15 +12,11 @@ from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
 from crm_pwa.api.refusals import refusals
 from crm_pwa.domain.days import local_day
-from crm_pwa.services import contacts
-from crm_pwa.services.contacts import (
-    MAX_PAGE,
-    ContactCard,
-    ContactCreate,
-    ContactPage,
-    ContactPublic,
-    ContactUpdate,
-)
+from crm_pwa.services import contact_card, contact_editing, contact_list, contact_merge, contacts
+from crm_pwa.services.contact_card import ContactCard
+from crm_pwa.services.contact_editing import ContactCreate, ContactUpdate
+from crm_pwa.services.contact_list import MAX_PAGE, ContactPage
+from crm_pwa.services.contacts import ContactPublic
 from crm_pwa.services.errors import NotFound
 from crm_pwa.services.fields import Moment, Text
 
@@ -29,6 +25,10 @@ router = APIRouter(tags=["contacts"])
 
 class ContactIds(BaseModel):
     ids: list[uuid.UUID]
+
+
+class MergeRequest(BaseModel):
+    other_id: uuid.UUID
 
 
 def path_id(raw: str, message: str) -> uuid.UUID:
@@ -51,7 +51,7 @@ def search(
     band: Text | None = None,
     updated_since: Moment | None = None,
 ) -> ContactPage:
-    return contacts.search_contacts(
+    return contact_list.search_contacts(
         session=session,
         actor=actor,
         q=q,
@@ -66,7 +66,7 @@ def search(
 
 @router.get("/contacts/ids", response_model=ContactIds, responses=refusals(401))
 def visible_ids(session: DbSession, actor: CurrentActor) -> ContactIds:
-    return ContactIds(ids=contacts.visible_contact_ids(session=session, actor=actor))
+    return ContactIds(ids=contact_list.visible_contact_ids(session=session, actor=actor))
 
 
 @router.post(
@@ -75,9 +75,19 @@ def visible_ids(session: DbSession, actor: CurrentActor) -> ContactIds:
     status_code=201,
     responses=refusals(400, 401, 409, 413, 422),
 )
-def create(body: ContactCreate, session: DbSession, actor: CurrentActor) -> ContactPublic:
-    contact = contacts.create_contact(
-        session=session, actor=actor, contact_in=body, now=clock.now()
+def create(
+    body: ContactCreate,
+    session: DbSession,
+    actor: CurrentActor,
+    allow_duplicate: bool = False,
+) -> ContactPublic:
+    """409 with `existing_id` when the caller already has this e-mail or phone."""
+    contact = contact_editing.create_contact(
+        session=session,
+        actor=actor,
+        contact_in=body,
+        now=clock.now(),
+        allow_duplicate=allow_duplicate,
     )
     return contacts.to_public(session, contact)
 
@@ -98,7 +108,7 @@ def read(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactPub
 def update(
     contact_id: str, body: ContactUpdate, session: DbSession, actor: CurrentActor
 ) -> ContactPublic:
-    contact = contacts.update_contact(
+    contact = contact_editing.update_contact(
         session=session,
         actor=actor,
         contact_id=path_id(contact_id, contacts.NOT_FOUND),
@@ -110,7 +120,7 @@ def update(
 
 @router.delete("/contacts/{contact_id}", status_code=204, responses=refusals(401, 404))
 def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
-    contacts.delete_contact(
+    contact_editing.delete_contact(
         session=session,
         actor=actor,
         contact_id=path_id(contact_id, contacts.NOT_FOUND),
@@ -123,9 +133,28 @@ def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
     "/contacts/{contact_id}/timeline", response_model=ContactCard, responses=refusals(401, 404)
 )
 def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactCard:
-    return contacts.contact_card(
+    return contact_card.contact_card(
         session=session,
         actor=actor,
         contact_id=path_id(contact_id, contacts.NOT_FOUND),
         today=local_day(clock.now(), actor.time_zone),
     )
+
+
+@router.post(
+    "/contacts/{contact_id}/merge",
+    response_model=ContactPublic,
+    responses=refusals(400, 401, 404, 413, 422),
+)
+def merge(
+    contact_id: str, body: MergeRequest, session: DbSession, actor: CurrentActor
+) -> ContactPublic:
+    """The other contact's history moves onto this one; the other is gone."""
+    contact = contact_merge.merge_contacts(
+        session=session,
+        actor=actor,
+        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        other_id=body.other_id,
+        now=clock.now(),
+    )
+    return contacts.to_public(session, contact)

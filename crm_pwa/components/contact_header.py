@@ -16,7 +16,8 @@ from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.note_sheet import OPEN_JS
 from crm_pwa.components.section import section
 from crm_pwa.components.when import talked_label
-from crm_pwa.services.contacts import ContactCard
+from crm_pwa.domain.phone import display_phone
+from crm_pwa.services.contact_card import ContactCard
 
 MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
 
@@ -53,7 +54,8 @@ def contact_header(card: ContactCard, today: date, time_zone: str) -> ContactHea
         f"{contact.effective_rhythm_days} d",
         last_talked=talked_label(contact.last_interaction_at, today, time_zone),
         do_not_contact=contact.do_not_contact,
-        phone=contact.phone,
+        # Stored E.164; people read +1 415-555-1004, the dialler gets the E.164 form.
+        phone=display_phone(contact.phone),
         email=contact.email,
         address=contact.address,
         tags=", ".join(contact.tags),
@@ -97,8 +99,8 @@ def _reach(label: str, icon: str, href: Var[str], missing: str) -> rx.Component:
 
 
 def identity(header: ObjectVar[ContactHeader]) -> rx.Component:
+    # The name is the page's h1, in the header above.
     return rx.vstack(
-        rx.heading(header.name, size="7", as_="h2"),
         rx.cond(header.role != "", rx.text(header.role, size="3", color="var(--gray-11)")),
         rx.flex(
             rx.badge(header.kind, size="2", variant="outline"),
@@ -121,7 +123,7 @@ def remember(header: ObjectVar[ContactHeader]) -> rx.Component:
     return rx.cond(
         header.remember != "",
         rx.box(
-            rx.heading("Remember", size="3", as_="h3"),
+            rx.heading("Remember", size="3", as_="h2"),
             rx.text(header.remember, white_space="pre-wrap", overflow_wrap="anywhere"),
             padding="12px",
             border_radius="10px",

@@ -32,7 +32,7 @@ def card_link(*children: rx.Component, href: str | Var[str], **props: Any) -> rx
 
 def section(title: str, *children: rx.Component) -> rx.Component:
     return rx.el.section(
-        rx.heading(title, size="4", as_="h3"),
+        rx.heading(title, size="4", as_="h2"),
         *children,
         style={"display": "flex", "flex_direction": "column", "gap": "10px", "width": "100%"},
     )

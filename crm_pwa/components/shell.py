@@ -1,8 +1,14 @@
-"""The phone-first frame of every signed-in page: a header and a bottom navigation."""
+"""The phone-first frame of every signed-in page: a header, the main content, a bottom navigation.
+
+Everything sits inside a landmark (banner, main, navigation) so a screen reader
+can jump between them; the page's one `h1` is in the header. Pages below the
+bottom navigation (a contact card, the contact form) get a back link there.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars.base import Var
 
 from crm_pwa import routes
 from crm_pwa.components.offline_book import offline_book, waiting_list
@@ -93,25 +99,54 @@ def outbox_badge() -> rx.Component:
     )
 
 
-def page_shell(title: str, *children: rx.Component) -> rx.Component:
+def back_link(label: str, href: str | Var[str]) -> rx.Component:
+    """The way up from a page the bottom navigation does not lead to, e.g. "Back to contacts"."""
+    return rx.link(
+        rx.icon("chevron-left", size=22, aria_hidden="true"),
+        "Back",
+        href=href,
+        size="3",
+        aria_label=label,
+        min_height=TAP,
+        min_width=TAP,
+        display="flex",
+        align_items="center",
+        gap="2px",
+        margin_left="-8px",
+        padding_right="8px",
+        weight="medium",
+        underline="none",
+    )
+
+
+def page_shell(
+    title: str | Var[str],
+    *children: rx.Component,
+    back: rx.Component | None = None,
+) -> rx.Component:
     return rx.box(
-        offline_banner(),
-        rx.hstack(
-            rx.heading(title, size="6", as_="h1"),
-            rx.spacer(),
-            outbox_badge(),
-            padding="16px",
-            align="center",
-            width="100%",
+        rx.el.header(
+            offline_banner(),
+            rx.hstack(
+                *([back] if back is not None else []),
+                rx.heading(title, size="6", as_="h1", overflow_wrap="anywhere"),
+                rx.spacer(),
+                outbox_badge(),
+                padding="16px",
+                align="center",
+                width="100%",
+            ),
         ),
-        # Outside the signed-in condition: offline, no server event ever sets it.
-        waiting_list(),
-        offline_book(),
-        rx.cond(
-            SessionState.signed_in,
-            rx.box(*children, padding_x="16px", padding_bottom="96px", width="100%"),
-            # offline.js hides the spinner while the offline book stands in for the page.
-            rx.center(rx.spinner(size="3"), padding="48px", data_shell_loading=""),
+        rx.el.main(
+            # Outside the signed-in condition: offline, no server event ever sets it.
+            waiting_list(),
+            offline_book(),
+            rx.cond(
+                SessionState.signed_in,
+                rx.box(*children, padding_x="16px", padding_bottom="96px", width="100%"),
+                # offline.js hides the spinner while the offline book stands in for the page.
+                rx.center(rx.spinner(size="3"), padding="48px", data_shell_loading=""),
+            ),
         ),
         bottom_nav(),
         max_width="720px",

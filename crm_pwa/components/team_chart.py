@@ -9,13 +9,15 @@ from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
 # Distinct in hue and in dash pattern, so the lines can be told apart without colour.
+# Radix step 11 is dark on a light page and light on a dark one: each line stands
+# out from the background (3:1 or more) in either mode.
 SERIES_STYLES = (
-    ("#0f3d3e", ""),
-    ("#2563eb", "6 3"),
-    ("#c2410c", "2 3"),
-    ("#7c3aed", "10 4 2 4"),
-    ("#15803d", "4 4"),
-    ("#be185d", "1 2"),
+    ("var(--teal-11)", ""),
+    ("var(--blue-11)", "6 3"),
+    ("var(--orange-11)", "2 3"),
+    ("var(--violet-11)", "10 4 2 4"),
+    ("var(--grass-11)", "4 4"),
+    ("var(--crimson-11)", "1 2"),
 )
 
 

@@ -9,7 +9,7 @@ import reflex as rx
 from reflex.vars.object import ObjectVar
 
 from crm_pwa.components.when import moment_label
-from crm_pwa.services.contacts import ContactCard
+from crm_pwa.services.contact_card import ContactCard
 
 KIND_LABELS = {
     "meeting": "Meeting",

@@ -27,7 +27,12 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> tuple[str, str]:
 
 
 def display_phone(e164: str) -> str:
+    """The stored E.164 number as people read it: "+1 415-555-1004"."""
     if not e164:
         return ""
-    number = phonenumbers.parse(e164, None)
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        # Not stored by normalise_phone (older rows): show it as it was typed.
+        return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -34,14 +34,15 @@ from crm_pwa.components.opportunity_item import (
 )
 from crm_pwa.components.outbox_script import RELOAD_BUTTON_ID
 from crm_pwa.components.section import folded, problem, section
-from crm_pwa.components.shell import page_shell
+from crm_pwa.components.shell import back_link, page_shell
 from crm_pwa.components.timeline_entry import InteractionView, timeline_entry, timeline_views
 from crm_pwa.components.when import short_date
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.complaints import log_complaint, resolve_complaint
-from crm_pwa.services.contacts import ContactCard, contact_card, delete_contact
+from crm_pwa.services.contact_card import ContactCard, contact_card
+from crm_pwa.services.contact_editing import delete_contact
 from crm_pwa.services.errors import NotFound, ServiceError
 from crm_pwa.services.follow_ups import reschedule_follow_up
 from crm_pwa.services.note_input import describe_validation_error
@@ -465,7 +466,7 @@ def _not_found() -> rx.Component:
 
 def contact_page() -> rx.Component:
     return page_shell(
-        "Contact",
+        rx.cond(ContactState.found, ContactState.header.name, "Contact"),
         rx.box(
             rx.cond(
                 ContactState.found,
@@ -487,4 +488,5 @@ def contact_page() -> rx.Component:
             data_today=ContactState.today,
             width="100%",
         ),
+        back=back_link("Back to contacts", routes.CONTACTS),
     )

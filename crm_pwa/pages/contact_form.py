@@ -14,17 +14,18 @@ from reflex.vars.object import ObjectVar
 from crm_pwa import clock, routes
 from crm_pwa.components.contact_row import KIND_LABELS, TIER_LABELS
 from crm_pwa.components.field import TAP, choice, labelled, text_box, text_input
-from crm_pwa.components.shell import page_shell
+from crm_pwa.components.shell import back_link, page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import KINDS, TIERS
-from crm_pwa.services.contacts import (
+from crm_pwa.services.contact_duplicates import DUPLICATE
+from crm_pwa.services.contact_editing import (
     ContactCreate,
     ContactUpdate,
     create_contact,
-    get_contact,
     update_contact,
 )
-from crm_pwa.services.errors import Invalid, NotFound, ServiceError
+from crm_pwa.services.contacts import get_contact
+from crm_pwa.services.errors import Duplicate, Invalid, NotFound, ServiceError
 from crm_pwa.services.note_input import describe_validation_error
 from crm_pwa.state.session import SessionState
 
@@ -80,6 +81,9 @@ class ContactFormState(SessionState):
     missing: rx.Field[bool] = rx.field(False)
     error: rx.Field[str] = rx.field("")
     error_field: rx.Field[str] = rx.field("")
+    # The contact the user already has with this e-mail or phone: warned once,
+    # then "Save anyway" adds the new one (only if it is still that contact).
+    duplicate_id: rx.Field[str] = rx.field("")
 
     @rx.event
     def load_new(self) -> EventSpec | None:
@@ -130,6 +134,7 @@ class ContactFormState(SessionState):
         self.missing = False
         self.error = ""
         self.error_field = ""
+        self.duplicate_id = ""
 
     @rx.event
     def save(self, form: dict[str, Any]) -> EventSpec | None:
@@ -153,8 +158,13 @@ class ContactFormState(SessionState):
                         actor=actor,
                         contact_in=ContactCreate.model_validate(fields),
                         now=clock.now(),
+                        allow_duplicate_of=self._duplicate_shown(form),
                     )
                 saved_id = str(contact.id)
+        except Duplicate as refused:
+            self.error, self.error_field = "", ""
+            self.duplicate_id = str(refused.existing_id)
+            return None
         except Invalid as refused:
             self.error, self.error_field = refused.message, refused.field or ""
             return None
@@ -168,6 +178,11 @@ class ContactFormState(SessionState):
             self.error, self.error_field = str(refused), "rhythm_days"
             return None
         return rx.redirect(routes.contact(saved_id))
+
+    def _duplicate_shown(self, form: dict[str, Any]) -> uuid.UUID | None:
+        """The duplicate the user chose "Save anyway" for, if the form still carries it."""
+        shown = str(form.get("duplicate_of", ""))
+        return uuid.UUID(shown) if shown and shown == self.duplicate_id else None
 
 
 def _field_error(name: str) -> rx.Component:
@@ -261,7 +276,14 @@ def _form() -> rx.Component:
                     role="alert",
                 ),
             ),
-            rx.button("Save contact", type="submit", size="4", min_height=TAP, width="100%"),
+            rx.cond(ContactFormState.duplicate_id != "", _duplicate_warning()),
+            rx.button(
+                rx.cond(ContactFormState.duplicate_id != "", "Save anyway", "Save contact"),
+                type="submit",
+                size="4",
+                min_height=TAP,
+                width="100%",
+            ),
             spacing="4",
             width="100%",
         ),
@@ -272,7 +294,25 @@ def _form() -> rx.Component:
     )
 
 
-def _page(title: str) -> rx.Component:
+def _duplicate_warning() -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("users")),
+        rx.callout.text(DUPLICATE),
+        rx.link(
+            "Open the existing contact",
+            href=routes.contact("") + ContactFormState.duplicate_id,
+            weight="bold",
+            min_height=TAP,
+            display="inline-flex",
+            align_items="center",
+        ),
+        rx.el.input(type="hidden", name="duplicate_of", value=ContactFormState.duplicate_id),
+        color_scheme="amber",
+        role="alert",
+    )
+
+
+def _page(title: str, back: rx.Component) -> rx.Component:
     return page_shell(
         title,
         rx.cond(
@@ -284,12 +324,17 @@ def _page(title: str) -> rx.Component:
                 rx.center(rx.spinner(size="3"), padding="48px"),
             ),
         ),
+        back=back,
     )
 
 
 def new_contact_page() -> rx.Component:
-    return _page("New contact")
+    return _page("New contact", back_link("Back to contacts", routes.CONTACTS))
 
 
 def edit_contact_page() -> rx.Component:
-    return _page("Edit contact")
+    return _page(
+        "Edit contact",
+        # An f-string holding a Var stays a Var: the link follows the loaded contact.
+        back_link("Back to the contact", routes.contact(cast(str, ContactFormState.editing_id))),
+    )

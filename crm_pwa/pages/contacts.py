@@ -13,7 +13,7 @@ from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import BANDS, KINDS, TIERS
 from crm_pwa.domain.days import local_day
-from crm_pwa.services.contacts import search_contacts
+from crm_pwa.services.contact_list import search_contacts
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.state.session import SessionState
 
@@ -184,7 +184,8 @@ def _results() -> rx.Component:
 
 def _new_contact_button() -> rx.Component:
     # Floats above the bottom navigation, where a thumb reaches it.
-    return rx.link(
+    # A plain anchor: a themed link would turn its text to the accent colour on hover.
+    return rx.el.a(
         rx.icon("user-plus", size=20, aria_hidden="true"),
         "New contact",
         href=routes.CONTACT_NEW,

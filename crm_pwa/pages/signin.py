@@ -88,7 +88,7 @@ def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
         rx.input(
             name=name,
             type=kind,
-            autocomplete=autocomplete,
+            auto_complete=autocomplete,
             required=True,
             size="3",
             width="100%",
@@ -102,13 +102,13 @@ def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
 
 
 def signin_page() -> rx.Component:
-    return rx.center(
+    return rx.el.main(
         rx.vstack(
             rx.heading("Rapport", size="8", as_="h1"),
             rx.text("Sign in to your relationships.", size="3", color="var(--gray-11)"),
             rx.form(
                 rx.vstack(
-                    _field("Email", "email", "email", "username"),
+                    _field("Email", "email", "email", "email"),
                     _field("Password", "password", "password", "current-password"),
                     rx.cond(
                         SignInState.error != "",
@@ -134,5 +134,10 @@ def signin_page() -> rx.Component:
             max_width="400px",
             padding="24px",
         ),
-        min_height="100vh",
+        style={
+            "display": "flex",
+            "justify_content": "center",
+            "align_items": "center",
+            "min_height": "100vh",
+        },
     )

@@ -290,7 +290,6 @@ def _at_risk_row(row: ObjectVar[AtRiskRow]) -> rx.Component:
             display="block",
             padding="12px",
             min_height=TAP,
-            aria_label=row.name.to(str) + ", at risk: " + row.reasons.join("; "),
         ),
         data_at_risk=row.contact_id,
         style={"border_bottom": "1px solid var(--gray-5)", "list_style": "none"},

@@ -5,6 +5,8 @@ The API maps each to a status code; the pages show the message as it is.
 
 from __future__ import annotations
 
+import uuid
+
 
 class ServiceError(Exception):
     status_code = 400
@@ -30,6 +32,14 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     status_code = 409
+
+
+class Duplicate(Conflict):
+    """The caller already has this person: the API names the contact they can open."""
+
+    def __init__(self, message: str, existing_id: uuid.UUID) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
 
 
 # A client-chosen id already in use, whoever's object holds it: the same words

@@ -18,7 +18,7 @@ from crm_pwa.db.interaction import Complaint, FollowUp
 from crm_pwa.domain.due import due_state
 from crm_pwa.domain.rhythm import RhythmFacts, reach_out
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import complaint_is_stale
+from crm_pwa.services.contact_card import complaint_is_stale
 
 REACH_OUT_LIMIT = 10
 

@@ -171,7 +171,7 @@ def test_rep_creates_handles_and_erases_a_contact_when_using_the_phone(
     expect(deal).to_contain_text("Won")
     expect(page.get_by_text("Customer", exact=True)).to_be_visible()
 
-    page.get_by_role("link", name="Contacts").click()
+    page.get_by_role("link", name="Contacts", exact=True).click()
     _search(page, "Zeb")
     expect(page.locator("[data-contact-row]").filter(has_text=name)).to_be_visible()
     _search(page, "555 0199")
@@ -199,3 +199,39 @@ def test_someone_elses_contact_shows_not_found_when_opened_by_its_address(
     ):
         page.goto(path)
         expect(page.get_by_role("alert")).to_have_text("Contact not found.")
+
+
+def test_rep_is_warned_of_a_duplicate_phone_when_adding_a_contact_on_the_phone(
+    page: Page, app_server: RunningApp
+) -> None:
+    existing = _demo_contact(app_server)
+    assert existing["phone"].startswith("+1")
+    digits = existing["phone"][2:]
+    # The same number as a person types it, not as it is stored.
+    typed = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    name = f"Dup Check {uuid.uuid4().hex[:6]}"
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    page.get_by_role("link", name="Contacts").click()
+    page.get_by_role("link", name="New contact").click()
+
+    form = page.locator("form")
+    form.get_by_label("Name").fill(name)
+    form.get_by_label("Phone").fill(typed)
+    form.get_by_role("button", name="Save contact").click()
+
+    expect(
+        page.get_by_text("You already have a contact with this e-mail or phone.")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Open the existing contact")).to_have_attribute(
+        "href", f"/contacts/{existing['id']}"
+    )
+    form.get_by_role("button", name="Save anyway").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    shown = f"+1 {digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    expect(page.get_by_text(shown, exact=True)).to_be_visible()
+
+    token = app_server.token(REP)
+    found = app_server.api("GET", "/contacts", token=token, params={"q": name}).json()["items"]
+    assert [item["phone"] for item in found] == [existing["phone"]]
+    app_server.api("DELETE", f"/contacts/{found[0]['id']}", token=token).raise_for_status()

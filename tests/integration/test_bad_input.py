@@ -204,7 +204,7 @@ def test_contact_with_a_nul_in_its_name_is_refused_by_the_service_forms_use(
     world: World, session: Session
 ) -> None:
     from crm_pwa.services.actor import Actor
-    from crm_pwa.services.contacts import ContactUpdate, update_contact
+    from crm_pwa.services.contact_editing import ContactUpdate, update_contact
     from crm_pwa.services.errors import Invalid
 
     # The form builds its model without validation, as a Reflex handler may.

@@ -33,7 +33,7 @@ from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.domain.phone import normalise_phone
 from crm_pwa.domain.search import FIELDS, contact_terms
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import MAX_PAGE, search_contacts
+from crm_pwa.services.contact_list import MAX_PAGE, search_contacts
 from tests.conftest import Database
 from tests.utils.factories import NOW, bearer, make_user
 

@@ -24,7 +24,7 @@ from crm_pwa.domain.due import due_state
 from crm_pwa.domain.follow_through import follow_through
 from crm_pwa.domain.reminder import ReminderCandidate, RepSchedule, plan_reminders
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import contact_card
+from crm_pwa.services.contact_card import contact_card
 from crm_pwa.services.health import load_facts_for
 from crm_pwa.services.team import overdue_follow_ups
 from crm_pwa.services.today import today_view

@@ -13,7 +13,8 @@ from alembic import command
 from crm_pwa.db.contact import ContactSearchTerm
 from crm_pwa.migration import alembic_config
 from crm_pwa.services.actor import Actor
-from crm_pwa.services.contacts import ContactCreate, create_contact, search_contacts
+from crm_pwa.services.contact_editing import ContactCreate, create_contact
+from crm_pwa.services.contact_list import search_contacts
 from tests.conftest import Database
 from tests.utils.factories import NOW, bearer, make_user
 

@@ -1,8 +1,14 @@
 """The contact form's strings, as the contact services take them."""
 
+import uuid
+from datetime import UTC, date, datetime
+
 import pytest
 
+from crm_pwa.components.contact_header import contact_header
 from crm_pwa.pages.contact_form import RhythmError, contact_fields
+from crm_pwa.services.contact_card import ContactCard
+from crm_pwa.services.contacts import ContactPublic, HealthPublic
 
 
 def test_contact_fields_split_tags_and_read_the_checkbox_when_the_form_is_filled() -> None:
@@ -30,3 +36,35 @@ def test_contact_fields_fall_back_to_the_tiers_rhythm_when_rhythm_is_empty() -> 
 def test_contact_fields_refuse_the_rhythm_when_it_is_not_a_whole_number(rhythm: str) -> None:
     with pytest.raises(RhythmError, match="whole number of days"):
         contact_fields({"name": "Dana Reyes", "rhythm_days": rhythm})
+
+
+def test_the_card_shows_a_stored_phone_formatted_for_people_and_dials_it_as_stored() -> None:
+    contact = ContactPublic(
+        id=uuid.uuid4(),
+        name="Dana Reyes",
+        company="",
+        title="",
+        kind="customer",
+        tier="medium",
+        rhythm_days=None,
+        effective_rhythm_days=30,
+        phone="+14155551004",
+        phone_digits="14155551004",
+        email="",
+        address="",
+        tags=[],
+        connection_notes="",
+        do_not_contact=False,
+        owner_id=uuid.uuid4(),
+        last_interaction_at=None,
+        updated_at=datetime(2026, 11, 30, tzinfo=UTC),
+        created_at=datetime(2026, 11, 30, tzinfo=UTC),
+        open_follow_ups=0,
+        health=HealthPublic(score=None, band="new", reasons=[]),
+    )
+    card = ContactCard(
+        contact=contact, interactions=[], open_follow_ups=[], complaints=[], opportunities=[]
+    )
+    header = contact_header(card, date(2026, 11, 30), "America/Los_Angeles")
+    assert header.phone == "+1 415-555-1004"
+    assert header.tel_href == "tel:+14155551004"

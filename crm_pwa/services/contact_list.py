@@ -1,0 +1,82 @@
+"""The contact list: find contacts by words or filters, a page at a time."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from crm_pwa.db.contact import Contact
+from crm_pwa.db.contact_search import BadCursor, ContactFilter, find_contact_ids, list_contacts
+from crm_pwa.domain import contact_rules as rules
+from crm_pwa.domain.input_rules import check_moment, check_text
+from crm_pwa.domain.search import lead_first, parse_query
+from crm_pwa.services.actor import Actor, visible_owner_ids
+from crm_pwa.services.contacts import ContactPublic, public_contacts
+from crm_pwa.services.errors import Invalid
+
+MAX_PAGE = 100
+BAD_CURSOR = "That page cursor is not valid; start again from the first page."
+
+
+class ContactPage(BaseModel):
+    items: list[ContactPublic]
+    next_cursor: str | None
+
+
+def search_contacts(
+    *,
+    session: Session,
+    actor: Actor,
+    q: str = "",
+    kind: str | None = None,
+    tier: str | None = None,
+    band: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    updated_since: datetime | None = None,
+) -> ContactPage:
+    """Best match first when `q` is given, else by name; `cursor` continues a page."""
+    try:
+        check_text("q", q)
+        filters = _filters(kind=kind, tier=tier, band=band, updated_since=updated_since)
+    except rules.RuleError as error:
+        raise Invalid(error.message, error.field) from error
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(f"Limit must be between 1 and {MAX_PAGE}.", "limit")
+    owners = visible_owner_ids(session, actor)
+    try:
+        ids, next_cursor = (
+            find_contact_ids(session, owners, lead_first(parse_query(q)), filters, limit, cursor)
+            if q.strip()
+            else list_contacts(session, owners, filters, limit, cursor)
+        )
+    except BadCursor as error:
+        raise Invalid(BAD_CURSOR, "cursor") from error
+    return ContactPage(items=public_contacts(session, ids), next_cursor=next_cursor)
+
+
+def _filters(
+    *, kind: str | None, tier: str | None, band: str | None, updated_since: datetime | None
+) -> ContactFilter:
+    if updated_since is not None and updated_since.tzinfo is None:
+        raise rules.RuleError("updated_since", "Give updated_since with a time zone offset.")
+    if updated_since is not None:
+        check_moment("updated_since", updated_since)
+    return ContactFilter(
+        kind=None if kind is None else rules.clean_kind(kind),
+        tier=None if tier is None else rules.clean_tier(tier),
+        band=None if band is None else rules.clean_band(band),
+        updated_since=updated_since,
+    )
+
+
+def visible_contact_ids(*, session: Session, actor: Actor) -> list[uuid.UUID]:
+    """Every contact id the actor may see: the offline contact book drops the others."""
+    query = select(Contact.id)
+    owners = visible_owner_ids(session, actor)
+    if owners is not None:
+        query = query.where(col(Contact.owner_id).in_(owners))
+    return list(session.exec(query.order_by(col(Contact.id))).all())

@@ -1,0 +1,240 @@
+"""axe-core finds no serious or critical failure on any page, phone or desktop, light or dark.
+
+Every page a rep or a manager reaches is checked as each of them, on a Pixel 7
+and at 1280 px, with the browser asking for light and for dark colours. The
+page structure rules (one `main`, everything inside landmarks, one `h1`, a
+title) must pass whatever axe rates them. axe-core comes from the npm registry
+into `.tools` (the Makefile installs it before `make test`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect
+
+from tests.e2e.conftest import MANAGER, REP, RunningApp, sign_in
+from tests.utils.app_server import ROOT
+
+AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+FAILING_IMPACTS = {"serious", "critical"}
+# Structure every page must have, whatever impact axe gives a miss.
+STRUCTURE_RULES = {
+    "landmark-one-main",
+    "region",
+    "page-has-heading-one",
+    "document-title",
+    "landmark-no-duplicate-main",
+    "landmark-unique",
+}
+EVERY_RULE = {
+    "type": "tag",
+    "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+}
+# Dark mode changes colours only, not the page's structure or names: the second
+# pass runs the rules that read colours, which keeps the test short.
+COLOUR_RULES = {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}
+RUN_AXE_JS = """async (runOnly) => {
+  axe.configure({ noHtml: true });
+  const result = await axe.run(document, { runOnly, resultTypes: ['violations'] });
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary}`),
+  }));
+}"""
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+# Moves to another page the way a tapped link does (React Router follows the
+# history), so axe, once injected, stays loaded and the page is not hydrated again.
+GO_JS = """(path) => {
+  history.pushState({}, '', path);
+  dispatchEvent(new PopStateEvent('popstate', { state: {} }));
+}"""
+SCHEME_JS = """(scheme) => document.documentElement.classList.contains(scheme)
+  && document.querySelector('.radix-themes').classList.contains(scheme)"""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    email: str
+    contact_id: str
+    contact_name: str
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make test`, which installs axe-core")
+    return AXE.read_text()
+
+
+def _visitor(app_server: RunningApp, email: str) -> Visitor:
+    # An at-risk contact: its card carries the red badge, the strongest colour test.
+    found = app_server.api(
+        "GET", "/contacts", token=app_server.token(email), params={"band": "at_risk", "limit": 1}
+    ).json()["items"]
+    return Visitor(email, str(found[0]["id"]), found[0]["name"])
+
+
+def _signed_in_storage(app_server: RunningApp, email: str) -> dict[str, Any]:
+    """The browser storage of a signed-in visitor: the app keeps its token in localStorage."""
+    token = {"name": "rapport_token", "value": app_server.token(email)}
+    return {"cookies": [], "origins": [{"origin": app_server.url, "localStorage": [token]}]}
+
+
+def _check(page: Page, axe_source: str, where: str) -> list[str]:
+    """Runs axe in light, then its colour rules in dark mode; returns what fails, in words."""
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator(".rt-Spinner:visible")).to_have_count(0)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source)
+    found = []
+    for scheme, rules in (("light", EVERY_RULE), ("dark", COLOUR_RULES)):
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_function(SCHEME_JS, arg=scheme)
+        for violation in page.evaluate(RUN_AXE_JS, rules):
+            if violation["impact"] in FAILING_IMPACTS or violation["id"] in STRUCTURE_RULES:
+                nodes = "\n      ".join(violation["nodes"])
+                found.append(
+                    f"{where} ({scheme}): {violation['id']} ({violation['impact']}) "
+                    f"{violation['help']}\n      {nodes}"
+                )
+    return found
+
+
+def _go(page: Page, path: str, title: str) -> None:
+    page.evaluate(GO_JS, path)
+    expect(page).to_have_title(title)
+
+
+def _signed_in_pages(page: Page, visitor: Visitor, axe_source: str, label: str) -> list[str]:
+    problems: list[str] = []
+    page.goto("/")
+    expect(page).to_have_title("Today · Rapport")
+    expect(page.get_by_role("heading", name="Your relationships")).to_be_visible()
+    problems += _check(page, axe_source, f"{label} Today")
+
+    _go(page, "/contacts", "Contacts · Rapport")
+    expect(page.locator("[data-contact-row]").first).to_be_visible()
+    problems += _check(page, axe_source, f"{label} Contacts")
+
+    _go(page, f"/contacts/{visitor.contact_id}", f"{visitor.contact_name} · Rapport")
+    expect(page.get_by_role("heading", name=visitor.contact_name, level=1)).to_be_visible()
+    problems += _check(page, axe_source, f"{label} contact card")
+    page.get_by_role("button", name="Log a meeting").click()
+    sheet = page.get_by_role("dialog", name="Log a meeting")
+    expect(sheet).to_be_visible()
+    problems += _check(page, axe_source, f"{label} log sheet")
+    sheet.get_by_role("button", name="Cancel").click()
+    expect(sheet).to_be_hidden()
+
+    _go(page, f"/contacts/{visitor.contact_id}/edit", "Edit contact · Rapport")
+    expect(page.get_by_label("Name", exact=True)).to_have_value(visitor.contact_name)
+    problems += _check(page, axe_source, f"{label} edit contact")
+
+    _go(page, "/contacts/new", "New contact · Rapport")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("")
+    problems += _check(page, axe_source, f"{label} new contact")
+
+    _go(page, "/settings", "Settings · Rapport")
+    expect(page.get_by_role("heading", name="Reminder hours")).to_be_visible()
+    problems += _check(page, axe_source, f"{label} Settings")
+
+    if visitor.email == MANAGER:
+        _go(page, "/team", "Team · Rapport")
+        expect(page.get_by_role("heading", name="Reps")).to_be_visible()
+        problems += _check(page, axe_source, f"{label} Team")
+
+    _go(page, "/no-such-page", "Page not found · Rapport")
+    problems += _check(page, axe_source, f"{label} 404")
+    return problems
+
+
+@pytest.mark.parametrize("who", ["signed out", REP, MANAGER])
+@pytest.mark.parametrize("device", ["Pixel 7", "1280 px"])
+def test_no_serious_accessibility_failure_when_any_page_is_checked(
+    browser: Browser,
+    playwright: Playwright,
+    app_server: RunningApp,
+    axe_source: str,
+    device: str,
+    who: str,
+) -> None:
+    look: dict[str, Any] = (
+        dict(playwright.devices["Pixel 7"]) if device == "Pixel 7" else dict(DESKTOP)
+    )
+    signed_in = who != "signed out"
+    context = browser.new_context(
+        **look,
+        base_url=app_server.url,
+        storage_state=_signed_in_storage(app_server, who) if signed_in else None,
+    )
+    page = context.new_page()
+    label = f"{device}, {who}:"
+    if signed_in:
+        problems = _signed_in_pages(page, _visitor(app_server, who), axe_source, label)
+    else:
+        page.goto("/signin")
+        expect(page).to_have_title("Sign in · Rapport")
+        problems = _check(page, axe_source, f"{label} sign-in")
+        # Typed into the address bar: the server's own answer, not the app's router.
+        page.goto("/no-such-page")
+        expect(page).to_have_title("Page not found · Rapport")
+        expect(page.get_by_role("link", name="Go to Today")).to_be_visible()
+        problems += _check(page, axe_source, f"{label} 404")
+    context.close()
+
+    assert problems == [], "\n".join(problems)
+
+
+def test_sign_in_fields_say_what_the_browser_may_fill_in(page: Page) -> None:
+    page.goto("/signin")
+    expect(page.get_by_label("Email")).to_have_attribute("autocomplete", "email")
+    expect(page.get_by_label("Password")).to_have_attribute("autocomplete", "current-password")
+
+
+def test_pages_below_the_navigation_lead_back_when_a_rep_opens_them(
+    page: Page, app_server: RunningApp
+) -> None:
+    visitor = _visitor(app_server, REP)
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+
+    page.goto(f"/contacts/{visitor.contact_id}/edit")
+    page.get_by_role("link", name=re.compile("^Back")).click()
+    expect(page).to_have_url(re.compile(f"/contacts/{visitor.contact_id}/?$"))
+    page.get_by_role("link", name=re.compile("^Back")).click()
+    expect(page).to_have_url(re.compile("/contacts/?$"))
+    page.goto("/contacts/new")
+    page.get_by_role("link", name=re.compile("^Back")).click()
+    expect(page).to_have_url(re.compile("/contacts/?$"))
+
+
+# Body copy is 16 px or more; captions (Radix size 1: a date, who wrote a note) 14 px.
+SMALL_TEXT_JS = """() => Array.from(document.querySelectorAll('main *'))
+  .filter((el) => el.offsetParent && Array.from(el.childNodes)
+    .some((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim()))
+  .map((el) => [el, parseFloat(getComputedStyle(el).fontSize)])
+  .filter(([el, size]) => size < 14 || (size < 16 && el.matches('p, li')
+    && !el.matches('.rt-r-size-1')))
+  .map(([el, size]) => `${el.textContent.trim().slice(0, 40)}: ${size}px`)"""
+
+
+def test_body_text_is_at_least_16_px_when_a_rep_reads_today_and_a_card(
+    page: Page, app_server: RunningApp
+) -> None:
+    visitor = _visitor(app_server, REP)
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Your relationships")).to_be_visible()
+    small = page.evaluate(SMALL_TEXT_JS)
+    page.goto(f"/contacts/{visitor.contact_id}")
+    expect(page.get_by_role("heading", name=visitor.contact_name, level=1)).to_be_visible()
+    expect(page.locator("main li").first).to_be_visible()
+    small += page.evaluate(SMALL_TEXT_JS)
+    assert small == []
