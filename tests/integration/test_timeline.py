@@ -188,3 +188,17 @@ def test_erasing_the_contact_erases_its_timeline(world: World, db: Database) -> 
     with db.session() as session:
         left = session.exec(select(func.count()).select_from(TimelineEvent)).one()
     assert left == 0
+
+
+def test_a_merge_keeps_the_other_contacts_diary(world: World, session: Session) -> None:
+    other = make_contact(session, world.rep, "Dana Reyes (phone)")
+    answer = world.client.post(
+        f"{API}/contacts/{other.id}/complaints",
+        json={"summary": "Wrong invoice"},
+        headers=world.headers,
+    )
+    assert answer.status_code == 201, answer.text
+
+    world.send("POST", f"/contacts/{world.dana.id}/merge", {"other_id": str(other.id)})
+
+    assert world.texts() == ["Complaint opened: Wrong invoice"]
