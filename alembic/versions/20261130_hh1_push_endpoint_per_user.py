@@ -1,7 +1,7 @@
 """push subscriptions: one endpoint may belong to several users (a shared device)
 
 Revision ID: hh1
-Revises: se1
+Revises: hsi1
 Create Date: 2026-11-30 14:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'hh1'
-down_revision: str | None = 'se1'
+down_revision: str | None = 'hsi1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

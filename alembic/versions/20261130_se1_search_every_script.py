@@ -1,7 +1,7 @@
 """search every script: re-index every contact with connection notes and unspaced scripts
 
 Revision ID: se1
-Revises: hsi1
+Revises: tr1
 Create Date: 2026-11-30 14:00:00
 
 The terms used to be only [a-z0-9] words of name, company, title, email and
@@ -19,7 +19,7 @@ from alembic import op
 from crm_pwa.domain.search import FIELDS, contact_terms
 
 revision: str = 'se1'
-down_revision: str | None = 'hsi1'
+down_revision: str | None = 'tr1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -37,6 +37,9 @@ from crm_pwa.services.contact_list import MAX_PAGE, search_contacts
 from tests.conftest import Database
 from tests.utils.factories import NOW, bearer, make_user
 
+# It drives Chromium: part of the browser suite (`-m "not e2e"` leaves it out).
+pytestmark = pytest.mark.e2e
+
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 CHROMIUM = Path("/usr/bin/chromium")
 REP = "riley@example.com"

@@ -30,7 +30,7 @@ class RunningApi:
 
 @contextmanager
 def running_api(data: Path) -> Iterator[RunningApi]:
-    env = {**os.environ, "RAPPORT_DATA_DIR": str(data)}
+    env = {**os.environ, "RAPPORT_DATA_DIR": str(data), "RAPPORT_DEMO": "on"}
     for name in ("RAPPORT_DATABASE_URL", "REFLEX_DB_URL", "RAPPORT_FAST_PASSWORD_HASHING"):
         env.pop(name, None)
     for command in (["migrate"], ["seed-demo"]):
