@@ -1,7 +1,7 @@
 """timeline_event: the contact's diary of complaints, stages, follow-ups and edits
 
 Revision ID: tl1
-Revises: tr1
+Revises: se1
 Create Date: 2026-11-30 15:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'tl1'
-down_revision: str | None = 'tr1'
+down_revision: str | None = 'se1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
