@@ -35,8 +35,8 @@ from crm_pwa.components.opportunity_item import (
 from crm_pwa.components.outbox_script import RELOAD_BUTTON_ID
 from crm_pwa.components.section import folded, problem, section
 from crm_pwa.components.shell import back_link, page_shell
-from crm_pwa.components.timeline_entry import InteractionView, interaction_heading, timeline_entry
-from crm_pwa.components.when import moment_label, short_date
+from crm_pwa.components.timeline_entry import InteractionView, timeline_entry, timeline_views
+from crm_pwa.components.when import short_date
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.services.actor import Actor
@@ -124,17 +124,7 @@ class ContactState(SessionState):
             )
             for line in card.opportunities
         ]
-        self.timeline = [
-            InteractionView(
-                id=str(line.id),
-                heading=interaction_heading(line.kind, line.direction),
-                sentiment=line.sentiment,
-                when=moment_label(line.occurred_at, today, time_zone),
-                author=line.author_name,
-                summary=line.summary,
-            )
-            for line in card.interactions
-        ]
+        self.timeline = timeline_views(card, today, time_zone)
 
     def _hide(self) -> None:
         self.found = False
