@@ -27,7 +27,7 @@ from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.interaction import Interaction
 from crm_pwa.db.user import Team, User
 from crm_pwa.domain.search import contact_terms
-from crm_pwa.services import demo
+from crm_pwa.services import demo, demo_words
 from crm_pwa.services.actor import Actor
 
 CHUNK = 10_000
@@ -87,7 +87,7 @@ COMPANY_TAILS = (  # noqa: SIM905
     "Brewing Textiles Pharma Aviation Realty Marine Robotics Software"
 ).split()
 TITLES = (
-    *demo.TITLES,
+    *demo_words.TITLES,
     "Office Manager",
     "VP Sales",
     "Plant Manager",
@@ -154,7 +154,7 @@ def _contact_row(rng: random.Random, owner: uuid.UUID, now: datetime) -> dict[st
         "email": f"{local}@{head.lower()}{tail.lower()}.example",
         "address": f"{rng.randint(1, 999)} Market St",
         "tags": rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))),
-        "connection_notes": rng.choice(demo.CONNECTIONS) if rng.random() < 0.7 else "",
+        "connection_notes": rng.choice(demo_words.CONNECTIONS) if rng.random() < 0.7 else "",
         "do_not_contact": rng.random() < 0.02,
         "last_interaction_at": None,
         "health_score": rng.randint(0, 100),

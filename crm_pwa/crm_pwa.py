@@ -7,8 +7,9 @@ import reflex as rx
 from crm_pwa import routes
 from crm_pwa.api.app import create_api
 from crm_pwa.api.browser_headers import BrowserHeaders
-from crm_pwa.pages.contact import ContactState, contact_page
+from crm_pwa.pages.contact import contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
+from crm_pwa.pages.contact_state import ContactState
 from crm_pwa.pages.contacts import ContactsState, contacts_page
 from crm_pwa.pages.not_found import not_found_page
 from crm_pwa.pages.settings import settings_page

@@ -5,6 +5,7 @@ from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.push import AuditEvent, PushSubscription
 from crm_pwa.db.sign_in import KnownDevice, SignInStreak
+from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.db.user import AuthToken, Team, User
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "KnownDevice",
     "SignInStreak",
     "Team",
+    "TimelineEvent",
     "User",
 ]

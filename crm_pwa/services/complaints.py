@@ -9,6 +9,8 @@ from sqlmodel import Session
 
 from crm_pwa.db.interaction import Complaint
 from crm_pwa.domain import contact_rules as rules
+from crm_pwa.domain import timeline as diary
+from crm_pwa.services import timeline
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contacts import get_contact, may_see
 from crm_pwa.services.errors import Conflict, Invalid, NotFound
@@ -30,6 +32,15 @@ def log_complaint(
     )
     session.add(complaint)
     session.flush()
+    timeline.record(
+        session,
+        actor,
+        contact_id=contact.id,
+        kind=diary.COMPLAINT_OPENED,
+        key=f"complaint:{complaint.id}:opened",
+        at=now,
+        title=text,
+    )
     refresh_contact_health(session, contact.id, now)
     session.flush()
     return complaint
@@ -56,6 +67,16 @@ def resolve_complaint(
     complaint.resolution = text
     session.add(complaint)
     session.flush()
+    timeline.record(
+        session,
+        actor,
+        contact_id=complaint.contact_id,
+        kind=diary.COMPLAINT_RESOLVED,
+        key=f"complaint:{complaint.id}:resolved",
+        at=now,
+        title=complaint.summary,
+        resolution=text,
+    )
     refresh_contact_health(session, complaint.contact_id, now)
     session.flush()
     return complaint

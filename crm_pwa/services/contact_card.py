@@ -15,6 +15,7 @@ from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.health import DEFAULT_MODEL
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contacts import ContactPublic, get_contact, public_row
+from crm_pwa.services.timeline import EventLine, contact_events
 
 
 class InteractionLine(BaseModel):
@@ -59,6 +60,7 @@ class ContactCard(BaseModel):
     open_follow_ups: list[FollowUpLine]
     complaints: list[ComplaintLine]
     opportunities: list[OpportunityLine]
+    events: list[EventLine]
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -136,6 +138,7 @@ def contact_card(
             )
             for item in opportunities
         ],
+        events=contact_events(session, contact.id),
     )
 
 

@@ -13,6 +13,7 @@ from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.push import AuditEvent
+from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.db.user import User
 from crm_pwa.domain import contact_rules as rules
 from crm_pwa.domain.input_rules import check_text
@@ -24,6 +25,7 @@ from crm_pwa.services.contacts import get_contact, may_see
 from crm_pwa.services.errors import ID_TAKEN, Conflict, Duplicate, Invalid
 from crm_pwa.services.fields import Text
 from crm_pwa.services.health import refresh_contact_health
+from crm_pwa.services.timeline import record_edits
 
 
 class ContactCreate(SQLModel):
@@ -161,6 +163,7 @@ def update_contact(
         field in changes and changes[field] != getattr(contact, field)
         for field in ("tier", "rhythm_days")
     )
+    record_edits(session, actor, contact, changes, now)
     for field, value in changes.items():
         setattr(contact, field, value)
     contact.updated_at = now
@@ -190,6 +193,7 @@ def delete_contact(*, session: Session, actor: Actor, contact_id: uuid.UUID, now
         Opportunity,
         HealthSnapshot,
         ContactSearchTerm,
+        TimelineEvent,
     ):
         result = session.exec(delete(table).where(col(table.contact_id) == contact.id))
         erased[str(table.__tablename__)] = result.rowcount

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
+from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_index import index_contact
 from crm_pwa.services.contacts import get_contact
@@ -74,6 +75,12 @@ def _move_history(session: Session, keep: Contact, other_id: uuid.UUID) -> dict[
             update(table).where(col(table.contact_id) == other_id).values(**values)
         )
         moved[str(table.__tablename__)] = result.rowcount
+    # The other's diary comes along: its keys name their own changes, so none collide.
+    session.exec(
+        update(TimelineEvent)
+        .where(col(TimelineEvent.contact_id) == other_id)
+        .values(contact_id=keep.id)
+    )
     # One snapshot per contact and week: the other's weeks the kept one lacks move over.
     kept_weeks = select(HealthSnapshot.week).where(HealthSnapshot.contact_id == keep.id)
     session.exec(

@@ -26,143 +26,21 @@ from crm_pwa.domain.health import DEFAULT_MODEL, SENTIMENTS
 from crm_pwa.domain.week import iso_week, previous_weeks
 from crm_pwa.services import auth
 from crm_pwa.services.contact_index import index_contact
+from crm_pwa.services.demo_words import (
+    COMPANIES,
+    CONNECTIONS,
+    FIRST,
+    FOLLOW_UP_TITLES,
+    LAST,
+    STREETS,
+    SUMMARIES,
+    TAGS,
+    TITLES,
+)
 from crm_pwa.services.health import refresh_owner_health
 from crm_pwa.services.snapshot import snapshot_week
 
 DEMO_PASSWORD = "rapport-demo"
-
-FIRST = (
-    "Dana",
-    "Priya",
-    "Marcus",
-    "Elena",
-    "Tomás",
-    "Aisha",
-    "Wei",
-    "Hannah",
-    "Kofi",
-    "Sofia",
-    "Liam",
-    "Mei",
-    "Noah",
-    "Fatima",
-    "Oliver",
-    "Yuki",
-    "Grace",
-    "Mateo",
-    "Zoë",
-    "Ibrahim",
-    "Chloe",
-    "Ravi",
-    "Nora",
-    "Diego",
-    "Amara",
-    "Jonas",
-    "Leila",
-    "Ethan",
-    "Ingrid",
-    "Samuel",
-)
-LAST = (
-    "Reyes",
-    "Patel",
-    "Johnson",
-    "Kowalski",
-    "García",
-    "Okoye",
-    "Zhang",
-    "Müller",
-    "Mensah",
-    "Rossi",
-    "Murphy",
-    "Tanaka",
-    "Williams",
-    "Haddad",
-    "Bennett",
-    "Sato",
-    "O'Brien",
-    "Silva",
-    "Lindqvist",
-    "Adeyemi",
-    "Dubois",
-    "Sharma",
-    "Novak",
-    "Fernández",
-    "Nwosu",
-    "Berg",
-)
-COMPANIES = (
-    "Acme Logistics",
-    "Brightwater Foods",
-    "Cedar & Pine Builders",
-    "Delta Medical",
-    "Evergreen Schools",
-    "Falcon Freight",
-    "Granite Insurance",
-    "Harbor Hotels",
-    "Ironwood Tools",
-    "Juniper Clinics",
-    "Keystone Energy",
-    "Lakeside Farms",
-    "Meridian Labs",
-    "Northwind Traders",
-    "Orchard Retail",
-    "Pioneer Plastics",
-)
-TITLES = (
-    "Operations Manager",
-    "Head of Purchasing",
-    "CFO",
-    "Facilities Lead",
-    "Owner",
-    "IT Director",
-    "Store Manager",
-    "Procurement Officer",
-    "Clinic Manager",
-    "COO",
-)
-CONNECTIONS = (
-    "Chases storms on weekends",
-    "Daughter starts university in May",
-    "Runs marathons; training for Berlin",
-    "Collects vintage vinyl",
-    "Coaches under-12 football",
-    "Just got back from Lisbon",
-    "Allergic to shellfish — mind the lunch spot",
-    "Big fan of the Mariners",
-    "Learning Japanese",
-    "Restoring a 1968 sailboat",
-)
-TAGS = ("renewal", "vip", "expansion", "pilot", "referral", "north", "south", "events")
-STREETS = ("Market St", "Main St", "Harbor Way", "Oak Ave", "Pine Rd", "Mission Blvd")
-SUMMARIES = {
-    "positive": (
-        "Walked through the new pricing; happy with the terms.",
-        "Quarterly review went well; they want to expand the pilot.",
-        "Site visit: the team loves the new setup.",
-        "Agreed next steps on the renewal.",
-    ),
-    "neutral": (
-        "Quick check-in; nothing new this month.",
-        "Sent the updated brochure and case study.",
-        "Talked about timelines; decision expected next quarter.",
-        "Left a voicemail about the delivery window.",
-    ),
-    "negative": (
-        "Late delivery again; they are frustrated.",
-        "Invoice dispute — they were double billed.",
-        "They are looking at a competitor's quote.",
-        "Support took too long to answer their ticket.",
-    ),
-}
-FOLLOW_UP_TITLES = (
-    "Send the revised quote",
-    "Call back about the renewal",
-    "Book the site visit",
-    "Share the case study",
-    "Confirm delivery dates",
-    "Introduce our onboarding lead",
-)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from crm_pwa import clock
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.engine import begin_writing
 from crm_pwa.db.interaction import FollowUp
+from crm_pwa.domain import timeline as diary
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.note_rules import (
@@ -36,6 +37,7 @@ from crm_pwa.domain.sync import (
     SyncStatus,
     merge_follow_up_change,
 )
+from crm_pwa.services import timeline
 from crm_pwa.services.actor import Actor, visible_owner_ids
 from crm_pwa.services.contact_updates import (
     CONTACT_NOT_FOUND,
@@ -135,6 +137,16 @@ def apply_change(
     follow_up.changed_at = merged.changed_at
     session.add(follow_up)
     session.flush()
+    timeline.record(
+        session,
+        actor,
+        contact_id=follow_up.contact_id,
+        kind=diary.follow_up_event(merged.status),
+        key=f"follow_up:{follow_up.id}:{merged.status}:{merged.changed_at.isoformat()}",
+        at=merged.changed_at,
+        title=follow_up.title,
+        until=merged.snooze_until.isoformat() if merged.snooze_until else "",
+    )
     return UPDATED, follow_up.contact_id
 
 

@@ -13,7 +13,9 @@ from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Opportunity
 from crm_pwa.db.push import AuditEvent
 from crm_pwa.domain import contact_rules as rules
+from crm_pwa.domain import timeline as diary
 from crm_pwa.domain.input_rules import check_day
+from crm_pwa.services import timeline
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contacts import get_contact, may_see
 from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid, NotFound
@@ -85,6 +87,8 @@ def create_opportunity(
         opportunity.id = opportunity_in.id
     session.add(opportunity)
     session.flush()
+    if opportunity.stage in ("won", "lost"):
+        _record_stage(session, actor, opportunity, "", now)
     if opportunity.stage == "won":
         _win(session, actor, contact, opportunity, now)
     return opportunity
@@ -108,11 +112,13 @@ def update_opportunity(
     opportunity = get_opportunity(session=session, actor=actor, opportunity_id=opportunity_id)
     changes = _clean(opportunity_in.model_dump(exclude_unset=True))
     newly_won = changes.get("stage") == "won" and opportunity.stage != "won"
+    old_stage = opportunity.stage
     for field, value in changes.items():
         setattr(opportunity, field, value)
     opportunity.updated_at = now
     session.add(opportunity)
     session.flush()
+    _record_stage(session, actor, opportunity, old_stage, now)
     if newly_won:
         contact = get_contact(session=session, actor=actor, contact_id=opportunity.contact_id)
         _win(session, actor, contact, opportunity, now)
@@ -128,6 +134,15 @@ def _win(
     contact.kind = "customer"
     contact.updated_at = now
     session.add(contact)
+    timeline.record(
+        session,
+        actor,
+        contact_id=contact.id,
+        kind=diary.CONVERTED,
+        key=f"contact:{contact.id}:converted:{opportunity.id}",
+        at=now,
+        title=opportunity.title,
+    )
     session.add(
         AuditEvent(
             user_id=actor.id,
@@ -139,3 +154,22 @@ def _win(
         )
     )
     session.flush()
+
+
+def _record_stage(
+    session: Session, actor: Actor, opportunity: Opportunity, old_stage: str, now: datetime
+) -> None:
+    """A move to another stage is an entry in the contact's timeline; staying put is not."""
+    kind = diary.stage_event(old_stage, opportunity.stage)
+    if kind is None:
+        return
+    timeline.record(
+        session,
+        actor,
+        contact_id=opportunity.contact_id,
+        kind=kind,
+        key=f"opportunity:{opportunity.id}:{opportunity.stage}:{now.isoformat()}",
+        at=now,
+        title=opportunity.title,
+        **{"from": old_stage, "to": opportunity.stage},
+    )

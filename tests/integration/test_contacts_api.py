@@ -247,6 +247,7 @@ def test_timeline_shows_history_newest_first_when_the_contact_has_some(
         "open_follow_ups",
         "complaints",
         "opportunities",
+        "events",
     }
     assert [item["summary"] for item in body["interactions"]] == ["Newer visit", "Older call"]
     assert body["interactions"][0]["author_name"] == "Riley Chen"
