@@ -11,10 +11,14 @@ which shows the notification; its "Done" action goes through the outbox.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
@@ -85,6 +89,19 @@ def server_today(app_server: RunningApp) -> str:
     return (datetime.now(UTC) + timedelta(days=offset)).date().isoformat()
 
 
+def rep_today(app_server: RunningApp, email: str = REP) -> str:
+    """The rep's own day on the server's clock: the zone the rep's phone gave at sign-in."""
+    database = Path(app_server.env["RAPPORT_DATA_DIR"]) / "rapport.db"
+    with closing(sqlite3.connect(database)) as connection:
+        (zone,) = connection.execute(
+            'SELECT time_zone FROM "user" WHERE email = ?', (email,)
+        ).fetchone()
+    offset = float(app_server.clock_file.read_text().strip() or 0)
+    return (
+        (datetime.now(UTC) + timedelta(days=offset)).astimezone(ZoneInfo(zone)).date().isoformat()
+    )
+
+
 def promise_a_call_back(app_server: RunningApp, token: str) -> dict[str, Any]:
     contacts = app_server.api("GET", "/contacts?limit=20", token=token).json()["items"]
     contact = next(c for c in contacts if not c["do_not_contact"])
@@ -92,7 +109,7 @@ def promise_a_call_back(app_server: RunningApp, token: str) -> dict[str, Any]:
         "POST",
         f"/contacts/{contact['id']}/follow-ups",
         token=token,
-        json={"title": "Send the revised quote", "due_on": server_today(app_server)},
+        json={"title": "Send the revised quote", "due_on": rep_today(app_server)},
     )
     assert answer.status_code == 201, answer.text
     return {"contact": contact, "follow_up": answer.json()}

@@ -63,7 +63,12 @@ def test_the_card_shows_a_stored_phone_formatted_for_people_and_dials_it_as_stor
         health=HealthPublic(score=None, band="new", reasons=[]),
     )
     card = ContactCard(
-        contact=contact, interactions=[], open_follow_ups=[], complaints=[], opportunities=[]
+        contact=contact,
+        interactions=[],
+        open_follow_ups=[],
+        complaints=[],
+        opportunities=[],
+        events=[],
     )
     header = contact_header(card, date(2026, 11, 30), "America/Los_Angeles")
     assert header.phone == "+1 415-555-1004"
