@@ -1,12 +1,11 @@
-"""Devices that receive reminders, and the audit trail."""
+"""Devices that receive reminders."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint, Uuid
+from sqlalchemy import Column, ForeignKey, String, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
 from crm_pwa.db.columns import UTCDateTime, new_id
@@ -31,15 +30,3 @@ class PushSubscription(SQLModel, table=True):
     last_success_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # The push service said 429 with Retry-After: nothing goes to it before then.
     retry_not_before: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-
-
-class AuditEvent(SQLModel, table=True):
-    __table_args__ = (Index("ix_auditevent_object", "object_type", "object_id"),)
-
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    user_id: uuid.UUID | None = Field(default=None, index=True)
-    action: str = Field(max_length=50)
-    object_type: str = Field(max_length=30)
-    object_id: str = Field(max_length=64)
-    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -12,13 +12,13 @@ from sqlmodel import Field, Session, SQLModel, col
 from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
-from crm_pwa.db.push import AuditEvent
 from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.db.user import User
 from crm_pwa.domain import contact_rules as rules
 from crm_pwa.domain.input_rules import check_text
 from crm_pwa.domain.phone import PhoneError, normalise_phone
 from crm_pwa.services.actor import Actor
+from crm_pwa.services.audit import record_audit
 from crm_pwa.services.contact_duplicates import DUPLICATE, find_duplicate
 from crm_pwa.services.contact_index import index_contact
 from crm_pwa.services.contacts import get_contact, may_see
@@ -198,15 +198,14 @@ def delete_contact(*, session: Session, actor: Actor, contact_id: uuid.UUID, now
         result = session.exec(delete(table).where(col(table.contact_id) == contact.id))
         erased[str(table.__tablename__)] = result.rowcount
     session.exec(delete(Contact).where(col(Contact.id) == contact.id))
-    session.add(
-        AuditEvent(
-            user_id=actor.id,
-            action="contact.erased",
-            object_type="contact",
-            object_id=str(contact_id),
-            at=now,
-            detail=erased,
-        )
+    record_audit(
+        session,
+        actor_id=actor.id,
+        action="contact.erased",
+        object_type="contact",
+        object_id=contact_id,
+        at=now,
+        detail=erased,
     )
     session.expunge(contact)
     session.flush()

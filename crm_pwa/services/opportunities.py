@@ -11,12 +11,12 @@ from sqlmodel import Session, SQLModel
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Opportunity
-from crm_pwa.db.push import AuditEvent
 from crm_pwa.domain import contact_rules as rules
 from crm_pwa.domain import timeline as diary
 from crm_pwa.domain.input_rules import check_day
 from crm_pwa.services import timeline
 from crm_pwa.services.actor import Actor
+from crm_pwa.services.audit import record_audit
 from crm_pwa.services.contacts import get_contact, may_see
 from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid, NotFound
 from crm_pwa.services.fields import Day, Text
@@ -143,15 +143,14 @@ def _win(
         at=now,
         title=opportunity.title,
     )
-    session.add(
-        AuditEvent(
-            user_id=actor.id,
-            action="contact.kind_changed",
-            object_type="contact",
-            object_id=str(contact.id),
-            at=now,
-            detail={"from": "prospect", "to": "customer", "opportunity_id": str(opportunity.id)},
-        )
+    record_audit(
+        session,
+        actor_id=actor.id,
+        action="contact.kind_changed",
+        object_type="contact",
+        object_id=contact.id,
+        at=now,
+        detail={"from": "prospect", "to": "customer", "opportunity_id": str(opportunity.id)},
     )
     session.flush()
 

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
+from crm_pwa.db.audit import AuditEvent
 from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
-from crm_pwa.db.push import AuditEvent
 from tests.conftest import Database
 from tests.utils.factories import NOW, bearer, make_user
 
