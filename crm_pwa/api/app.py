@@ -40,14 +40,15 @@ API_PREFIX = "/api/v1"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
 MAX_BODY_BYTES = 12 * 1024 * 1024
 TOO_LARGE = "Request body too large: send at most 12 MiB at once."
-IMPORT_PATH = f"{API_PREFIX}/import"
-# An import file may be larger than any other body: 20 MB plus its multipart wrapping.
+# An import file may be larger than any other body: 20 MB plus its multipart wrapping,
+# sent to the API or, from the Import page, to Reflex's upload route.
+IMPORT_PATHS = (f"{API_PREFIX}/import", "/_upload")
 MAX_IMPORT_BODY_BYTES = MAX_IMPORT_BYTES + 64 * 1024
 
 
 def body_limit(path: str) -> tuple[int, str]:
     """The most bytes a request to `path` may send, and the words of the refusal."""
-    if path == IMPORT_PATH:
+    if path in IMPORT_PATHS:
         return MAX_IMPORT_BODY_BYTES, IMPORT_TOO_LARGE
     return MAX_BODY_BYTES, TOO_LARGE
 
