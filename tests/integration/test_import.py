@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from crm_pwa.__main__ import main
 from crm_pwa.api.contact_import import read_upload
 from crm_pwa.db.audit import AuditEvent
+from crm_pwa.db.contact import Contact
 from crm_pwa.domain.csv_import import NO_NAME_COLUMN
 from crm_pwa.domain.import_file import MAX_IMPORT_BYTES, NOT_CONTACTS, TOO_LARGE
 from crm_pwa.domain.vcard_import import CUT_OFF
@@ -340,3 +341,16 @@ def test_the_route_stops_reading_one_byte_past_20_mb_whatever_the_wrapping_allow
         read_upload(io.BytesIO(b"n" * (MAX_IMPORT_BYTES + 10)))
     assert refused.value.message == TOO_LARGE
     assert len(read_upload(io.BytesIO(b"n" * MAX_IMPORT_BYTES))) == MAX_IMPORT_BYTES
+
+
+def test_an_imported_contact_starts_as_one_added_by_hand(
+    client: TestClient, rep_headers: dict[str, str], session: Session
+) -> None:
+    # Imports write their rows in bulk, without the model: its defaults must agree.
+    typed = add_contact(client, rep_headers, name="Typed Person")
+    upload(client, rep_headers, b"name\nImported Person\n", name="c.csv")
+    rows = {row.name: row.model_dump() for row in session.exec(select(Contact)).all()}
+    ignored = {"id", "name", "created_at", "updated_at"}
+    assert {k: v for k, v in rows["Imported Person"].items() if k not in ignored} == {
+        k: v for k, v in rows[typed["name"]].items() if k not in ignored
+    }
