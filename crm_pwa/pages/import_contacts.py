@@ -34,8 +34,18 @@ def _picker() -> rx.Component:
     )
 
 
+def _name_file_input(component: rx.Component, name: str) -> rx.Component:
+    """Gives the drop zone's file input an accessible name: rx.upload makes it bare."""
+    for child in component.children:
+        if getattr(child, "tag", None) == "input":
+            child.custom_attrs["aria-label"] = name
+        else:
+            _name_file_input(child, name)
+    return component
+
+
 def _chooser() -> rx.Component:
-    return rx.upload(
+    zone = rx.upload(
         rx.vstack(
             rx.button(
                 rx.icon("file-up", aria_hidden="true"),
@@ -64,6 +74,7 @@ def _chooser() -> rx.Component:
         padding="16px",
         width="100%",
     )
+    return _name_file_input(zone, "Contacts file (.vcf or .csv)")
 
 
 def _progress() -> rx.Component:

@@ -78,3 +78,41 @@ def test_new_rep_imports_a_vcard_finds_a_contact_and_erases_it_when_starting_emp
     token = app_server.token(email)
     left = app_server.api("GET", "/contacts", token=token).json()["items"]
     assert [item["name"] for item in left] == ["Dana Maria Reyes"]
+
+
+PICKED_JS = """async () => {
+  const vcard = window.rapportContactsToVcard([
+    {name: ["Okafor; Chidi, Jr."], email: ["chidi@okafor.example"], tel: ["+44 20 7946 0958"]},
+    {name: [], email: ["nobody@example.com"], tel: []},
+  ]);
+  const body = new FormData();
+  body.append("file", new Blob([vcard], {type: "text/vcard"}), "picked.vcf");
+  const answer = await fetch("/api/v1/import", {
+    method: "POST",
+    headers: {Authorization: "Bearer " + localStorage.getItem("rapport_token")},
+    body,
+  });
+  return answer.json();
+}"""
+
+
+def test_contacts_picked_on_the_phone_import_as_the_server_reads_them(
+    page: Page, app_server: RunningApp
+) -> None:
+    # The Contact Picker itself is Android-only; what the page sends from its answer
+    # is checked here against the real import route.
+    email = _new_rep(app_server)
+    sign_in(page, email)
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    page.goto("/import")
+    expect(page.get_by_role("heading", name="Import contacts")).to_be_visible()
+
+    report = page.evaluate(PICKED_JS)
+
+    assert (report["created"], report["errors"]) == (1, [])
+    (contact,) = app_server.api("GET", "/contacts", token=app_server.token(email)).json()["items"]
+    assert (contact["name"], contact["email"], contact["phone"]) == (
+        "Okafor; Chidi, Jr.",
+        "chidi@okafor.example",
+        "+442079460958",
+    )
