@@ -37,7 +37,9 @@ def _picker() -> rx.Component:
 def _name_file_input(component: rx.Component, name: str) -> rx.Component:
     """Gives the drop zone's file input an accessible name: rx.upload makes it bare."""
     for child in component.children:
-        if getattr(child, "tag", None) == "input":
+        if not isinstance(child, rx.Component):
+            continue
+        if child.tag == "input":
             child.custom_attrs["aria-label"] = name
         else:
             _name_file_input(child, name)
