@@ -15,13 +15,16 @@ from crm_pwa.__main__ import main
 from crm_pwa.api.contact_import import read_upload
 from crm_pwa.db.audit import AuditEvent
 from crm_pwa.db.contact import Contact
+from crm_pwa.db.user import User
 from crm_pwa.domain.csv_import import NO_NAME_COLUMN
 from crm_pwa.domain.import_file import MAX_IMPORT_BYTES, NOT_CONTACTS, TOO_LARGE
 from crm_pwa.domain.vcard_import import CUT_OFF
+from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import TooLarge
+from crm_pwa.services.today import today_view
 from tests.conftest import Database
 from tests.integration.test_contacts_api import API, REP, add_contact, table_rows
-from tests.utils.factories import bearer, make_user
+from tests.utils.factories import NOW, bearer, make_user
 
 FILES = Path(__file__).resolve().parents[1] / "data" / "import"
 EXPORTS = ("iphone.vcf", "android.vcf", "vcard4.vcf", "google.csv", "outlook.csv")
@@ -354,3 +357,13 @@ def test_an_imported_contact_starts_as_one_added_by_hand(
     assert {k: v for k, v in rows["Imported Person"].items() if k not in ignored} == {
         k: v for k, v in rows[typed["name"]].items() if k not in ignored
     }
+
+
+def test_today_offers_the_import_only_while_the_book_is_empty(
+    client: TestClient, rep_headers: dict[str, str], session: Session
+) -> None:
+    rep = Actor.of(session.exec(select(User).where(User.email == REP)).one())
+    assert today_view(session=session, actor=rep, today=NOW.date()).book_empty
+    imported(client, rep_headers, "vcard4.vcf")
+    session.expire_all()
+    assert not today_view(session=session, actor=rep, today=NOW.date()).book_empty
