@@ -41,9 +41,6 @@ def insert_contacts(
     session: Session, contacts: Sequence[dict[str, Any]], terms: Sequence[dict[str, Any]]
 ) -> None:
     """Contacts given as full column dicts, then their search terms."""
-    # In (field, term) order, the two term indexes that start with them (one after
-    # the owner, the same for the whole import) grow at their ends instead of all over.
-    terms = sorted(terms, key=lambda term: (term["field"], term["term"]))
     for batch in _batches(contacts):
         session.execute(insert(Contact.__table__), batch)  # type: ignore[attr-defined]
     if session.get_bind().dialect.name == "postgresql":
