@@ -31,9 +31,11 @@ from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
 from crm_pwa.api.request_log import RequestLog, configure
 from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import Duplicate, RetryLater, ServiceError, Unauthorized
+from crm_pwa.services.passwords import BUSY_MESSAGE, hashing_places
 from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
+SIGN_IN_PATH = f"{API_PREFIX}/auth/token"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
 MAX_BODY_BYTES = 12 * 1024 * 1024
 TOO_LARGE = "Request body too large: send at most 12 MiB at once."
@@ -179,11 +181,21 @@ def create_api() -> FastAPI:
     api.add_exception_handler(PoolTimeout, _pool_timeout)
     api.add_exception_handler(OperationalError, _operational_error)
     settings = get_settings()
+    # Two lanes: a flood of sign-ins waits for hashing in its own (docs/sign-in.md),
+    # never in front of a rep's reads and writes.
     api.add_middleware(
         Admission,
         prefix=API_PREFIX,
         limit=settings.api_concurrency,
         queue=settings.api_queue,
+        exclude=SIGN_IN_PATH,
+    )
+    api.add_middleware(
+        Admission,
+        prefix=SIGN_IN_PATH,
+        limit=hashing_places(settings.password_hash_slots),
+        queue=0,
+        busy=BUSY_MESSAGE,
     )
     api.add_middleware(BodyLimit)
     api.add_middleware(ServerTime)

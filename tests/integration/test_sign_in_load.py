@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import threading
 import time
@@ -80,10 +81,14 @@ def test_other_requests_answer_within_100_ms_when_16_sign_ins_arrive_at_once(
         if answer.result().status_code == 503:
             assert int(answer.result().headers["Retry-After"]) > 0
     assert len(probes) >= 5
-    # The test machine is shared and often busy, so single probes jitter with or
-    # without sign-ins: the flood may add at most 100 ms to the typical probe.
-    allowed = statistics.median(quiet) + 0.100
-    assert statistics.median(probes) < allowed, f"probes {_ms(probes)}, quiet {_ms(quiet)}"
+    # The figure the issue asks for, held by most probes rather than every one: on a
+    # shared 2-core machine a single probe can lose its core to another process
+    # whatever this server does; a server that makes requests wait behind hashing
+    # fails both the median and the 90th percentile.
+    slow = statistics.quantiles(probes, n=10)[-1]
+    figures = f"probes {_ms(probes)}, quiet {_ms(quiet)}, load {os.getloadavg()}"
+    assert statistics.median(probes) < 0.100, figures
+    assert slow < 0.100, figures
     assert peak < 600 * 1024 * 1024, f"server memory peaked at {peak // 2**20} MiB"
 
 
