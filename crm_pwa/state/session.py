@@ -7,9 +7,12 @@ offline outbox also reads it, so the UI and the JSON API share one session.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 import reflex as rx
 from reflex.event import EventSpec
+from sqlmodel import Session
 
 from crm_pwa import clock, routes
 from crm_pwa.db.engine import session_scope
@@ -18,6 +21,22 @@ from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Unauthorized
 
 TOKEN_KEY = "rapport_token"
+T = TypeVar("T")
+
+
+async def in_database(work: Callable[[Session], T]) -> T:
+    """Runs `work` in one database session on a worker thread, and gives its result.
+
+    Every handler's database work goes through here: on the event loop a slow
+    query, or a wait for SQLite's write lock, would stall every user's page and
+    the API that share this process.
+    """
+
+    def run() -> T:
+        with session_scope() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
 
 
 class SessionState(rx.State):
@@ -34,12 +53,11 @@ class SessionState(rx.State):
     def signed_in(self) -> bool:
         return self.user_id != ""
 
-    def _actor(self) -> Actor | None:
-        """The caller, checked against the database on every use: a revoked token stops at once."""
-        return self._remember(_authenticate(self.token))
-
     async def _actor_off_loop(self) -> Actor | None:
-        """`_actor` for async handlers: the database is asked on a worker thread."""
+        """The caller, checked against the database (on a worker thread) on every use.
+
+        A revoked token stops at once.
+        """
         return self._remember(await asyncio.to_thread(_authenticate, self.token))
 
     def _remember(self, actor: Actor | None) -> Actor | None:
