@@ -63,10 +63,10 @@ def test_the_api_answers_at_once_while_a_ui_sign_in_and_a_ui_save_wait_for_the_d
         writer.execute("ROLLBACK")
         writer.close()
 
+    figures = f"{[round(t * 1000) for t in timings]} ms, load {os.getloadavg()}"
+    # A handler on the loop would hold the probes until SQLite gives up waiting (5 s).
+    assert statistics.median(timings) < 0.100, figures
+    assert max(timings) < 1.0, figures
     expect(page.get_by_role("status")).to_contain_text("Reminder hours and time zone saved.")
     expect(other_page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     other.close()
-    figures = f"{[round(t * 1000) for t in timings]} ms, load {os.getloadavg()}"
-    # A handler on the loop would hold every probe until the lock is gone (seconds).
-    assert statistics.median(timings) < 0.100, figures
-    assert max(timings) < 1.0, figures
