@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -17,11 +17,21 @@ from sqlmodel import Session
 from crm_pwa import clock, routes
 from crm_pwa.db.engine import session_scope
 from crm_pwa.services import auth
+from crm_pwa.services.sign_out import sign_out_everywhere, sign_out_of_browser
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Unauthorized
 
 TOKEN_KEY = "rapport_token"
 T = TypeVar("T")
+ENDPOINT_CHARS = 2048
+# This browser's push endpoint, or "" (no service worker, no subscription, no push at all).
+PUSH_ENDPOINT_JS = (
+    "(async () => { try {"
+    " const registration = await navigator.serviceWorker.getRegistration();"
+    " const subscription = registration && await registration.pushManager.getSubscription();"
+    " return subscription ? subscription.endpoint : '';"
+    " } catch (_) { return ''; } })()"
+)
 
 
 async def in_database(work: Callable[[Session], T]) -> T:
@@ -82,8 +92,14 @@ class SessionState(rx.State):
         return None
 
     @rx.event
-    async def sign_out(self) -> EventSpec:
-        await asyncio.to_thread(_sign_out, self.token)
+    def sign_out(self) -> EventSpec:
+        # On a phone several reps share, the next rep must not get this rep's
+        # reminders (they name contacts): ask the browser for its push endpoint first.
+        return rx.call_script(PUSH_ENDPOINT_JS, callback=SessionState.signed_out_here)
+
+    @rx.event
+    async def signed_out_here(self, endpoint: Any) -> EventSpec:
+        await asyncio.to_thread(_sign_out, self.token, str(endpoint or "")[:ENDPOINT_CHARS])
         self._forget()
         return rx.redirect(routes.SIGN_IN)
 
@@ -104,11 +120,13 @@ def _authenticate(token: str) -> Actor | None:
         return None
 
 
-def _sign_out(token: str) -> None:
+def _sign_out(token: str, push_endpoint: str) -> None:
     with session_scope() as session:
-        auth.sign_out(session=session, token=token, now=clock.now())
+        sign_out_of_browser(
+            session=session, token=token, push_endpoint=push_endpoint, now=clock.now()
+        )
 
 
 def _sign_out_everywhere(actor: Actor) -> None:
     with session_scope() as session:
-        auth.sign_out_everywhere(session=session, user_id=actor.id, now=clock.now())
+        sign_out_everywhere(session=session, actor=actor, now=clock.now())
