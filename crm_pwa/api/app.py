@@ -28,6 +28,7 @@ from crm_pwa.api import (
     sync,
 )
 from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
+from crm_pwa.api.refusals import document_busy
 from crm_pwa.api.request_log import RequestLog, configure
 from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import Duplicate, RetryLater, ServiceError, Unauthorized
@@ -212,4 +213,12 @@ def create_api() -> FastAPI:
     api.include_router(health.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
     api.include_router(probes.router)
+    build_document = api.openapi
+
+    def document() -> dict[str, Any]:
+        first = api.openapi_schema is None
+        schema = build_document()
+        return document_busy(schema, API_PREFIX) if first else schema
+
+    api.openapi = document  # type: ignore[method-assign]
     return api

@@ -17,9 +17,9 @@ from sqlmodel import Session
 from crm_pwa import clock, routes
 from crm_pwa.db.engine import session_scope
 from crm_pwa.services import auth
-from crm_pwa.services.sign_out import sign_out_everywhere, sign_out_of_browser
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Unauthorized
+from crm_pwa.services.sign_out import sign_out_everywhere, sign_out_of_browser
 
 TOKEN_KEY = "rapport_token"
 T = TypeVar("T")
