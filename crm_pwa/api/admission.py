@@ -15,8 +15,8 @@ impossible; the queue absorbs bursts; what is beyond it is told to come back
 Signing in has a lane of its own: its request spends a third of a second of a
 core on argon2 (bounded in crm_pwa/services/passwords.py), so sixteen of them
 in the shared lane held every slot for seconds and a rep's plain read queued
-behind them. The sign-in lane is as wide as the hashing places; what does not
-fit is answered 503 before any database work.
+behind them. The sign-in lane is as wide as the hashing places, with a queue
+of its own; what does not fit is answered 503 before any database work.
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ def create_api() -> FastAPI:
         Admission,
         prefix=SIGN_IN_PATH,
         limit=hashing_places(settings.password_hash_slots),
-        queue=0,
+        queue=settings.api_queue,
         busy=BUSY_MESSAGE,
     )
     api.add_middleware(BodyLimit)
