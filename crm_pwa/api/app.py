@@ -19,6 +19,7 @@ from crm_pwa.api import (
     auth,
     complaints,
     contacts,
+    exports,
     follow_ups,
     health,
     opportunities,
@@ -192,6 +193,7 @@ def create_api() -> FastAPI:
     api.add_middleware(RequestLog, prefix=API_PREFIX)
     api.include_router(auth.router, prefix=API_PREFIX)
     api.include_router(contacts.router, prefix=API_PREFIX)
+    api.include_router(exports.router, prefix=API_PREFIX)
     api.include_router(complaints.router, prefix=API_PREFIX)
     api.include_router(opportunities.router, prefix=API_PREFIX)
     api.include_router(sync.router, prefix=API_PREFIX)

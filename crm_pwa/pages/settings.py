@@ -1,4 +1,4 @@
-"""Settings: the signed-in account, its sessions, and push reminders."""
+"""Settings: the signed-in account, its sessions, push reminders and the rep's data."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from crm_pwa.components.when import short_date
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_groups, zone_label
+from crm_pwa.pages.settings_data import data_section
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
@@ -412,6 +413,7 @@ def settings_page() -> rx.Component:
         rx.vstack(
             rx.text("Signed in as ", rx.text.strong(SessionState.user_name)),
             reminders_section(),
+            data_section(),
             rx.heading("Account", as_="h2", size="4"),
             rx.button(
                 "Sign out",
