@@ -153,9 +153,11 @@ def _new_address() -> rx.Component:
             color="var(--gray-11)",
         ),
         rx.hstack(
-            rx.link(
-                rx.button("Subscribe on this phone", size="3", min_height=TAP, width="100%"),
-                href=DataState.subscribe_href,
+            rx.button(
+                rx.link("Subscribe on this phone", href=DataState.subscribe_href, underline="none"),
+                as_child=True,
+                size="3",
+                min_height=TAP,
                 flex="1",
             ),
             rx.button(
