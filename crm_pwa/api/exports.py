@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from crm_pwa import clock
 from crm_pwa.api.browser_headers import served_over_https
@@ -35,11 +35,11 @@ def public_base_url(request: Request) -> str:
 
 def _book(session: DbSession, actor: CurrentActor, file_format: str) -> Response:
     now = clock.now()
-    text, _count = contact_export.export_contacts(
+    lines = contact_export.export_contacts(
         session=session, actor=actor, file_format=file_format, now=now
     )
     name = contact_export.export_file_name(file_format, local_day(now, actor.time_zone))
-    return Response(text, media_type=_TYPES[file_format], headers=_attachment(name))
+    return StreamingResponse(lines, media_type=_TYPES[file_format], headers=_attachment(name))
 
 
 _FILE = {"description": "The file, as an attachment."}

@@ -41,6 +41,9 @@ class DataState(SessionState):
         actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
+        # Shown once: coming back to Settings does not show the address again.
+        self.feed_url = ""
+        self.data_notice = ""
         await self._read_feed(actor)
         return None
 
