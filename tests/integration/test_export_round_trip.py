@@ -228,3 +228,20 @@ def test_an_empty_book_exports_an_empty_vcard_and_a_header_only_csv(
             "Do not contact",
         ]
     ]
+
+
+def test_round_trip_vcard_through_the_import_gives_another_rep_the_same_contacts(
+    client: TestClient, session: Session
+) -> None:
+    headers = _rep_with_book(client, session)
+    expected = _book(client, headers)
+    make_user(session, OTHER_REP)
+    other = bearer(client, OTHER_REP)
+    assert _book(client, other) == {}
+    vcard = client.get(f"{API}/export/contacts.vcf", headers=headers).content
+    report = client.post(
+        f"{API}/import", files={"file": ("book.vcf", vcard, "text/vcard")}, headers=other
+    )
+    assert report.status_code == 200, report.text
+    assert (report.json()["created"], report.json()["errors"]) == (len(PEOPLE), [])
+    assert _book(client, other) == expected
