@@ -20,6 +20,7 @@ from crm_pwa.api import (
     complaints,
     contact_import,
     contacts,
+    exports,
     follow_ups,
     health,
     opportunities,
@@ -220,6 +221,7 @@ def create_api() -> FastAPI:
     api.add_middleware(RequestLog, prefix=API_PREFIX)
     api.include_router(auth.router, prefix=API_PREFIX)
     api.include_router(contacts.router, prefix=API_PREFIX)
+    api.include_router(exports.router, prefix=API_PREFIX)
     api.include_router(contact_import.router, prefix=API_PREFIX)
     api.include_router(complaints.router, prefix=API_PREFIX)
     api.include_router(opportunities.router, prefix=API_PREFIX)
