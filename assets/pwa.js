@@ -25,7 +25,8 @@
   // Banners rendered later by React are covered by this rule without a script.
   const style = document.createElement('style');
   style.textContent =
-    'html:not([data-offline="true"]) [data-offline-banner]{display:none!important}';
+    'html:not([data-offline="true"]) [data-offline-banner]{display:none!important}'
+    + 'html:not([data-storage="refused"]) [data-storage-notice]{display:none!important}';
   document.head.appendChild(style);
 
   let waiting = null;
@@ -34,6 +35,10 @@
     const offline = !navigator.onLine;
     root.dataset.offline = String(offline);
     document.querySelectorAll('[data-offline-banner]').forEach((el) => { el.hidden = !offline; });
+    const refused = root.dataset.storage === 'refused';
+    document.querySelectorAll('[data-storage-notice]').forEach((el) => {
+      if (el.hidden === refused) el.hidden = !refused;
+    });
     if (waiting === null) return;
     const text = String(waiting);
     document.querySelectorAll('[data-outbox-count]').forEach((el) => {
@@ -50,6 +55,7 @@
     render();
   });
   new MutationObserver(render).observe(root, {childList: true, subtree: true});
+  new MutationObserver(render).observe(root, {attributes: true, attributeFilter: ['data-storage']});
 
   function syncNow() {
     outbox.flush().catch(() => {});
@@ -80,6 +86,11 @@
   }
   window.addEventListener('storage', watchToken);
   setInterval(watchToken, 2000);
+
+  // Quota used up or private browsing: say so once; the app keeps working online.
+  outbox.openDB().catch((error) => {
+    if (outbox.storageRefused(error)) root.dataset.storage = 'refused';
+  });
 
   render();
   watchToken().then(syncNow);

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from crm_pwa import clock
 from crm_pwa.api import (
     auth,
+    book,
     complaints,
     contacts,
     follow_ups,
@@ -192,6 +193,7 @@ def create_api() -> FastAPI:
     api.add_middleware(RequestLog, prefix=API_PREFIX)
     api.include_router(auth.router, prefix=API_PREFIX)
     api.include_router(contacts.router, prefix=API_PREFIX)
+    api.include_router(book.router, prefix=API_PREFIX)
     api.include_router(complaints.router, prefix=API_PREFIX)
     api.include_router(opportunities.router, prefix=API_PREFIX)
     api.include_router(sync.router, prefix=API_PREFIX)
