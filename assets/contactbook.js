@@ -178,8 +178,18 @@
       follow_ups: card.follow_ups || [],
       complaints: card.complaints || [],
       opportunities: card.opportunities || [],
-      timeline: card.timeline || [],
+      // [at, kind, direction, sentiment, author, summary]: 20 entries on 5,000 cards
+      // without the keys repeated 100,000 times (see get()).
+      timeline: (card.timeline || []).map((e) => [e.at, e.kind, e.direction, e.sentiment,
+        e.author, e.summary]),
     };
+  }
+
+  function unpacked(contact) {
+    if (!contact) return contact;
+    const timeline = contact.timeline.map(([at, kind, direction, sentiment, author, summary]) => (
+      {at, kind, direction, sentiment, author, summary}));
+    return {...contact, timeline};
   }
 
   /* "<count>:<xor of the ids>", as crm_pwa/domain/book.py:digest writes it. */
@@ -377,8 +387,10 @@
       .map((hit) => hit.entry.contact);
   }
 
+  /* One card, its timeline as a list of {at, kind, direction, sentiment, author, summary}. */
   async function get(id) {
-    return transact(['contacts'], 'readonly', (tx) => promised(tx.objectStore('contacts').get(id)));
+    return unpacked(await transact(['contacts'], 'readonly',
+      (tx) => promised(tx.objectStore('contacts').get(id))));
   }
 
   global.crmBook = {refresh, search, get, count, clear, freshness, digestOf};

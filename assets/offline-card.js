@@ -75,14 +75,16 @@
   }
 
   function timelineEntry(entry, zone) {
-    const heading = entry.source === 'interaction'
+    // Events (what came of a note: a complaint, a stage) have no direction.
+    const note = Boolean(entry.direction);
+    const heading = note
       ? `${KINDS[entry.kind] || entry.kind} · ${entry.direction === 'inbound'
         ? 'they started' : 'we started'}`
       : entry.summary;
-    return h('li', {class: 'rp-entry', 'data-offline-entry': entry.id},
+    return h('li', {class: 'rp-entry', 'data-offline-entry': ''},
       h('div', {class: 'rp-name', text: heading}),
       h('div', {class: 'rp-meta', text: `${dayLabel(entry.at, zone)} · ${entry.author}`}),
-      entry.source === 'interaction' ? h('p', {class: 'rp-text', text: entry.summary}) : null);
+      note ? h('p', {class: 'rp-text', text: entry.summary}) : null);
   }
 
   /* The card of `contact` (a book entry); `fresh` is crmBook.freshness();

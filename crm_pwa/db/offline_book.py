@@ -145,7 +145,7 @@ def latest_events(
         .label("place")
     )
     ranked = (
-        sa.select(c.contact_id, c.id, c.kind, c.detail, c.at, c.actor_id, place)
+        sa.select(c.contact_id, c.kind, c.detail, c.at, c.actor_id, place)
         .where(c.contact_id.in_(ids))
         .subquery()
     )

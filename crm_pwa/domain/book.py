@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 TIMELINE_SIZE = 20
-# A history entry longer than this is cut on the phone (the card online shows it
-# whole): 20 entries of at most this much keep a 5,000-contact book well under 25 MB.
-MAX_SUMMARY_CHARS = 600
+# The phone keeps the newest entries nearly whole and the older ones as a first
+# line (the card online shows every word): 20 entries per card of a 5,000-contact
+# book then stay under 25 MB of IndexedDB (bench/offline_book.py measures it).
+WHOLE_ENTRIES = 5
+MAX_RECENT_CHARS = 500
+MAX_OLDER_CHARS = 160
 # A change is stamped with the time its transaction began and becomes visible at
 # commit: the next pass starts this much before this one did, so a change that
 # committed while the pass read is sent again rather than lost.
@@ -90,7 +93,9 @@ def digest(ids: Iterable[uuid.UUID]) -> str:
     return f"{count}:{folded:032x}"
 
 
-def clip(text: str) -> str:
-    if len(text) <= MAX_SUMMARY_CHARS:
+def clip(text: str, place: int) -> str:
+    """The text of the timeline entry at `place` (0 = newest) as the book keeps it."""
+    limit = MAX_RECENT_CHARS if place < WHOLE_ENTRIES else MAX_OLDER_CHARS
+    if len(text) <= limit:
         return text
-    return text[: MAX_SUMMARY_CHARS - 1] + "…"
+    return text[: limit - 1] + "…"

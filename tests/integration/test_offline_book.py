@@ -106,8 +106,11 @@ def test_book_carries_the_whole_card_and_then_only_what_changed(
     assert [e["at"] for e in card["timeline"]] == sorted(
         (e["at"] for e in card["timeline"]), reverse=True
     )
-    assert {e["source"] for e in card["timeline"]} == {"interaction", "event"}
-    assert max(len(e["summary"]) for e in card["timeline"]) == 600
+    # Notes and what came of them (events have no direction), the newest nearly whole.
+    assert {e["direction"] is None for e in card["timeline"]} == {True, False}
+    long_note = next(e for e in card["timeline"] if e["summary"].startswith("Long "))
+    assert len(long_note["summary"]) == 500 and long_note["summary"].endswith("…")
+    assert max(len(e["summary"]) for e in card["timeline"][5:]) <= 160
     assert last["digest"] == digest(uuid.UUID(i) for i in cards)
     assert last["time_zone"]
 
