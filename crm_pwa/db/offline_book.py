@@ -37,6 +37,17 @@ CLOSED_STAGES = ("won", "lost")
 GONE_ACTIONS = ("contact.erased", "contact.merged")
 
 
+def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A uuid column as the driver hands it (hex text on SQLite, a UUID on PostgreSQL):
+    parsing 100,000 of them into UUIDs would be a good part of a full download."""
+    return sa.type_coerce(column, sa.String)
+
+
+def raw_key(raw: Any) -> int:
+    """The 128-bit number of a `_raw` uuid, to group rows and fold the digest."""
+    return raw.int if isinstance(raw, uuid.UUID) else int(str(raw).replace("-", ""), 16)
+
+
 def _visible(owners: Sequence[uuid.UUID] | None) -> sa.ColumnElement[bool]:
     return sa.true() if owners is None else _CONTACT.c.owner_id.in_(owners)
 
@@ -57,8 +68,10 @@ def changed_ids(
     return list(connection.execute(query.order_by(_CONTACT.c.id).limit(limit)).scalars())
 
 
-def visible_ids(connection: Connection, owners: Sequence[uuid.UUID] | None) -> list[uuid.UUID]:
-    return list(connection.execute(sa.select(_CONTACT.c.id).where(_visible(owners))).scalars())
+def visible_numbers(connection: Connection, owners: Sequence[uuid.UUID] | None) -> list[int]:
+    """The 128-bit numbers of every visible contact id (for the digest)."""
+    query = sa.select(_raw(_CONTACT.c.id)).where(_visible(owners))
+    return [raw_key(raw) for raw in connection.execute(query).scalars()]
 
 
 def gone_since(connection: Connection, since: datetime) -> list[tuple[str, dict[str, Any]]]:
@@ -105,7 +118,8 @@ def open_opportunities(connection: Connection, ids: Sequence[uuid.UUID]) -> Sequ
 
 def latest_interactions(
     connection: Connection, ids: Sequence[uuid.UUID], size: int
-) -> Sequence[RowMapping]:
+) -> Sequence[Any]:
+    """(raw contact id, occurred_at, kind, direction, sentiment, summary, author name)."""
     c = _INTERACTION.c
     place = (
         sa.func.row_number()
@@ -114,30 +128,31 @@ def latest_interactions(
     )
     ranked = (
         sa.select(
-            c.contact_id,
-            c.id,
+            _raw(c.contact_id).label("contact"),
+            c.occurred_at,
             c.kind,
             c.direction,
             c.sentiment,
             c.summary,
-            c.occurred_at,
             c.author_id,
             place,
         )
         .where(c.contact_id.in_(ids))
         .subquery()
     )
+    r = ranked.c
     query = (
-        sa.select(ranked, _USER.c.name.label("author"))
-        .join(_USER, _USER.c.id == ranked.c.author_id)
-        .where(ranked.c.place <= size)
+        sa.select(
+            r.contact, r.occurred_at, r.kind, r.direction, r.sentiment, r.summary, _USER.c.name
+        )
+        .join(_USER, _USER.c.id == r.author_id)
+        .where(r.place <= size)
     )
-    return connection.execute(query).mappings().all()
+    return connection.execute(query).all()
 
 
-def latest_events(
-    connection: Connection, ids: Sequence[uuid.UUID], size: int
-) -> Sequence[RowMapping]:
+def latest_events(connection: Connection, ids: Sequence[uuid.UUID], size: int) -> Sequence[Any]:
+    """(raw contact id, at, kind, detail, actor name)."""
     c = _EVENT.c
     place = (
         sa.func.row_number()
@@ -145,13 +160,14 @@ def latest_events(
         .label("place")
     )
     ranked = (
-        sa.select(c.contact_id, c.kind, c.detail, c.at, c.actor_id, place)
+        sa.select(_raw(c.contact_id).label("contact"), c.at, c.kind, c.detail, c.actor_id, place)
         .where(c.contact_id.in_(ids))
         .subquery()
     )
+    r = ranked.c
     query = (
-        sa.select(ranked, _USER.c.name.label("author"))
-        .join(_USER, _USER.c.id == ranked.c.actor_id)
-        .where(ranked.c.place <= size)
+        sa.select(r.contact, r.at, r.kind, r.detail, _USER.c.name)
+        .join(_USER, _USER.c.id == r.actor_id)
+        .where(r.place <= size)
     )
-    return connection.execute(query).mappings().all()
+    return connection.execute(query).all()

@@ -82,14 +82,15 @@ def decode_cursor(text: str) -> BookCursor:
     return BookCursor(since=since, after=after, started=started)
 
 
-def digest(ids: Iterable[uuid.UUID]) -> str:
-    """ "<count>:<xor of the ids>": equal on the phone and the server when both hold
-    the same set, whatever the order. assets/contactbook.js computes it too."""
+def digest(numbers: Iterable[int]) -> str:
+    """`<count>:<xor of the ids>` over the ids' 128-bit numbers (`uuid.int`): equal on
+    the phone and the server when both hold the same set, whatever the order.
+    assets/contactbook.js computes it too."""
     count = 0
     folded = 0
-    for contact_id in ids:
+    for number in numbers:
         count += 1
-        folded ^= contact_id.int
+        folded ^= number
     return f"{count}:{folded:032x}"
 
 

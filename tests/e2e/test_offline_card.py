@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Browser, Locator, Page, Playwright, expect
 
 from tests.e2e.conftest import REP, RunningApp, sign_in
+from tests.e2e.test_accessibility import AXE, EVERY_RULE, FAILING_IMPACTS, RUN_AXE_JS
 
 SYNC_DEADLINE_S = 15
 MAPS = "https://www.google.com/maps/search/?api=1&query="
@@ -127,6 +128,13 @@ def test_cards_read_from_the_book_and_a_meeting_logged_when_the_phone_has_no_sig
     _expect_offline_card(page, opened, as_of, zone)
     page.goto(f"/contacts/{never_opened['id']}")
     shown = _expect_offline_card(page, never_opened, as_of, zone)
+    page.evaluate(AXE.read_text())
+    failures = [
+        f"{v['id']} ({v['impact']}): {v['nodes']}"
+        for v in page.evaluate(RUN_AXE_JS, EVERY_RULE)
+        if v["impact"] in FAILING_IMPACTS
+    ]
+    assert failures == []
 
     shown.get_by_role("button", name=f"Log a meeting with {never_opened['name']}").click()
     form = page.get_by_role("form", name="Log a note")

@@ -309,7 +309,7 @@ class FakeRapport:
             more=more,
             as_of=at.started,
             time_zone="Pacific/Auckland",
-            digest=None if more else digest(uuid.UUID(contact_id) for contact_id in book),
+            digest=None if more else digest(uuid.UUID(contact_id).int for contact_id in book),
         )
         return 200, page.model_dump(mode="json")
 
