@@ -99,7 +99,7 @@
     const details = [['Phone', contact.phone], ['Email', contact.email],
       ['Address', contact.address], ['Tier', TIERS[contact.tier] || contact.tier],
       ['Tags', (contact.tags || []).join(', ')]].filter(([, value]) => value);
-    return h('article', {class: 'rp-panel rp-offline-card', 'aria-labelledby': 'offline-card-name',
+    return h('article', {class: 'rp-stack', 'aria-labelledby': 'offline-card-name',
       'data-offline-card': contact.id},
     h('h1', {id: 'offline-card-name', class: 'rp-title', text: contact.name}),
     company ? h('p', {class: 'rp-meta', text: company}) : null,
@@ -150,7 +150,7 @@
 
   /* What a card route says when the book cannot stand in for the page. */
   function notice(title, text) {
-    return h('section', {class: 'rp-panel', 'aria-labelledby': 'offline-card-name',
+    return h('section', {class: 'rp-stack', 'aria-labelledby': 'offline-card-name',
       'data-offline-card': ''},
     h('h1', {id: 'offline-card-name', class: 'rp-title', text: title}),
     h('p', {class: 'rp-mark', role: 'status', 'data-offline-mark': '', text}),

@@ -235,7 +235,7 @@
     const saved = h('p', {class: 'rp-saved', role: 'status', hidden: true,
       'data-offline-saved': ''});
     const view = h('div', {class: 'rp-stack'});
-    const el = h('div', {class: 'rp-stack', 'data-offline-book': ''}, saved, view);
+    const el = h('div', {class: 'rp-panel rp-card-host', 'data-offline-book': ''}, saved, view);
     let note = null;
     let savedUntil = 0;
     let draws = 0;

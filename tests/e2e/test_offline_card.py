@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Locator, Page, Playwright, expect
 
 from tests.e2e.conftest import REP, RunningApp, sign_in
 from tests.e2e.test_accessibility import AXE, EVERY_RULE, FAILING_IMPACTS, RUN_AXE_JS
+from tests.e2e.test_offline import NARROW, TAP_PROBLEMS_JS
 
 SYNC_DEADLINE_S = 15
 MAPS = "https://www.google.com/maps/search/?api=1&query="
@@ -116,13 +117,20 @@ def test_cards_read_from_the_book_and_a_meeting_logged_when_the_phone_has_no_sig
     expect(page.get_by_role("heading", name=opened["name"], level=1)).to_be_visible()
     live = page.locator(f'[data-live-card="{opened["id"]}"]')
     expect(live.get_by_text(opened["connection_notes"])).to_be_visible()
-    top = live.bounding_box()
+
+    def below_header() -> float:
+        card, header = live.bounding_box(), page.locator("header").bounding_box()
+        assert card is not None and header is not None
+        return card["y"] - (header["y"] + header["height"])
+
+    gap = below_header()
     # The signal drops while the rep reads: the card stays put, no list pushes it down.
     page.context.set_offline(True)
     expect(page.locator("[data-offline-banner]")).to_be_visible()
     page.wait_for_timeout(1000)
     expect(page.locator("[data-offline-book]")).to_have_count(0)
-    assert live.bounding_box() == top
+    # Only the offline banner in the header moved it: nothing came between.
+    assert below_header() == gap
 
     page.reload()
     _expect_offline_card(page, opened, as_of, zone)
@@ -135,6 +143,8 @@ def test_cards_read_from_the_book_and_a_meeting_logged_when_the_phone_has_no_sig
         if v["impact"] in FAILING_IMPACTS
     ]
     assert failures == []
+    page.set_viewport_size(NARROW)
+    assert page.evaluate(TAP_PROBLEMS_JS) == []
 
     shown.get_by_role("button", name=f"Log a meeting with {never_opened['name']}").click()
     form = page.get_by_role("form", name="Log a note")
