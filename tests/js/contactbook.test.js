@@ -64,6 +64,10 @@ test('refresh_fetches_only_changes_and_drops_what_left_the_book', async () => {
   assertEqual([third.updated, third.removed], [0, 1], 'handed over: found by the digest');
   assertEqual(await crmBook.get(ID.jose), undefined, 'the handed-over contact is gone');
   assert((await crmBook.freshness()).as_of > fresh.as_of, 'as of the last refresh');
+  const held = [ID.dana, ID.omar, ID.soren];
+  await fake.contacts({page_cap: 100});
+  const page = await (await crmOutbox.apiFetch('/book?limit=1000')).json();
+  assertEqual(crmBook.digestOf(held), page.digest, 'the phone folds ids as the server does');
 });
 
 test('book_starts_again_when_another_user_signs_in', async () => {
