@@ -171,10 +171,13 @@
   /* A card as GET /api/v1/book sends it (services/offline_book.py: BookCard), with
    * the health band beside it for the list. */
   function fromServer(card) {
+    // What the offline card and list do not show stays on the server (room on the phone).
+    const {owner_id: _owner, created_at: _created, updated_at: _updated, rhythm_days: _rhythm,
+      effective_rhythm_days: _effective, health, ...kept} = card;
     return {
-      ...card,
+      ...kept,
       tags: Array.isArray(card.tags) ? card.tags : [],
-      band: (card.health && card.health.band) || null,
+      band: (health && health.band) || null,
       follow_ups: card.follow_ups || [],
       complaints: card.complaints || [],
       opportunities: card.opportunities || [],

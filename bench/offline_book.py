@@ -47,7 +47,7 @@ from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_editing import ContactUpdate, update_contact
-from crm_pwa.services.offline_book import book_page
+from crm_pwa.services.offline_book import book_json, book_page
 from crm_pwa.services.sync import SyncBatch, sync_outbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +188,7 @@ def download(engine: Engine, rep: Actor, cursor: str | None) -> tuple[float, lis
                 page = book_page(
                     session=session, actor=rep, cursor=after, limit=PAGE, now=clock.now()
                 )
-                return page.model_dump_json().encode()
+                return book_json(page)
 
         took, body = timed(one)
         seconds += took
@@ -269,7 +269,13 @@ def stored_size(pages: list[bytes]) -> tuple[float, float]:
               return (performance.now() - started) / 1000;
             }"""
         )
+        # What the browser itself counts for IndexedDB, once its writes have settled.
+        page.wait_for_timeout(5000)
+        counted = page.evaluate(
+            "navigator.storage.estimate().then((e) => (e.usageDetails || {}).indexedDB || 0)"
+        )
         context.close()
+        print(f"  IndexedDB usage as the browser counts it: {counted / 1e6:.1f} MB")
         folder = next(Path(profile).rglob("IndexedDB"))
         size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
     return size / 1e6, float(took)

@@ -23,9 +23,9 @@ TIMELINE_SIZE = 20
 # The phone keeps the newest entries nearly whole and the older ones as a first
 # line (the card online shows every word): 20 entries per card of a 5,000-contact
 # book then stay under 25 MB of IndexedDB (bench/offline_book.py measures it).
-WHOLE_ENTRIES = 5
+WHOLE_ENTRIES = 3
 MAX_RECENT_CHARS = 500
-MAX_OLDER_CHARS = 160
+MAX_OLDER_CHARS = 120
 # A change is stamped with the time its transaction began and becomes visible at
 # commit: the next pass starts this much before this one did, so a change that
 # committed while the pass read is sent again rather than lost.
