@@ -185,7 +185,9 @@
       } else if (total === 0) {
         count.textContent = 'No contacts on this phone yet: open the app once with a signal.';
       } else if (!input.value.trim()) {
-        count.textContent = `${total} contacts on this phone`
+        const fresh = await book.freshness().catch(() => null);
+        const stamp = fresh && cards.asOf(fresh.as_of, fresh.time_zone);
+        count.textContent = `${total} contacts on this phone${stamp ? ` as of ${stamp}` : ''}`
           + (total > found.length ? `; the first ${found.length} by name:` : ':');
       } else if (!found.length) {
         count.textContent = 'No contact matches.';

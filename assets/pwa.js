@@ -30,6 +30,7 @@
   document.head.appendChild(style);
 
   let waiting = null;
+  const BOOK_REFRESH_MS = 5 * 60 * 1000;
 
   function render() {
     const offline = !navigator.onLine;
@@ -65,8 +66,13 @@
   window.addEventListener('online', () => { render(); syncNow(); });
   window.addEventListener('offline', render);
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') outbox.flush().catch(() => {});
+    if (document.visibilityState === 'visible') syncNow();
   });
+  // The book follows the server while the app is open: only changes travel, so a
+  // refresh every few minutes costs a request and a few cards.
+  setInterval(() => {
+    if (document.visibilityState === 'visible') syncNow();
+  }, BOOK_REFRESH_MS);
 
   // Reflex writes the token to localStorage without an event in this tab: watch it,
   // so a sign-in syncs at once and a sign-out empties the book on this phone.
