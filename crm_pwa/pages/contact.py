@@ -185,6 +185,8 @@ def _card() -> rx.Component:
         note_sheet(ContactState.card_id, header.name),
         spacing="5",
         width="100%",
+        # The card the server sent: offline.js leaves it in place when the signal drops.
+        data_live_card=ContactState.card_id,
     )
 
 
@@ -212,7 +214,8 @@ def contact_page() -> rx.Component:
                 rx.cond(
                     ContactState.missing,
                     _not_found(),
-                    rx.center(rx.spinner(size="3"), padding="48px"),
+                    # offline.js draws the card from the book while this waits with no signal.
+                    rx.center(rx.spinner(size="3"), padding="48px", data_card_loading=""),
                 ),
             ),
             # Pressed by the outbox scripts once a change reached the server.
