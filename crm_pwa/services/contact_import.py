@@ -190,7 +190,7 @@ def _current(plan: _Plan, contact_id: uuid.UUID) -> dict[str, Any]:
 
 def _persist(session: Session, actor: Actor, plan: _Plan, now: datetime) -> None:
     contacts: list[dict[str, Any]] = []
-    terms: list[dict[str, Any]] = []
+    terms: list[tuple[uuid.UUID, int, str, uuid.UUID]] = []
     for contact_id, values in plan.creates.items():
         row = {
             **NEW_CONTACT,
@@ -203,8 +203,7 @@ def _persist(session: Session, actor: Actor, plan: _Plan, now: datetime) -> None
         }
         contacts.append(row)
         terms.extend(
-            {"contact_id": contact_id, "field": term_field, "term": term, "owner_id": actor.id}
-            for term_field, term in contact_terms(row)
+            (contact_id, term_field, term, actor.id) for term_field, term in contact_terms(row)
         )
     insert_contacts(session, contacts, terms)
     for contact_id, changes in plan.updates.items():
