@@ -47,10 +47,18 @@ def insert_contacts(
     """Contacts given as full column dicts, then their search terms."""
     for batch in _batches(contacts):
         session.execute(insert(Contact.__table__), batch)  # type: ignore[attr-defined]
+    # In the order of the (field, term) index, so each row lands next to the one
+    # before and the index pages are written once rather than touched at random:
+    # on SQLite this more than halved the import (docs/benchmarks.md).
+    terms = sorted(terms, key=_index_order)
     if session.get_bind().dialect.name == "postgresql":
         _copy_terms(session, terms)
     else:
         _sqlite_terms(session, terms)
+
+
+def _index_order(term: Term) -> tuple[int, str]:
+    return term[1], term[2]
 
 
 # Enough page cache (in KiB, negative) to hold the search-term table and its three
@@ -74,11 +82,10 @@ def _sqlite_terms(session: Session, terms: Sequence[Term]) -> None:
             cursor.executemany(
                 "INSERT INTO contactsearchterm (contact_id, field, term, owner_id)"
                 " VALUES (?, ?, ?, ?)",
-                # In the order of the (field, term) index: each row lands next to the last.
-                sorted(
+                [
                     (contact_id.hex, field, term, owner_id.hex)
                     for contact_id, field, term, owner_id in terms
-                ),
+                ],
             )
         finally:
             cursor.execute(f"PRAGMA cache_size={previous}")
