@@ -1,8 +1,8 @@
 """The queries of an import: who the caller already has, and many new contacts at once.
 
 A 10,000-line file must not cost 10,000 round trips: the match keys of every
-visible contact come in one query, and the new contacts and their search
-terms go in as multi-row INSERTs.
+visible contact come in one query, the new contacts go in as multi-row
+INSERTs and their search terms through the driver (docs/import.md, Speed).
 """
 
 from __future__ import annotations

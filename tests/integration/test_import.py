@@ -14,10 +14,11 @@ from sqlmodel import Session, select
 from crm_pwa.__main__ import main
 from crm_pwa.api.contact_import import read_upload
 from crm_pwa.db.audit import AuditEvent
-from crm_pwa.db.contact import Contact
+from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.user import User
 from crm_pwa.domain.csv_import import NO_NAME_COLUMN
 from crm_pwa.domain.import_file import MAX_IMPORT_BYTES, NOT_CONTACTS, TOO_LARGE
+from crm_pwa.domain.search import EMAIL
 from crm_pwa.domain.vcard_import import CUT_OFF
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import TooLarge
@@ -208,6 +209,16 @@ def test_the_same_person_twice_in_one_file_is_one_contact(
     report = upload(client, rep_headers, csv, name="c.csv").json()
     assert (report["created"], report["updated"]) == (1, 1)
     assert _fields(book(client, rep_headers)["Ana Silva"])["company"] == "Lisboa Tiles"
+
+
+def test_an_imported_email_with_a_backslash_is_indexed_as_written(
+    client: TestClient, rep_headers: dict[str, str], session: Session
+) -> None:
+    # Search terms reach PostgreSQL through COPY's text format, where a backslash escapes.
+    csv = b"name,email\nAna Silva,ana\\tiles@example.com\n"
+    assert upload(client, rep_headers, csv, name="c.csv").json()["created"] == 1
+    terms = session.exec(select(ContactSearchTerm.term).where(ContactSearchTerm.field == EMAIL))
+    assert "ana\\tiles@example.com" in set(terms)
 
 
 def test_a_dry_run_previews_the_columns_and_counts_and_writes_nothing(
