@@ -16,16 +16,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_pwa import clock
 from crm_pwa.api import (
+    audit,
     auth,
     complaints,
     contacts,
     follow_ups,
     health,
     opportunities,
+    people,
     probes,
     push,
     service_worker,
     sync,
+    teams,
 )
 from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
 from crm_pwa.api.request_log import RequestLog, configure
@@ -198,6 +201,9 @@ def create_api() -> FastAPI:
     api.include_router(follow_ups.router, prefix=API_PREFIX)
     api.include_router(push.router, prefix=API_PREFIX)
     api.include_router(health.router, prefix=API_PREFIX)
+    api.include_router(people.router, prefix=API_PREFIX)
+    api.include_router(teams.router, prefix=API_PREFIX)
+    api.include_router(audit.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
     api.include_router(probes.router)
     return api
