@@ -96,7 +96,12 @@ def list_users(session: DbSession, actor: CurrentActor) -> PeopleOut:
     return PeopleOut(items=[_out(person) for person in found])
 
 
-@router.post("/users", status_code=201, response_model=AddedOut, responses=refusals(401, 403, 422))
+@router.post(
+    "/users",
+    status_code=201,
+    response_model=AddedOut,
+    responses=refusals(400, 401, 403, 413, 422, 503),
+)
 def add_user(body: NewPerson, session: DbSession, actor: CurrentActor, device: Device) -> AddedOut:
     added = people.add_person(
         session=session,
@@ -111,7 +116,7 @@ def add_user(body: NewPerson, session: DbSession, actor: CurrentActor, device: D
     return AddedOut(person=_out(added.person), link=_link(added.link))
 
 
-@router.get("/users/{person_id}", response_model=PersonOut, responses=refusals(401, 403, 404))
+@router.get("/users/{person_id}", response_model=PersonOut, responses=refusals(401, 403, 404, 422))
 def get_user(person_id: uuid.UUID, session: DbSession, actor: CurrentActor) -> PersonOut:
     return _out(
         people.get_person(session=session, actor=actor, person_id=person_id, now=clock.now())
@@ -119,7 +124,9 @@ def get_user(person_id: uuid.UUID, session: DbSession, actor: CurrentActor) -> P
 
 
 @router.patch(
-    "/users/{person_id}", response_model=PersonOut, responses=refusals(401, 403, 404, 422)
+    "/users/{person_id}",
+    response_model=PersonOut,
+    responses=refusals(400, 401, 403, 404, 413, 422),
 )
 def change_user(
     person_id: uuid.UUID,
@@ -159,7 +166,7 @@ def reset_link(
     )
 
 
-@router.post("/me/password", status_code=204, responses=refusals(401, 422, 503))
+@router.post("/me/password", status_code=204, responses=refusals(400, 401, 413, 422, 503))
 def change_password(
     body: PasswordChange, session: DbSession, actor: CurrentActor, token: Token, device: Device
 ) -> Response:

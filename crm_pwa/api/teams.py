@@ -54,7 +54,12 @@ def list_teams(session: DbSession, actor: CurrentActor) -> TeamsOut:
     )
 
 
-@router.post("/teams", status_code=201, response_model=TeamOut, responses=refusals(401, 403, 422))
+@router.post(
+    "/teams",
+    status_code=201,
+    response_model=TeamOut,
+    responses=refusals(400, 401, 403, 413, 422),
+)
 def create_team(body: NewTeam, session: DbSession, actor: CurrentActor, device: Device) -> TeamOut:
     team = team_admin.create_team(
         session=session, actor=actor, name=body.name, now=clock.now(), device=device
@@ -62,7 +67,11 @@ def create_team(body: NewTeam, session: DbSession, actor: CurrentActor, device: 
     return _one(session, actor, team.id)
 
 
-@router.patch("/teams/{team_id}", response_model=TeamOut, responses=refusals(401, 403, 404, 422))
+@router.patch(
+    "/teams/{team_id}",
+    response_model=TeamOut,
+    responses=refusals(400, 401, 403, 404, 413, 422),
+)
 def change_team(
     team_id: uuid.UUID, body: TeamChange, session: DbSession, actor: CurrentActor, device: Device
 ) -> TeamOut:

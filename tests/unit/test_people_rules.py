@@ -78,7 +78,7 @@ def test_only_an_active_manager_may_run_a_team_when_assigned() -> None:
 
 
 def test_link_lives_72_hours_when_issued() -> None:
-    assert LINK_VALID == timedelta(hours=72)
+    assert timedelta(hours=72) == LINK_VALID
     assert link_expires_at(NOW) == NOW + timedelta(hours=72)
 
 
