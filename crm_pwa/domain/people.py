@@ -16,7 +16,6 @@ ROLES = ("rep", "manager", "admin")
 # Long enough to reach a new hire over a weekend, short enough that a link
 # forgotten in a chat stops working within days.
 LINK_VALID = timedelta(hours=72)
-LINK_PURPOSES = ("invite", "reset")
 
 
 @dataclass(frozen=True, slots=True)
