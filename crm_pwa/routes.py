@@ -17,3 +17,17 @@ def contact(contact_id: str) -> str:
 
 def contact_edit(contact_id: str) -> str:
     return f"/contacts/{contact_id}/edit"
+
+
+PEOPLE = "/people"
+PERSON = "/people/[person_id]"
+AUDIT = "/audit"
+SET_PASSWORD = "/set-password/[secret]"
+
+
+def person(person_id: str) -> str:
+    return f"/people/{person_id}"
+
+
+def set_password(secret: str) -> str:
+    return f"/set-password/{secret}"

@@ -15,11 +15,13 @@ from sqlmodel import Session
 from crm_pwa import clock, routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.import_link import import_link
+from crm_pwa.components.people_links import people_links
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.components.shell import page_shell
 from crm_pwa.components.when import short_date
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_groups, zone_label
+from crm_pwa.pages.password_section import password_section
 from crm_pwa.pages.settings_data import data_section
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
@@ -424,6 +426,8 @@ def settings_page() -> rx.Component:
         rx.vstack(
             rx.text("Signed in as ", rx.text.strong(SessionState.user_name)),
             reminders_section(),
+            password_section(),
+            rx.cond(SessionState.is_manager, people_links()),
             rx.heading("Contacts", as_="h2", size="4"),
             import_link("Import contacts"),
             data_section(),
