@@ -6,14 +6,17 @@ import uuid
 from datetime import datetime, time
 
 from sqlalchemy import Column
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from crm_pwa.db.columns import UTCDateTime, new_id
+from crm_pwa.domain.money import DEFAULT_CURRENCY
 
 
 class Team(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     name: str = Field(max_length=200)
+    # ISO 4217: how the team's opportunity amounts are shown (crm_pwa/domain/money.py).
+    currency: str = Field(default=DEFAULT_CURRENCY, max_length=3)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -46,3 +49,10 @@ class AuthToken(SQLModel, table=True):
     # Moved forward at most once an hour (see services/auth.py): idle tokens expire.
     last_used_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     label: str = Field(default="", max_length=200)
+
+
+def team_currency(session: Session, user_id: uuid.UUID) -> str:
+    """The currency of `user_id`'s team; the default for someone in no team."""
+    query = select(Team.currency).join(User, col(User.team_id) == Team.id)
+    found = session.exec(query.where(User.id == user_id)).first()
+    return found or DEFAULT_CURRENCY

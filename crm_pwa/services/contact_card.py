@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
-from crm_pwa.db.user import User
+from crm_pwa.db.user import User, team_currency
 from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.health import DEFAULT_MODEL
 from crm_pwa.services.actor import Actor
@@ -61,6 +61,8 @@ class ContactCard(BaseModel):
     complaints: list[ComplaintLine]
     opportunities: list[OpportunityLine]
     events: list[EventLine]
+    # The ISO 4217 code the card's amounts are shown in: the owner's team's.
+    currency: str
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -139,6 +141,7 @@ def contact_card(
             for item in opportunities
         ],
         events=contact_events(session, contact.id),
+        currency=team_currency(session, contact.owner_id),
     )
 
 
