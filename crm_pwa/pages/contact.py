@@ -26,7 +26,7 @@ from crm_pwa.components.field import (
     text_box,
     text_input,
 )
-from crm_pwa.components.follow_up_item import follow_up_item
+from crm_pwa.components.follow_up_item import follow_up_item, undo_bar
 from crm_pwa.components.note_sheet import note_sheet
 from crm_pwa.components.opportunity_item import (
     opportunity_fields,
@@ -36,6 +36,7 @@ from crm_pwa.components.outbox_script import RELOAD_BUTTON_ID
 from crm_pwa.components.section import folded, problem, section
 from crm_pwa.components.shell import back_link, page_shell
 from crm_pwa.components.timeline_entry import timeline_entry
+from crm_pwa.pages.contact_merge import merge_section
 from crm_pwa.pages.contact_state import (
     ContactState,
 )
@@ -45,6 +46,7 @@ def _follow_ups() -> rx.Component:
     return section(
         "Follow-ups",
         problem(ContactState.follow_up_error),
+        undo_bar(),
         rx.foreach(
             ContactState.follow_ups,
             lambda item: follow_up_item(item, ContactState.reschedule),
@@ -188,6 +190,7 @@ def _card() -> rx.Component:
         health_section(header),
         _timeline(),
         details_section(header),
+        merge_section(),
         _edit_and_erase(header),
         note_sheet(ContactState.card_id, header.name),
         spacing="5",

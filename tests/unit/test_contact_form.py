@@ -75,7 +75,7 @@ def test_the_card_shows_a_stored_phone_formatted_for_people_and_dials_it_as_stor
         complaints=[],
         opportunities=[],
         events=[],
-            currency="USD",
+        currency="USD",
     )
     header = contact_header(card, date(2026, 11, 30), "America/Los_Angeles")
     assert header.phone == "+1 415-555-1004"
