@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.health import HealthSnapshot
+from crm_pwa.db.health_facts import day_start, load_facts_for
 from crm_pwa.db.interaction import Complaint, FollowUp
 from crm_pwa.db.user import User
 from crm_pwa.domain.days import local_day
@@ -27,7 +28,6 @@ from crm_pwa.domain.scores import weighted_mean
 from crm_pwa.domain.week import iso_week, previous_weeks
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Forbidden
-from crm_pwa.services.health import day_start, load_facts_for
 from crm_pwa.services.snapshot import snapshot_as_of
 
 HISTORY_WEEKS = 12

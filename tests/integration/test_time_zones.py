@@ -15,13 +15,13 @@ from sqlmodel import Session, select
 from crm_pwa import clock, scheduler
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.health import HealthSnapshot
+from crm_pwa.db.health_facts import load_facts_for
 from crm_pwa.db.interaction import FollowUp, Interaction
 from crm_pwa.db.user import User
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.reminder import ReminderCandidate, RepSchedule, plan_reminders
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.complaints import log_complaint
-from crm_pwa.services.health import load_facts_for
 from crm_pwa.services.sync import SyncBatch, sync_outbox
 from crm_pwa.services.today import today_view
 from tests.utils.factories import bearer, make_contact, make_team, make_user
