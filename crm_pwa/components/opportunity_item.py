@@ -59,7 +59,7 @@ def opportunity_fields(
                 "Amount",
                 # Text, not type=number: "12,500" stays as typed and is read by domain/numbers.py.
                 text_input(
-                    "amount", amount, inputmode="decimal", placeholder="0.00", autocomplete="off"
+                    "amount", amount, input_mode="decimal", placeholder="0.00", autocomplete="off"
                 ),
             ),
             problem("amount"),

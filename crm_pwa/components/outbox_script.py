@@ -47,8 +47,8 @@ UNDO_BAR_ID = "follow-up-undo"
 UNDO_SECONDS = 8
 
 # Sends one follow-up change through the outbox; `line` (may be null) says what
-# happened when the change could not be sent yet. Resolves to whether the
-# change is on the server or queued on the phone.
+# happened when the change could not be sent yet. Resolves to 'sent', 'queued'
+# (kept on the phone, sent later) or 'refused'.
 SEND_FOLLOW_UP_JS = f"""(async (change, line, what) => {{
   const say = (text) => {{ if (line) line.textContent = text; }};
   try {{
@@ -56,16 +56,16 @@ SEND_FOLLOW_UP_JS = f"""(async (change, line, what) => {{
     const outcome = await ({SYNC_JS})(change.id);
     if (outcome.state === 'waiting' || outcome.state === 'stuck') {{
       if (line) ({PENDING_JS})(line, change.id, outcome, what);
-      return true;
+      return 'queued';
     }}
     if (outcome.state !== 'sent') {{
       say('Not saved: ' + outcome.error);
-      return false;
+      return 'refused';
     }}
-    return true;
+    return 'sent';
   }} catch (error) {{
     say('Not saved: ' + error.message);
-    return false;
+    return 'refused';
   }}
 }})"""
 
@@ -77,9 +77,9 @@ FOLLOW_UP_CHANGE_JS = f"""(async (id, status, until, undo, title) => {{
   const change = {{id, status}};
   if (status === 'snoozed') change.snooze_until = until;
   const what = status === 'done' ? 'Marked done' : 'Snoozed until ' + until;
-  const kept = await ({SEND_FOLLOW_UP_JS})(change, line, what);
+  const outcome = await ({SEND_FOLLOW_UP_JS})(change, line, what);
   const bar = document.getElementById('{UNDO_BAR_ID}');
-  if (!kept || status !== 'done' || !bar) return;
+  if (outcome === 'refused' || status !== 'done' || !bar) return;
   Object.assign(bar.dataset, {{id, status: undo.status, until: undo.snooze_until || ''}});
   bar.querySelector('[data-undo-text]').textContent = 'Marked done: ' + title;
   bar.hidden = false;
@@ -92,9 +92,14 @@ UNDO_JS = f"""(async () => {{
   const bar = document.getElementById('{UNDO_BAR_ID}');
   clearTimeout(window.crmUndoTimer);
   const {{id, status, until}} = bar.dataset;
-  const change = {{id, status}};
-  if (status === 'snoozed') change.snooze_until = until;
-  // A refusal stays on the bar, with Undo to try again.
   const text = bar.querySelector('[data-undo-text]');
-  bar.hidden = await ({SEND_FOLLOW_UP_JS})(change, text, 'Reopened');
+  const reopened = await ({SEND_FOLLOW_UP_JS})({{id, status: 'open'}}, text, 'Reopened');
+  // A refusal stays on the bar, with Undo to try again.
+  bar.hidden = reopened !== 'refused';
+  // A done follow-up is reopened before it is snoozed again (domain/note_rules.py),
+  // so the snooze goes second, once the reopening is on the server; offline, the
+  // follow-up comes back open.
+  if (reopened === 'sent' && status === 'snoozed') {{
+    await ({SEND_FOLLOW_UP_JS})({{id, status, snooze_until: until}}, null, 'Snoozed');
+  }}
 }})()"""

@@ -58,6 +58,8 @@ def snooze_choices(today: date) -> tuple[date, date]:
 def undone_state(status: str, snooze_until: date | None, today: date) -> tuple[str, date | None]:
     """What Undo after "Done" puts back: the open or snoozed follow-up it was.
 
+    The card reopens the follow-up, then snoozes it again when it was snoozed (a
+    done follow-up cannot be snoozed without reopening, `note_rules.check_transition`).
     A snooze that has already ended comes back as open: its day is past either
     way, so the follow-up asks for attention the same, and a snooze into the past
     is refused (`note_rules.check_snooze_until`).

@@ -9,8 +9,9 @@ opportunity forms agree:
   the other groups thousands ("1,234.56" and "1.234,56" are both 1234.56);
 - with one kind only, several of them group thousands ("1,234,567", "1.234.567");
 - a single "." is the decimal point ("12.5", the app's own placeholder "0.00");
-- a single "," groups thousands when exactly three digits follow it ("12,500"
-  is 12500), otherwise it is the decimal point ("12,50" is 12.50);
+- a single "," groups thousands when three digits follow it ("12,500" is
+  12500), is the decimal point before one or two ("12,50" is 12.50), and is a
+  mistake before more ("12,5000");
 - thousands groups must be whole: "1,23,4" is refused rather than guessed.
 
 Each function returns None for an empty field or raises `RuleError` naming the
@@ -54,7 +55,9 @@ def _split(number: str) -> tuple[str, str]:
     if count > 1:
         return number.replace(mark, "|"), ""
     whole, fraction = number.split(mark)
-    if mark == "," and len(fraction) == 3:
+    if mark == "," and len(fraction) >= 3:
+        # Three digits or more after a lone comma: thousands, judged whole or not
+        # ("12,5000" is refused rather than read as 12.5).
         return f"{whole}|{fraction}", ""
     return whole, fraction
 

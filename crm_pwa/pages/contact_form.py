@@ -221,7 +221,7 @@ def _form() -> rx.Component:
             _with_error(
                 "Rhythm in days (empty: the tier's)",
                 "rhythm_days",
-                text_input("rhythm_days", values.rhythm_days, inputmode="numeric"),
+                text_input("rhythm_days", values.rhythm_days, input_mode="numeric"),
             ),
             _with_error(
                 "Phone", "phone", text_input("phone", values.phone, type="tel", autocomplete="off")
