@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.user import User, team_currency
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.health import DEFAULT_MODEL
 from crm_pwa.services.actor import Actor
@@ -126,7 +127,7 @@ def contact_card(
                 opened_at=item.opened_at,
                 resolved_at=item.resolved_at,
                 resolution=item.resolution,
-                stale=complaint_is_stale(item, today),
+                stale=complaint_is_stale(item, today, actor.time_zone),
             )
             for item in complaints
         ],
@@ -145,8 +146,9 @@ def contact_card(
     )
 
 
-def complaint_is_stale(complaint: Complaint, today: date) -> bool:
-    """Open for longer than the grace period the health score allows."""
+def complaint_is_stale(complaint: Complaint, today: date, time_zone: str) -> bool:
+    """Open for longer than the grace period the health score allows, in the rep's days."""
     if complaint.resolved_at is not None:
         return False
-    return (today - complaint.opened_at.date()).days > DEFAULT_MODEL.complaint_grace_days
+    opened_on = local_day(complaint.opened_at, time_zone)
+    return (today - opened_on).days > DEFAULT_MODEL.complaint_grace_days

@@ -36,7 +36,9 @@ def test_read_amount_is_none_when_the_field_is_empty() -> None:
     assert read_amount("   ") is None
 
 
-@pytest.mark.parametrize("typed", ["1,23,4", "12,5000", "12,5000.00", "twelve", "12.500.50", "1e5", "--3"])
+@pytest.mark.parametrize(
+    "typed", ["1,23,4", "12,5000", "12,5000.00", "twelve", "12.500.50", "1e5", "--3"]
+)
 def test_read_amount_refuses_on_the_amount_field_when_it_cannot_be_read(typed: str) -> None:
     with pytest.raises(RuleError) as refused:
         read_amount(typed)
