@@ -11,7 +11,7 @@ import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars.base import Var
 
-from crm_pwa import clock, routes
+from crm_pwa import routes
 from crm_pwa.components.field import TAP, labelled, submit_button, text_input
 from crm_pwa.components.section import folded, problem
 from crm_pwa.db.engine import session_scope
@@ -68,29 +68,22 @@ class MergeState(ContactState):
 
     @rx.event
     def merge(self) -> EventSpec | None:
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.SIGN_IN)
-        try:
-            with session_scope() as session:
-                merge_contacts(
-                    session=session,
-                    actor=actor,
-                    contact_id=uuid.UUID(self.card_id),
-                    other_id=uuid.UUID(self.picked_id),
-                    now=clock.now(),
-                )
-        except ServiceError as refused:
-            self.merge_error = refused.message
-            return None
-        except ValueError:
-            self.merge_error = "Pick the contact to merge first."
-            return None
-        self.candidates, self.searched = [], False
+        other_id = self.picked_id
         self.picked_id = self.picked_name = ""
-        # The other contact is now part of this card: show the card as it now is.
-        self._read(actor)
-        return None
+        outcome = self._change(
+            "merge_error",
+            lambda session, actor, now: merge_contacts(
+                session=session,
+                actor=actor,
+                contact_id=uuid.UUID(self.card_id),
+                other_id=uuid.UUID(other_id),
+                now=now,
+            ),
+        )
+        # Merged: the card now shows the other contact's history as its own.
+        if outcome is True:
+            self.candidates, self.searched = [], False
+        return outcome if isinstance(outcome, EventSpec) else None
 
 
 # Reflex's typing of a decorated handler hides that calling it binds arguments.
