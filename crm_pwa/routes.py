@@ -8,6 +8,7 @@ CONTACT = "/contacts/[contact_id]"
 CONTACT_EDIT = "/contacts/[contact_id]/edit"
 TEAM = "/team"
 SETTINGS = "/settings"
+IMPORT = "/import"
 
 
 def contact(contact_id: str) -> str:

@@ -18,6 +18,7 @@ from crm_pwa import clock
 from crm_pwa.api import (
     auth,
     complaints,
+    contact_import,
     contacts,
     follow_ups,
     health,
@@ -28,26 +29,42 @@ from crm_pwa.api import (
     sync,
 )
 from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
+from crm_pwa.api.refusals import document_busy
 from crm_pwa.api.request_log import RequestLog, configure
+from crm_pwa.domain.import_file import MAX_IMPORT_BYTES
+from crm_pwa.domain.import_file import TOO_LARGE as IMPORT_TOO_LARGE
 from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import Duplicate, RetryLater, ServiceError, Unauthorized
+from crm_pwa.services.passwords import BUSY_MESSAGE, hashing_places
 from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
+SIGN_IN_PATH = f"{API_PREFIX}/auth/token"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
 MAX_BODY_BYTES = 12 * 1024 * 1024
 TOO_LARGE = "Request body too large: send at most 12 MiB at once."
+# An import file may be larger than any other body: 20 MB plus its multipart wrapping,
+# sent to the API or, from the Import page, to Reflex's upload route.
+IMPORT_PATHS = (f"{API_PREFIX}/import", "/_upload")
+MAX_IMPORT_BODY_BYTES = MAX_IMPORT_BYTES + 64 * 1024
+
+
+def body_limit(path: str) -> tuple[int, str]:
+    """The most bytes a request to `path` may send, and the words of the refusal."""
+    if path in IMPORT_PATHS:
+        return MAX_IMPORT_BODY_BYTES, IMPORT_TOO_LARGE
+    return MAX_BODY_BYTES, TOO_LARGE
 
 
 class BodyTooLarge(HTTPException):
     """Raised by the byte-counting receive; an HTTPException so FastAPI passes it on."""
 
-    def __init__(self) -> None:
-        super().__init__(status_code=413, detail=TOO_LARGE)
+    def __init__(self, message: str) -> None:
+        super().__init__(status_code=413, detail=message)
 
 
 class BodyLimit:
-    """Refuses bodies over MAX_BODY_BYTES with 413.
+    """Refuses bodies over the path's limit (body_limit) with 413.
 
     A declared Content-Length is refused before anything is read; a chunked body
     declares none, so the bytes are also counted as they arrive and reading stops
@@ -61,9 +78,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, refusal = body_limit(scope["path"])
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            await _too_large(scope, receive, send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _too_large(scope, receive, send, refusal)
             return
         read = 0
         started = False
@@ -73,8 +91,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 read += len(message.get("body", b""))
-                if read > MAX_BODY_BYTES:
-                    raise BodyTooLarge()
+                if read > limit:
+                    raise BodyTooLarge(refusal)
             return message
 
         async def watched(message: Message) -> None:
@@ -87,11 +105,11 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await _too_large(scope, receive, send)
+            await _too_large(scope, receive, send, refusal)
 
 
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    await JSONResponse({"detail": TOO_LARGE}, status_code=413)(scope, receive, send)
+async def _too_large(scope: Scope, receive: Receive, send: Send, message: str) -> None:
+    await JSONResponse({"detail": message}, status_code=413)(scope, receive, send)
 
 
 class ServerTime:
@@ -179,11 +197,21 @@ def create_api() -> FastAPI:
     api.add_exception_handler(PoolTimeout, _pool_timeout)
     api.add_exception_handler(OperationalError, _operational_error)
     settings = get_settings()
+    # Two lanes: a flood of sign-ins waits for hashing in its own (docs/sign-in.md),
+    # never in front of a rep's reads and writes.
     api.add_middleware(
         Admission,
         prefix=API_PREFIX,
         limit=settings.api_concurrency,
         queue=settings.api_queue,
+        exclude=SIGN_IN_PATH,
+    )
+    api.add_middleware(
+        Admission,
+        prefix=SIGN_IN_PATH,
+        limit=hashing_places(settings.password_hash_slots),
+        queue=settings.api_queue,
+        busy=BUSY_MESSAGE,
     )
     api.add_middleware(BodyLimit)
     api.add_middleware(ServerTime)
@@ -192,6 +220,7 @@ def create_api() -> FastAPI:
     api.add_middleware(RequestLog, prefix=API_PREFIX)
     api.include_router(auth.router, prefix=API_PREFIX)
     api.include_router(contacts.router, prefix=API_PREFIX)
+    api.include_router(contact_import.router, prefix=API_PREFIX)
     api.include_router(complaints.router, prefix=API_PREFIX)
     api.include_router(opportunities.router, prefix=API_PREFIX)
     api.include_router(sync.router, prefix=API_PREFIX)
@@ -200,4 +229,12 @@ def create_api() -> FastAPI:
     api.include_router(health.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
     api.include_router(probes.router)
+    build_document = api.openapi
+
+    def document() -> dict[str, Any]:
+        first = api.openapi_schema is None
+        schema = build_document()
+        return document_busy(schema, API_PREFIX) if first else schema
+
+    api.openapi = document  # type: ignore[method-assign]
     return api

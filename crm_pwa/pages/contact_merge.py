@@ -14,11 +14,11 @@ from reflex.vars.base import Var
 from crm_pwa import routes
 from crm_pwa.components.field import TAP, labelled, submit_button, text_input
 from crm_pwa.components.section import folded, problem
-from crm_pwa.db.engine import session_scope
 from crm_pwa.pages.contact_state import ContactState
 from crm_pwa.services.contact_list import search_contacts
 from crm_pwa.services.contact_merge import merge_contacts
 from crm_pwa.services.errors import ServiceError
+from crm_pwa.state.session import in_database
 
 # Enough to spot a duplicate by name; a longer list means the search was too loose.
 CANDIDATES = 8
@@ -39,18 +39,21 @@ class MergeState(ContactState):
     merge_error: rx.Field[str] = rx.field("")
 
     @rx.event
-    def find(self, form: dict[str, Any]) -> EventSpec | None:
-        actor = self._actor()
+    async def find(self, form: dict[str, Any]) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         text = str(form.get("merge_query", "")).strip()
         self.merge_error = ""
         self.picked_id = self.picked_name = ""
         try:
-            with session_scope() as session:
-                found = search_contacts(
-                    session=session, actor=actor, q=text, limit=CANDIDATES + 1
-                ).items
+            found = await in_database(
+                lambda session: (
+                    search_contacts(
+                        session=session, actor=actor, q=text, limit=CANDIDATES + 1
+                    ).items
+                )
+            )
         except ServiceError as refused:
             self.merge_error = refused.message
             return None
@@ -67,15 +70,15 @@ class MergeState(ContactState):
         self.picked_id, self.picked_name = candidate_id, name
 
     @rx.event
-    def merge(self) -> EventSpec | None:
-        other_id = self.picked_id
+    async def merge(self) -> EventSpec | None:
+        other_id, card_id = self.picked_id, self.card_id
         self.picked_id = self.picked_name = ""
-        outcome = self._change(
+        outcome = await self._change(
             "merge_error",
             lambda session, actor, now: merge_contacts(
                 session=session,
                 actor=actor,
-                contact_id=uuid.UUID(self.card_id),
+                contact_id=uuid.UUID(card_id),
                 other_id=uuid.UUID(other_id),
                 now=now,
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -25,7 +26,6 @@ from crm_pwa.components.opportunity_item import (
 )
 from crm_pwa.components.timeline_entry import InteractionView, timeline_views
 from crm_pwa.components.when import short_date
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.money import show_money
 from crm_pwa.domain.numbers import read_amount
@@ -43,7 +43,7 @@ from crm_pwa.services.opportunities import (
     create_opportunity,
     update_opportunity,
 )
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 
 def _opportunity_summary(
@@ -136,7 +136,7 @@ class ContactState(SessionState):
         self.opportunities = []
         self.timeline = []
 
-    def _read(self, actor: Actor) -> None:
+    async def _read(self, actor: Actor) -> None:
         try:
             contact_id = uuid.UUID(self.card_id)
         except ValueError:
@@ -144,17 +144,18 @@ class ContactState(SessionState):
             return
         today = local_day(clock.now(), actor.time_zone)
         try:
-            with session_scope() as session:
-                card = contact_card(
+            card = await in_database(
+                lambda session: contact_card(
                     session=session, actor=actor, contact_id=contact_id, today=today
                 )
+            )
         except NotFound:
             self._hide()
             return
         self._show(card, today, actor.time_zone)
 
-    def _open(self) -> EventSpec | None:
-        actor = self._actor()
+    async def _open(self) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         route_id = self._route_contact_id()
@@ -166,59 +167,61 @@ class ContactState(SessionState):
         self.follow_up_error = ""
         self.complaint_error = ""
         self._clear_opportunity_error()
-        self._read(actor)
+        await self._read(actor)
         return None
 
     @rx.event
-    def load(self) -> EventSpec | None:
-        return self._open()
+    async def load(self) -> EventSpec | None:
+        return await self._open()
 
     @rx.event
-    def reload(self) -> EventSpec | None:
+    async def reload(self) -> EventSpec | None:
         """Pressed by the outbox script once a note or follow-up change reached the server."""
-        return self._open()
+        return await self._open()
 
-    def _change(self, error_var: str, change: CardChange, field_var: str = "") -> EventSpec | bool:
+    async def _change(
+        self, error_var: str, change: CardChange, field_var: str = ""
+    ) -> EventSpec | bool:
         """Runs one service call that changes the card, then shows the card as it now is.
 
-        True when the change was made; a refusal goes into `error_var` (and the
-        field it is about into `field_var`) and answers False.
+        `change` runs on a worker thread: it reads the form and ids it was given,
+        never the state. True when the change was made; a refusal goes into
+        `error_var` (and the field it is about into `field_var`) and answers False.
         """
-        actor = self._actor()
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         try:
-            with session_scope() as session:
-                change(session, actor, clock.now())
+            await in_database(lambda session: change(session, actor, clock.now()))
         except (ServiceError, ValidationError, ValueError) as refused:
             setattr(self, error_var, _message(refused))
             if field_var:
                 setattr(self, field_var, _field(refused))
             return False
         setattr(self, error_var, "")
-        self._read(actor)
+        await self._read(actor)
         return True
+
+    async def _change_card(self, error_var: str, change: CardChange) -> EventSpec | None:
+        outcome = await self._change(error_var, change)
+        return outcome if isinstance(outcome, EventSpec) else None
 
     def _clear_opportunity_error(self) -> None:
         self.opportunity_error = ""
         self.opportunity_error_field = ""
         self.opportunity_error_for = ""
 
-    def _change_opportunity(self, form_id: str, change: CardChange) -> EventSpec | None:
+    async def _change_opportunity(self, form_id: str, change: CardChange) -> EventSpec | None:
         self._clear_opportunity_error()
         self.opportunity_error_for = form_id
-        outcome = self._change("opportunity_error", change, "opportunity_error_field")
+        outcome = await self._change("opportunity_error", change, "opportunity_error_field")
         if outcome is True and form_id == "new":
             self.new_opportunity_key = str(uuid.uuid4())
         return outcome if isinstance(outcome, EventSpec) else None
 
-    def _change_card(self, error_var: str, change: CardChange) -> EventSpec | None:
-        outcome = self._change(error_var, change)
-        return outcome if isinstance(outcome, EventSpec) else None
-
     @rx.event
-    def reschedule(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change_card(
+    async def reschedule(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._change_card(
             "follow_up_error",
             lambda session, actor, now: reschedule_follow_up(
                 session=session,
@@ -230,21 +233,22 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def add_complaint(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change_card(
+    async def add_complaint(self, form: dict[str, Any]) -> EventSpec | None:
+        card_id = self.card_id
+        return await self._change_card(
             "complaint_error",
             lambda session, actor, now: log_complaint(
                 session=session,
                 actor=actor,
-                contact_id=uuid.UUID(self.card_id),
+                contact_id=uuid.UUID(card_id),
                 summary=_text(form, "summary"),
                 now=now,
             ),
         )
 
     @rx.event
-    def resolve(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change_card(
+    async def resolve(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._change_card(
             "complaint_error",
             lambda session, actor, now: resolve_complaint(
                 session=session,
@@ -256,13 +260,14 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def add_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change_opportunity(
+    async def add_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
+        card_id = self.card_id
+        return await self._change_opportunity(
             "new",
             lambda session, actor, now: create_opportunity(
                 session=session,
                 actor=actor,
-                contact_id=uuid.UUID(self.card_id),
+                contact_id=uuid.UUID(card_id),
                 opportunity_in=OpportunityCreate.model_validate(
                     {"title": _text(form, "title"), **_opportunity_fields(form)}
                 ),
@@ -271,8 +276,8 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def save_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change_opportunity(
+    async def save_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._change_opportunity(
             _text(form, "opportunity_id"),
             lambda session, actor, now: update_opportunity(
                 session=session,
@@ -284,21 +289,21 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def erase(self) -> EventSpec:
-        actor = self._actor()
+    async def erase(self) -> EventSpec:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
-        try:
-            with session_scope() as session:
-                delete_contact(
+        card_id = self.card_id
+        # Already gone or never visible: either way there is nothing left to show.
+        with contextlib.suppress(NotFound, ValueError):
+            await in_database(
+                lambda session: delete_contact(
                     session=session,
                     actor=actor,
-                    contact_id=uuid.UUID(self.card_id),
+                    contact_id=uuid.UUID(card_id),
                     now=clock.now(),
                 )
-        except (NotFound, ValueError):
-            # Already gone or never visible: either way there is nothing left to show.
-            pass
+            )
         self._hide()
         return rx.redirect(routes.CONTACTS)
 

@@ -9,13 +9,13 @@ from crm_pwa import clock, routes
 from crm_pwa.components.contact_row import KIND_LABELS, TIER_LABELS, ContactRowView, contact_row
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.health_badge import BAND_LABELS
+from crm_pwa.components.import_link import empty_book
 from crm_pwa.components.shell import page_shell
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import BANDS, KINDS, TIERS
 from crm_pwa.domain.days import local_day
 from crm_pwa.services.contact_list import search_contacts
 from crm_pwa.services.errors import ServiceError
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 PAGE_SIZE = 25
 SEARCH_DEBOUNCE_MS = 250
@@ -30,25 +30,29 @@ class ContactsState(SessionState):
     rows: rx.Field[list[ContactRowView]] = rx.field(default_factory=list)
     next_cursor: rx.Field[str] = rx.field("")
     searched: rx.Field[bool] = rx.field(False)
+    # Nothing found with no search and no filter: the rep has no contact yet.
+    book_empty: rx.Field[bool] = rx.field(False)
     error: rx.Field[str] = rx.field("")
 
-    def _search(self, cursor: str | None) -> EventSpec | None:
-        actor = self._actor()
+    async def _search(self, cursor: str | None) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         today = local_day(clock.now(), actor.time_zone)
+        query, kind, tier, band = self.query, self.kind, self.tier, self.band
         try:
-            with session_scope() as session:
-                found = search_contacts(
+            found = await in_database(
+                lambda session: search_contacts(
                     session=session,
                     actor=actor,
-                    q=self.query,
-                    kind=self.kind or None,
-                    tier=self.tier or None,
-                    band=self.band or None,
+                    q=query,
+                    kind=kind or None,
+                    tier=tier or None,
+                    band=band or None,
                     limit=PAGE_SIZE,
                     cursor=cursor,
                 )
+            )
         except ServiceError as refused:
             self.error = refused.message
             return None
@@ -56,38 +60,41 @@ class ContactsState(SessionState):
         self.rows = [*self.rows, *rows] if cursor else rows
         self.next_cursor = found.next_cursor or ""
         self.searched = True
+        self.book_empty = not rows and not (
+            cursor or self.query or self.kind or self.tier or self.band
+        )
         self.error = ""
         return None
 
     @rx.event
-    def load(self) -> EventSpec | None:
+    async def load(self) -> EventSpec | None:
         # The search box is uncontrolled and starts empty on every visit: so does the query.
         self.query = ""
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event(debounce=SEARCH_DEBOUNCE_MS)
-    def search(self, text: str) -> EventSpec | None:
+    async def search(self, text: str) -> EventSpec | None:
         self.query = text
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def filter_kind(self, value: str) -> EventSpec | None:
+    async def filter_kind(self, value: str) -> EventSpec | None:
         self.kind = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def filter_tier(self, value: str) -> EventSpec | None:
+    async def filter_tier(self, value: str) -> EventSpec | None:
         self.tier = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def filter_band(self, value: str) -> EventSpec | None:
+    async def filter_band(self, value: str) -> EventSpec | None:
         self.band = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def load_more(self) -> EventSpec | None:
-        return self._search(self.next_cursor or None)
+    async def load_more(self) -> EventSpec | None:
+        return await self._search(self.next_cursor or None)
 
 
 def _filter(
@@ -163,8 +170,12 @@ def _results() -> rx.Component:
         ),
         rx.box(rx.foreach(ContactsState.rows, contact_row), width="100%"),
         rx.cond(
-            ContactsState.searched & (ContactsState.rows.length() == 0),
-            rx.text("No contact matches.", color="var(--gray-11)", padding_y="12px"),
+            ContactsState.book_empty,
+            empty_book(),
+            rx.cond(
+                ContactsState.searched & (ContactsState.rows.length() == 0),
+                rx.text("No contact matches.", color="var(--gray-11)", padding_y="12px"),
+            ),
         ),
         rx.cond(
             ContactsState.next_cursor != "",
