@@ -6,14 +6,17 @@ import uuid
 from datetime import datetime, time
 
 from sqlalchemy import Column
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from crm_pwa.db.columns import UTCDateTime, new_id
+from crm_pwa.domain.money import DEFAULT_CURRENCY
 
 
 class Team(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     name: str = Field(max_length=200)
+    # ISO 4217: how the team's opportunity amounts are shown (crm_pwa/domain/money.py).
+    currency: str = Field(default=DEFAULT_CURRENCY, max_length=3)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -67,3 +70,10 @@ class SignInLink(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+def team_currency(session: Session, user_id: uuid.UUID) -> str:
+    """The currency of `user_id`'s team; the default for someone in no team."""
+    query = select(Team.currency).join(User, col(User.team_id) == Team.id)
+    found = session.exec(query.where(User.id == user_id)).first()
+    return found or DEFAULT_CURRENCY

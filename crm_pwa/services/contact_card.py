@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
-from crm_pwa.db.user import User
+from crm_pwa.db.user import User, team_currency
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.health import DEFAULT_MODEL
 from crm_pwa.services.actor import Actor
@@ -61,6 +62,8 @@ class ContactCard(BaseModel):
     complaints: list[ComplaintLine]
     opportunities: list[OpportunityLine]
     events: list[EventLine]
+    # The ISO 4217 code the card's amounts are shown in: the owner's team's.
+    currency: str
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -124,7 +127,7 @@ def contact_card(
                 opened_at=item.opened_at,
                 resolved_at=item.resolved_at,
                 resolution=item.resolution,
-                stale=complaint_is_stale(item, today),
+                stale=complaint_is_stale(item, today, actor.time_zone),
             )
             for item in complaints
         ],
@@ -139,11 +142,13 @@ def contact_card(
             for item in opportunities
         ],
         events=contact_events(session, contact.id),
+        currency=team_currency(session, contact.owner_id),
     )
 
 
-def complaint_is_stale(complaint: Complaint, today: date) -> bool:
-    """Open for longer than the grace period the health score allows."""
+def complaint_is_stale(complaint: Complaint, today: date, time_zone: str) -> bool:
+    """Open for longer than the grace period the health score allows, in the rep's days."""
     if complaint.resolved_at is not None:
         return False
-    return (today - complaint.opened_at.date()).days > DEFAULT_MODEL.complaint_grace_days
+    opened_on = local_day(complaint.opened_at, time_zone)
+    return (today - opened_on).days > DEFAULT_MODEL.complaint_grace_days
