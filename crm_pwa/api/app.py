@@ -20,6 +20,7 @@ from crm_pwa.api import (
     complaints,
     contacts,
     follow_ups,
+    handover,
     health,
     opportunities,
     probes,
@@ -198,6 +199,7 @@ def create_api() -> FastAPI:
     api.include_router(follow_ups.router, prefix=API_PREFIX)
     api.include_router(push.router, prefix=API_PREFIX)
     api.include_router(health.router, prefix=API_PREFIX)
+    api.include_router(handover.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
     api.include_router(probes.router)
     return api
