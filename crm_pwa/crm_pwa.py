@@ -12,6 +12,8 @@ from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_
 from crm_pwa.pages.contact_state import ContactState
 from crm_pwa.pages.contacts import ContactsState, contacts_page
 from crm_pwa.pages.not_found import not_found_page
+from crm_pwa.pages.rep import rep_page
+from crm_pwa.pages.rep_state import RepState
 from crm_pwa.pages.settings import settings_page
 from crm_pwa.pages.signin import SignInState, signin_page
 from crm_pwa.pages.team import TeamState, team_page
@@ -67,7 +69,8 @@ app.add_page(
     route=routes.CONTACT,
     # Names the contact shown, e.g. "Dana Berg · Rapport", once the card is loaded.
     title=rx.cond(ContactState.found, ContactState.header.name + " · Rapport", "Contact · Rapport"),
-    on_load=ContactState.load,
+    # From 1024 px the contact list stands beside the card.
+    on_load=[ContactState.load, ContactsState.load_beside],
 )
 app.add_page(
     edit_contact_page,
@@ -76,6 +79,12 @@ app.add_page(
     on_load=ContactFormState.load_edit,
 )
 app.add_page(team_page, route=routes.TEAM, title="Team · Rapport", on_load=TeamState.load)
+app.add_page(
+    rep_page,
+    route=routes.REP,
+    title=rx.cond(RepState.found, RepState.rep_name + " · Rapport", "Rep · Rapport"),
+    on_load=RepState.load,
+)
 app.add_page(
     settings_page,
     route=routes.SETTINGS,

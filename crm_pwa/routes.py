@@ -7,6 +7,7 @@ CONTACT_NEW = "/contacts/new"
 CONTACT = "/contacts/[contact_id]"
 CONTACT_EDIT = "/contacts/[contact_id]/edit"
 TEAM = "/team"
+REP = "/team/[rep_id]"
 SETTINGS = "/settings"
 
 
@@ -16,3 +17,12 @@ def contact(contact_id: str) -> str:
 
 def contact_edit(contact_id: str) -> str:
     return f"/contacts/{contact_id}/edit"
+
+
+def rep(rep_id: str) -> str:
+    return f"/team/{rep_id}"
+
+
+def home(role: str) -> str:
+    """Where signing in leads: a manager's day starts with the team, a rep's with Today."""
+    return TEAM if role in ("manager", "admin") else TODAY
