@@ -1,4 +1,4 @@
-"""Command line: python -m crm_pwa migrate | create-user | seed-demo | remind | snapshot."""
+"""python -m crm_pwa migrate | create-user | seed-demo | remind | snapshot | import."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 import time
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -13,8 +14,10 @@ from crm_pwa import clock
 from crm_pwa.db.engine import session_scope
 from crm_pwa.db.user import Team
 from crm_pwa.domain.days import earliest_day, local_day
+from crm_pwa.domain.import_file import MAX_IMPORT_BYTES
 from crm_pwa.migration import migrate
 from crm_pwa.services import auth, demo
+from crm_pwa.services.contact_import import import_contacts, owner_by_email
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.services.reminders import send_due_reminders
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
@@ -89,6 +92,32 @@ def _remind(args: argparse.Namespace) -> int:
         time.sleep(max(0.0, args.every - (time.monotonic() - started)))
 
 
+def _import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path} is not a file.", file=sys.stderr)
+        return 2
+    with path.open("rb") as stream:
+        # One byte over the limit is enough for the import to refuse the file by its size.
+        data = stream.read(MAX_IMPORT_BYTES + 1)
+    with session_scope() as session:
+        report = import_contacts(
+            session=session,
+            actor=owner_by_email(session, args.owner),
+            data=data,
+            now=clock.now(),
+            dry_run=args.dry_run,
+        )
+    would = "would be " if args.dry_run else ""
+    print(
+        f"{report.created} {would}created, {report.updated} {would}updated, "
+        f"{report.skipped} skipped, {len(report.errors)} with errors."
+    )
+    for error in report.errors:
+        print(f"  line {error.line}: {error.error}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_pwa", description="Rapport")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     remind.add_argument("--every", type=float, default=60.0, help="seconds between runs")
     snapshot = commands.add_parser("snapshot", help="write a week's health snapshot")
     snapshot.add_argument("--week", default="", help="YYYY-Www; default: the week just ended")
+    importer = commands.add_parser("import", help="import contacts from a vCard or CSV file")
+    importer.add_argument("file", help="a .vcf or .csv file")
+    importer.add_argument("--owner", required=True, help="e-mail of the user who gets them")
+    importer.add_argument("--dry-run", action="store_true", help="report only; change nothing")
     args = parser.parse_args(argv)
     try:
         if args.command == "migrate":
@@ -119,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             return _create_user(args)
         if args.command == "snapshot":
             return _snapshot(args)
+        if args.command == "import":
+            return _import(args)
         if args.command == "remind":
             return _remind(args)
         return _seed_demo(args)

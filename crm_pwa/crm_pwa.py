@@ -11,6 +11,8 @@ from crm_pwa.pages.contact import contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
 from crm_pwa.pages.contact_state import ContactState
 from crm_pwa.pages.contacts import ContactsState, contacts_page
+from crm_pwa.pages.import_contacts import import_page
+from crm_pwa.pages.import_state import ImportState
 from crm_pwa.pages.not_found import not_found_page
 from crm_pwa.pages.rep import rep_page
 from crm_pwa.pages.rep_state import RepState
@@ -40,6 +42,7 @@ app = rx.App(
         rx.el.script(src="/pwa.js", defer=True),
         rx.el.script(src="/dom.js", defer=True),
         rx.el.script(src="/offline.js", defer=True),
+        rx.el.script(src="/contact_picker.js", defer=True),
         rx.el.script(src="/outbox-list.js", defer=True),
         rx.el.link(rel="stylesheet", href="/offline.css"),
     ],
@@ -90,6 +93,9 @@ app.add_page(
     route=routes.SETTINGS,
     title="Settings · Rapport",
     on_load=SessionState.require_user,
+)
+app.add_page(
+    import_page, route=routes.IMPORT, title="Import contacts · Rapport", on_load=ImportState.load
 )
 app.add_page(not_found_page, route=NOT_FOUND, title="Page not found · Rapport")
 app.register_lifespan_task(run_scheduler)

@@ -9,6 +9,7 @@ CONTACT_EDIT = "/contacts/[contact_id]/edit"
 TEAM = "/team"
 REP = "/team/[rep_id]"
 SETTINGS = "/settings"
+IMPORT = "/import"
 
 
 def contact(contact_id: str) -> str:

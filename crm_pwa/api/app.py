@@ -18,6 +18,7 @@ from crm_pwa import clock
 from crm_pwa.api import (
     auth,
     complaints,
+    contact_import,
     contacts,
     follow_ups,
     handover,
@@ -30,6 +31,8 @@ from crm_pwa.api import (
 )
 from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
 from crm_pwa.api.request_log import RequestLog, configure
+from crm_pwa.domain.import_file import MAX_IMPORT_BYTES
+from crm_pwa.domain.import_file import TOO_LARGE as IMPORT_TOO_LARGE
 from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import Duplicate, RetryLater, ServiceError, Unauthorized
 from crm_pwa.settings import get_settings
@@ -38,17 +41,28 @@ API_PREFIX = "/api/v1"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
 MAX_BODY_BYTES = 12 * 1024 * 1024
 TOO_LARGE = "Request body too large: send at most 12 MiB at once."
+# An import file may be larger than any other body: 20 MB plus its multipart wrapping,
+# sent to the API or, from the Import page, to Reflex's upload route.
+IMPORT_PATHS = (f"{API_PREFIX}/import", "/_upload")
+MAX_IMPORT_BODY_BYTES = MAX_IMPORT_BYTES + 64 * 1024
+
+
+def body_limit(path: str) -> tuple[int, str]:
+    """The most bytes a request to `path` may send, and the words of the refusal."""
+    if path in IMPORT_PATHS:
+        return MAX_IMPORT_BODY_BYTES, IMPORT_TOO_LARGE
+    return MAX_BODY_BYTES, TOO_LARGE
 
 
 class BodyTooLarge(HTTPException):
     """Raised by the byte-counting receive; an HTTPException so FastAPI passes it on."""
 
-    def __init__(self) -> None:
-        super().__init__(status_code=413, detail=TOO_LARGE)
+    def __init__(self, message: str) -> None:
+        super().__init__(status_code=413, detail=message)
 
 
 class BodyLimit:
-    """Refuses bodies over MAX_BODY_BYTES with 413.
+    """Refuses bodies over the path's limit (body_limit) with 413.
 
     A declared Content-Length is refused before anything is read; a chunked body
     declares none, so the bytes are also counted as they arrive and reading stops
@@ -62,9 +76,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, refusal = body_limit(scope["path"])
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            await _too_large(scope, receive, send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _too_large(scope, receive, send, refusal)
             return
         read = 0
         started = False
@@ -74,8 +89,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 read += len(message.get("body", b""))
-                if read > MAX_BODY_BYTES:
-                    raise BodyTooLarge()
+                if read > limit:
+                    raise BodyTooLarge(refusal)
             return message
 
         async def watched(message: Message) -> None:
@@ -88,11 +103,11 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await _too_large(scope, receive, send)
+            await _too_large(scope, receive, send, refusal)
 
 
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    await JSONResponse({"detail": TOO_LARGE}, status_code=413)(scope, receive, send)
+async def _too_large(scope: Scope, receive: Receive, send: Send, message: str) -> None:
+    await JSONResponse({"detail": message}, status_code=413)(scope, receive, send)
 
 
 class ServerTime:
@@ -193,6 +208,7 @@ def create_api() -> FastAPI:
     api.add_middleware(RequestLog, prefix=API_PREFIX)
     api.include_router(auth.router, prefix=API_PREFIX)
     api.include_router(contacts.router, prefix=API_PREFIX)
+    api.include_router(contact_import.router, prefix=API_PREFIX)
     api.include_router(complaints.router, prefix=API_PREFIX)
     api.include_router(opportunities.router, prefix=API_PREFIX)
     api.include_router(sync.router, prefix=API_PREFIX)

@@ -12,6 +12,7 @@ from crm_pwa import clock, routes
 from crm_pwa.components.contact_row import KIND_LABELS, TIER_LABELS, ContactRowView, contact_row
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.health_badge import BAND_LABELS
+from crm_pwa.components.import_link import empty_book
 from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import BANDS, KINDS, TIERS
@@ -38,6 +39,8 @@ class ContactsState(SessionState):
     rows: rx.Field[list[ContactRowView]] = rx.field(default_factory=list)
     next_cursor: rx.Field[str] = rx.field("")
     searched: rx.Field[bool] = rx.field(False)
+    # Nothing found with no search and no filter: the rep has no contact yet.
+    book_empty: rx.Field[bool] = rx.field(False)
     error: rx.Field[str] = rx.field("")
 
     def _search(self, cursor: str | None) -> EventSpec | None:
@@ -65,6 +68,9 @@ class ContactsState(SessionState):
         self.rows = [*self.rows, *rows] if cursor else rows
         self.next_cursor = found.next_cursor or ""
         self.searched = True
+        self.book_empty = not rows and not (
+            cursor or self.query or self.kind or self.tier or self.band
+        )
         self.error = ""
         return None
 
@@ -227,8 +233,12 @@ def _results() -> rx.Component:
         ),
         rx.box(rx.foreach(ContactsState.rows, contact_row), width="100%"),
         rx.cond(
-            ContactsState.searched & (ContactsState.rows.length() == 0),
-            rx.text("No contact matches.", color="var(--gray-11)", padding_y="12px"),
+            ContactsState.book_empty,
+            empty_book(),
+            rx.cond(
+                ContactsState.searched & (ContactsState.rows.length() == 0),
+                rx.text("No contact matches.", color="var(--gray-11)", padding_y="12px"),
+            ),
         ),
         rx.cond(
             ContactsState.next_cursor != "",

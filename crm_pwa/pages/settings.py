@@ -13,6 +13,7 @@ from reflex.vars.object import ObjectVar
 
 from crm_pwa import clock, routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
+from crm_pwa.components.import_link import import_link
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.components.shell import page_shell
 from crm_pwa.components.when import short_date
@@ -412,6 +413,8 @@ def settings_page() -> rx.Component:
         rx.vstack(
             rx.text("Signed in as ", rx.text.strong(SessionState.user_name)),
             reminders_section(),
+            rx.heading("Contacts", as_="h2", size="4"),
+            import_link("Import contacts"),
             rx.heading("Account", as_="h2", size="4"),
             rx.button(
                 "Sign out",

@@ -16,6 +16,7 @@ from crm_pwa.components.complaint_item import ComplaintView, complaint_link, wai
 from crm_pwa.components.contact_row import TIER_LABELS
 from crm_pwa.components.follow_up_item import FollowUpView, follow_up_link, follow_up_view
 from crm_pwa.components.health_badge import health_badge
+from crm_pwa.components.import_link import empty_book
 from crm_pwa.components.section import card_link
 from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
@@ -84,6 +85,7 @@ class TodayState(SessionState):
     reach_out: rx.Field[list[ReachOutView]] = rx.field(default_factory=list)
     waiting: rx.Field[list[ComplaintView]] = rx.field(default_factory=list)
     relationships: RelationshipsView = RelationshipsView()
+    book_empty: rx.Field[bool] = rx.field(False)
 
     @rx.event
     async def load(self) -> EventSpec | None:
@@ -124,6 +126,7 @@ class TodayState(SessionState):
             for line in view.stale_complaints
         ]
         self.relationships = _relationships_view(summary)
+        self.book_empty = view.book_empty
         self.loaded = True
         return None
 
@@ -198,7 +201,11 @@ def _lists() -> rx.Component:
             "Reach out this week",
             TodayState.reach_out.length(),
             rx.foreach(TodayState.reach_out, _reach_out_link),
-            rx.cond(TodayState.reach_out.length() == 0, _empty("Everyone is in rhythm.")),
+            rx.cond(
+                TodayState.book_empty,
+                empty_book(),
+                rx.cond(TodayState.reach_out.length() == 0, _empty("Everyone is in rhythm.")),
+            ),
         ),
         _section(
             "Complaints waiting",

@@ -93,3 +93,12 @@ def visible_contact_ids(*, session: Session, actor: Actor) -> list[uuid.UUID]:
     if owners is not None:
         query = query.where(col(Contact.owner_id).in_(owners))
     return list(session.exec(query.order_by(col(Contact.id))).all())
+
+
+def has_contacts(*, session: Session, actor: Actor) -> bool:
+    """Whether the caller sees any contact: an empty book offers the import instead."""
+    query = select(Contact.id)
+    owners = visible_owner_ids(session, actor)
+    if owners is not None:
+        query = query.where(col(Contact.owner_id).in_(owners))
+    return session.exec(query.limit(1)).first() is not None

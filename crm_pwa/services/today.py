@@ -19,6 +19,7 @@ from crm_pwa.domain.due import due_state
 from crm_pwa.domain.rhythm import RhythmFacts, reach_out
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_card import complaint_is_stale
+from crm_pwa.services.contact_list import has_contacts
 
 REACH_OUT_LIMIT = 10
 
@@ -55,6 +56,8 @@ class TodayView(BaseModel):
     due_today: list[TodayFollowUp]
     reach_out: list[ReachOut]
     stale_complaints: list[StaleComplaint]
+    # A brand-new rep has nobody to reach out to yet: Today offers the import.
+    book_empty: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -67,6 +70,7 @@ def today_view(*, session: Session, actor: Actor, today: date) -> TodayView:
         due_today=due_today,
         reach_out=_reach_out(session, actor, today),
         stale_complaints=_stale_complaints(session, actor, today),
+        book_empty=not has_contacts(session=session, actor=actor),
     )
 
 

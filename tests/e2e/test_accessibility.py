@@ -20,6 +20,7 @@ from tests.e2e.conftest import MANAGER, REP, RunningApp, sign_in
 from tests.utils.app_server import ROOT
 
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+GOOGLE_CSV = ROOT / "tests" / "data" / "import" / "google.csv"
 FAILING_IMPACTS = {"serious", "critical"}
 # Structure every page must have, whatever impact axe gives a miss.
 STRUCTURE_RULES = {
@@ -146,6 +147,14 @@ def _signed_in_pages(page: Page, visitor: Visitor, axe_source: str, label: str) 
     _go(page, "/settings", "Settings · Rapport")
     expect(page.get_by_role("heading", name="Reminder hours")).to_be_visible()
     problems += _check(page, axe_source, f"{label} Settings")
+
+    _go(page, "/import", "Import contacts · Rapport")
+    expect(page.get_by_role("button", name="Choose a file")).to_be_visible()
+    problems += _check(page, axe_source, f"{label} Import")
+    # The preview, with a select per column: nothing is imported until "Import".
+    page.locator("input[type=file]").set_input_files(str(GOOGLE_CSV))
+    expect(page.get_by_role("heading", name="Preview of google.csv")).to_be_visible()
+    problems += _check(page, axe_source, f"{label} Import preview")
 
     if visitor.email == MANAGER:
         _go(page, "/team", "Team · Rapport")
