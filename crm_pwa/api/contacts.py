@@ -96,7 +96,9 @@ def create(
     return contacts.to_public(session, contact)
 
 
-@router.get("/contacts/{contact_id}", response_model=ContactPublic, responses=refusals(401, 404))
+@router.get(
+    "/contacts/{contact_id}", response_model=ContactPublic, responses=refusals(401, 404, 422)
+)
 def read(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactPublic:
     contact = contacts.get_contact(
         session=session, actor=actor, contact_id=path_id(contact_id, contacts.NOT_FOUND)
@@ -122,7 +124,7 @@ def update(
     return contacts.to_public(session, contact)
 
 
-@router.delete("/contacts/{contact_id}", status_code=204, responses=refusals(401, 404))
+@router.delete("/contacts/{contact_id}", status_code=204, responses=refusals(401, 404, 422))
 def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
     contact_editing.delete_contact(
         session=session,
@@ -134,7 +136,9 @@ def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
 
 
 @router.get(
-    "/contacts/{contact_id}/timeline", response_model=ContactCard, responses=refusals(401, 404)
+    "/contacts/{contact_id}/timeline",
+    response_model=ContactCard,
+    responses=refusals(401, 404, 422),
 )
 def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactCard:
     return contact_card.contact_card(

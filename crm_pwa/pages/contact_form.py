@@ -10,12 +10,12 @@ import reflex as rx
 from pydantic import ValidationError
 from reflex.event import EventSpec
 from reflex.vars.object import ObjectVar
+from sqlmodel import Session
 
 from crm_pwa import clock, routes
 from crm_pwa.components.contact_row import KIND_LABELS, TIER_LABELS
 from crm_pwa.components.field import TAP, choice, labelled, text_box, text_input
 from crm_pwa.components.shell import back_link, page_shell
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import KINDS, TIERS
 from crm_pwa.services.contact_duplicates import DUPLICATE
 from crm_pwa.services.contact_editing import (
@@ -27,7 +27,7 @@ from crm_pwa.services.contact_editing import (
 from crm_pwa.services.contacts import get_contact
 from crm_pwa.services.errors import Duplicate, Invalid, NotFound, ServiceError
 from crm_pwa.services.note_input import describe_validation_error
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 
 @dataclass(frozen=True)
@@ -86,22 +86,25 @@ class ContactFormState(SessionState):
     duplicate_id: rx.Field[str] = rx.field("")
 
     @rx.event
-    def load_new(self) -> EventSpec | None:
-        if self._actor() is None:
+    async def load_new(self) -> EventSpec | None:
+        if await self._actor_off_loop() is None:
             return rx.redirect(routes.SIGN_IN)
         self._start("", ContactFormValues())
         return None
 
     @rx.event
-    def load_edit(self) -> EventSpec | None:
-        actor = self._actor()
+    async def load_edit(self) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         # Reflex installs the route's [contact_id] as a state var at runtime.
         route_id = str(getattr(self, "contact_id", ""))
         try:
-            with session_scope() as session:
-                contact = get_contact(session=session, actor=actor, contact_id=uuid.UUID(route_id))
+            contact = await in_database(
+                lambda session: get_contact(
+                    session=session, actor=actor, contact_id=uuid.UUID(route_id)
+                )
+            )
         except (NotFound, ValueError):
             self._start(route_id, ContactFormValues())
             self.ready = False
@@ -137,30 +140,34 @@ class ContactFormState(SessionState):
         self.duplicate_id = ""
 
     @rx.event
-    def save(self, form: dict[str, Any]) -> EventSpec | None:
-        actor = self._actor()
+    async def save(self, form: dict[str, Any]) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
+        editing_id, duplicate_of = self.editing_id, self._duplicate_shown(form)
+
+        def save(session: Session) -> str:
+            if editing_id:
+                contact = update_contact(
+                    session=session,
+                    actor=actor,
+                    contact_id=uuid.UUID(editing_id),
+                    contact_in=ContactUpdate.model_validate(fields),
+                    now=clock.now(),
+                )
+            else:
+                contact = create_contact(
+                    session=session,
+                    actor=actor,
+                    contact_in=ContactCreate.model_validate(fields),
+                    now=clock.now(),
+                    allow_duplicate_of=duplicate_of,
+                )
+            return str(contact.id)
+
         try:
             fields = contact_fields(form)
-            with session_scope() as session:
-                if self.editing_id:
-                    contact = update_contact(
-                        session=session,
-                        actor=actor,
-                        contact_id=uuid.UUID(self.editing_id),
-                        contact_in=ContactUpdate.model_validate(fields),
-                        now=clock.now(),
-                    )
-                else:
-                    contact = create_contact(
-                        session=session,
-                        actor=actor,
-                        contact_in=ContactCreate.model_validate(fields),
-                        now=clock.now(),
-                        allow_duplicate_of=self._duplicate_shown(form),
-                    )
-                saved_id = str(contact.id)
+            saved_id = await in_database(save)
         except Duplicate as refused:
             self.error, self.error_field = "", ""
             self.duplicate_id = str(refused.existing_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -24,7 +25,6 @@ from crm_pwa.components.opportunity_item import (
 )
 from crm_pwa.components.timeline_entry import InteractionView, timeline_views
 from crm_pwa.components.when import short_date
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.complaints import log_complaint, resolve_complaint
@@ -39,7 +39,7 @@ from crm_pwa.services.opportunities import (
     create_opportunity,
     update_opportunity,
 )
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 
 def _opportunity_summary(amount: str | None, expected_close: date | None, today: date) -> str:
@@ -122,7 +122,7 @@ class ContactState(SessionState):
         self.opportunities = []
         self.timeline = []
 
-    def _read(self, actor: Actor) -> None:
+    async def _read(self, actor: Actor) -> None:
         try:
             contact_id = uuid.UUID(self.card_id)
         except ValueError:
@@ -130,17 +130,18 @@ class ContactState(SessionState):
             return
         today = local_day(clock.now(), actor.time_zone)
         try:
-            with session_scope() as session:
-                card = contact_card(
+            card = await in_database(
+                lambda session: contact_card(
                     session=session, actor=actor, contact_id=contact_id, today=today
                 )
+            )
         except NotFound:
             self._hide()
             return
         self._show(card, today, actor.time_zone)
 
-    def _open(self) -> EventSpec | None:
-        actor = self._actor()
+    async def _open(self) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         route_id = self._route_contact_id()
@@ -152,36 +153,39 @@ class ContactState(SessionState):
         self.follow_up_error = ""
         self.complaint_error = ""
         self.opportunity_error = ""
-        self._read(actor)
+        await self._read(actor)
         return None
 
     @rx.event
-    def load(self) -> EventSpec | None:
-        return self._open()
+    async def load(self) -> EventSpec | None:
+        return await self._open()
 
     @rx.event
-    def reload(self) -> EventSpec | None:
+    async def reload(self) -> EventSpec | None:
         """Pressed by the outbox script once a note or follow-up change reached the server."""
-        return self._open()
+        return await self._open()
 
-    def _change(self, error_var: str, change: CardChange) -> EventSpec | None:
-        """Runs one service call that changes the card, then shows the card as it now is."""
-        actor = self._actor()
+    async def _change(self, error_var: str, change: CardChange) -> EventSpec | None:
+        """Runs one service call that changes the card, then shows the card as it now is.
+
+        `change` runs on a worker thread: it reads the form and ids it was given,
+        never the state.
+        """
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         try:
-            with session_scope() as session:
-                change(session, actor, clock.now())
+            await in_database(lambda session: change(session, actor, clock.now()))
         except (ServiceError, ValidationError, ValueError) as refused:
             setattr(self, error_var, _message(refused))
             return None
         setattr(self, error_var, "")
-        self._read(actor)
+        await self._read(actor)
         return None
 
     @rx.event
-    def reschedule(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
+    async def reschedule(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._change(
             "follow_up_error",
             lambda session, actor, now: reschedule_follow_up(
                 session=session,
@@ -193,21 +197,22 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def add_complaint(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
+    async def add_complaint(self, form: dict[str, Any]) -> EventSpec | None:
+        card_id = self.card_id
+        return await self._change(
             "complaint_error",
             lambda session, actor, now: log_complaint(
                 session=session,
                 actor=actor,
-                contact_id=uuid.UUID(self.card_id),
+                contact_id=uuid.UUID(card_id),
                 summary=_text(form, "summary"),
                 now=now,
             ),
         )
 
     @rx.event
-    def resolve(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
+    async def resolve(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._change(
             "complaint_error",
             lambda session, actor, now: resolve_complaint(
                 session=session,
@@ -219,13 +224,14 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def add_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
+    async def add_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
+        card_id = self.card_id
+        return await self._change(
             "opportunity_error",
             lambda session, actor, now: create_opportunity(
                 session=session,
                 actor=actor,
-                contact_id=uuid.UUID(self.card_id),
+                contact_id=uuid.UUID(card_id),
                 opportunity_in=OpportunityCreate.model_validate(
                     {"title": _text(form, "title"), **_opportunity_fields(form)}
                 ),
@@ -234,8 +240,8 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def save_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
+    async def save_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._change(
             "opportunity_error",
             lambda session, actor, now: update_opportunity(
                 session=session,
@@ -247,21 +253,21 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def erase(self) -> EventSpec:
-        actor = self._actor()
+    async def erase(self) -> EventSpec:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
-        try:
-            with session_scope() as session:
-                delete_contact(
+        card_id = self.card_id
+        # Already gone or never visible: either way there is nothing left to show.
+        with contextlib.suppress(NotFound, ValueError):
+            await in_database(
+                lambda session: delete_contact(
                     session=session,
                     actor=actor,
-                    contact_id=uuid.UUID(self.card_id),
+                    contact_id=uuid.UUID(card_id),
                     now=clock.now(),
                 )
-        except (NotFound, ValueError):
-            # Already gone or never visible: either way there is nothing left to show.
-            pass
+            )
         self._hide()
         return rx.redirect(routes.CONTACTS)
 

@@ -14,13 +14,12 @@ from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.health_badge import BAND_LABELS
 from crm_pwa.components.import_link import empty_book
 from crm_pwa.components.shell import page_shell
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import BANDS, KINDS, TIERS
 from crm_pwa.domain.days import local_day
 from crm_pwa.services.contact_list import search_contacts
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.services.rep_page import people_in_view
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 PAGE_SIZE = 25
 SEARCH_DEBOUNCE_MS = 250
@@ -43,24 +42,27 @@ class ContactsState(SessionState):
     book_empty: rx.Field[bool] = rx.field(False)
     error: rx.Field[str] = rx.field("")
 
-    def _search(self, cursor: str | None) -> EventSpec | None:
-        actor = self._actor()
+    async def _search(self, cursor: str | None) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         today = local_day(clock.now(), actor.time_zone)
+        query, kind, tier, band = self.query, self.kind, self.tier, self.band
+        owner = uuid.UUID(self.owner) if self.owner else None
         try:
-            with session_scope() as session:
-                found = search_contacts(
+            found = await in_database(
+                lambda session: search_contacts(
                     session=session,
                     actor=actor,
-                    q=self.query,
-                    kind=self.kind or None,
-                    tier=self.tier or None,
-                    band=self.band or None,
-                    owner=uuid.UUID(self.owner) if self.owner else None,
+                    q=query,
+                    kind=kind or None,
+                    tier=tier or None,
+                    band=band or None,
+                    owner=owner,
                     limit=PAGE_SIZE,
                     cursor=cursor,
                 )
+            )
         except ServiceError as refused:
             self.error = refused.message
             return None
@@ -74,61 +76,60 @@ class ContactsState(SessionState):
         self.error = ""
         return None
 
-    def _list_owners(self) -> None:
-        actor = self._actor()
+    async def _list_owners(self) -> None:
+        actor = await self._actor_off_loop()
         if actor is None or not actor.sees_team:
             self.owners = []
             return
-        with session_scope() as session:
-            people = people_in_view(session, actor)
+        people = await in_database(lambda session: people_in_view(session, actor))
         self.owners = [[str(person.id), person.name] for person in people]
 
     @rx.event
-    def load(self) -> EventSpec | None:
+    async def load(self) -> EventSpec | None:
         # The search box is uncontrolled and starts empty on every visit: so does the query.
         self.query = ""
-        self._list_owners()
+        await self._list_owners()
         # A rep's page links here with ?owner=<id>: that rep's contacts.
         owner = self.router.url.query_parameters.get("owner", "")
         self.owner = owner if owner in {person[0] for person in self.owners} else ""
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def load_beside(self) -> EventSpec | None:
+    async def load_beside(self) -> EventSpec | None:
         """The list beside a card (from 1024 px): kept as it was when it is there already."""
         if self.searched:
             return None
-        self._list_owners()
-        return self._search(None)
+        await self._list_owners()
+        return await self._search(None)
 
     @rx.event
-    def filter_owner(self, value: str) -> EventSpec | None:
+    async def filter_owner(self, value: str) -> EventSpec | None:
         self.owner = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event(debounce=SEARCH_DEBOUNCE_MS)
-    def search(self, text: str) -> EventSpec | None:
+    async def search(self, text: str) -> EventSpec | None:
         self.query = text
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def filter_kind(self, value: str) -> EventSpec | None:
+    async def filter_kind(self, value: str) -> EventSpec | None:
         self.kind = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def filter_tier(self, value: str) -> EventSpec | None:
+    async def filter_tier(self, value: str) -> EventSpec | None:
         self.tier = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def filter_band(self, value: str) -> EventSpec | None:
+    async def filter_band(self, value: str) -> EventSpec | None:
         self.band = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def load_more(self) -> EventSpec | None:
-        return self._search(self.next_cursor or None)
+    async def load_more(self) -> EventSpec | None:
+        return await self._search(self.next_cursor or None)
 
 
 def _filter(

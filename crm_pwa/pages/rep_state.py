@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 import reflex as rx
 from reflex.event import EventSpec
+from sqlmodel import Session
 
 from crm_pwa import clock, routes
 from crm_pwa.components.when import short_date
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.rounding import whole
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.services.handover import HandoverCounts, HandoverFilter, HandoverRequest, hand_over
-from crm_pwa.services.rep_page import REP_NOT_FOUND, RepPage, people_in_view, rep_page
-from crm_pwa.state.session import SessionState
+from crm_pwa.services.rep_page import REP_NOT_FOUND, Person, RepPage, people_in_view, rep_page
+from crm_pwa.state.session import SessionState, in_database
 
 
 @dataclass
@@ -106,16 +106,19 @@ class RepState(SessionState):
         if self.hand_to not in {person.id for person in self.receivers}:
             self.hand_to = ""
 
-    def _refresh(self, actor: Actor) -> None:
+    async def _refresh(self, actor: Actor) -> None:
         try:
             rep_id = uuid.UUID(self._rep_id())
         except ValueError:
             self.found, self.error = False, REP_NOT_FOUND
             return
+
+        def read(session: Session) -> tuple[RepPage, list[Person]]:
+            page = rep_page(session=session, actor=actor, rep_id=rep_id, now=clock.now())
+            return page, people_in_view(session, actor)
+
         try:
-            with session_scope() as session:
-                page = rep_page(session=session, actor=actor, rep_id=rep_id, now=clock.now())
-                people = people_in_view(session, actor)
+            page, people = await in_database(read)
         except ServiceError as refused:
             self.found, self.error = False, refused.message
             return
@@ -123,13 +126,13 @@ class RepState(SessionState):
         self._show(page, team)
 
     @rx.event
-    def load(self) -> EventSpec | None:
-        actor = self._actor()
+    async def load(self) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         self.found = False
         self.preview = self.handover_done = self.handover_error = ""
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -142,27 +145,29 @@ class RepState(SessionState):
         self.hand_tier = value
         self.preview = ""
 
-    def _hand_over(self, *, dry_run: bool) -> HandoverCounts | None:
-        actor = self._actor()
+    async def _hand_over(self, *, dry_run: bool) -> HandoverCounts | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return None
         if not self.hand_to:
             self.handover_error = "Choose who takes the book over."
             return None
+        request = HandoverRequest(
+            to=uuid.UUID(self.hand_to),
+            filter=HandoverFilter(tier=self.hand_tier or None),
+            dry_run=dry_run,
+        )
+        giver_id = uuid.UUID(self._rep_id())
         try:
-            request = HandoverRequest(
-                to=uuid.UUID(self.hand_to),
-                filter=HandoverFilter(tier=self.hand_tier or None),
-                dry_run=dry_run,
-            )
-            with session_scope() as session:
-                counts = hand_over(
+            counts = await in_database(
+                lambda session: hand_over(
                     session=session,
                     actor=actor,
-                    giver_id=uuid.UUID(self._rep_id()),
+                    giver_id=giver_id,
                     request=request,
                     now=clock.now(),
                 )
+            )
         except ServiceError as refused:
             self.handover_error = refused.message
             return None
@@ -170,8 +175,8 @@ class RepState(SessionState):
         return counts
 
     @rx.event
-    def preview_handover(self) -> EventSpec | None:
-        counts = self._hand_over(dry_run=True)
+    async def preview_handover(self) -> EventSpec | None:
+        counts = await self._hand_over(dry_run=True)
         if counts is None:
             return rx.redirect(routes.SIGN_IN) if not self.signed_in else None
         self.handover_done = ""
@@ -179,14 +184,14 @@ class RepState(SessionState):
         return None
 
     @rx.event
-    def confirm_handover(self) -> EventSpec | None:
-        counts = self._hand_over(dry_run=False)
+    async def confirm_handover(self) -> EventSpec | None:
+        counts = await self._hand_over(dry_run=False)
         if counts is None:
             return rx.redirect(routes.SIGN_IN) if not self.signed_in else None
         receiver = next((p.name for p in self.receivers if p.id == self.hand_to), "")
         self.preview = ""
         self.handover_done = f"Handed over to {receiver}: {counts_text(counts)}."
-        actor = self._actor()
+        actor = await self._actor_off_loop()
         if actor is not None:
-            self._refresh(actor)
+            await self._refresh(actor)
         return None

@@ -10,6 +10,7 @@ import httpx
 import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars.object import ObjectVar
+from sqlmodel import Session
 
 from crm_pwa import clock, routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
@@ -17,13 +18,12 @@ from crm_pwa.components.import_link import import_link
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.components.shell import page_shell
 from crm_pwa.components.when import short_date
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_groups, zone_label
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 # push.js may not be on the page yet (it is loaded on demand, not in the head):
 # load it, then call it; any failure comes back as a message, not a silent stop.
@@ -93,11 +93,11 @@ class ReminderState(SessionState):
         return self.push_state not in ("unsupported", "ios-home-screen")
 
     @rx.event
-    def load(self) -> EventSpec | list[EventSpec]:
-        actor = self._actor()
+    async def load(self) -> EventSpec | list[EventSpec]:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
-        self._reload(actor)
+        await self._reload(actor)
         return [
             rx.call_script(_push_call("support"), callback=ReminderState.show_support),
             rx.call_script(PHONE_ZONE_JS, callback=ReminderState.got_phone_zone),
@@ -115,8 +115,8 @@ class ReminderState(SessionState):
         return self.phone_zone != "" and self.phone_zone != self.time_zone
 
     @rx.event
-    def use_phone_zone(self) -> EventSpec | None:
-        return self._save_hours(
+    async def use_phone_zone(self) -> EventSpec | None:
+        return await self._save_hours(
             {
                 "reminder_time": self.reminder_time,
                 "quiet_start": self.quiet_start,
@@ -125,10 +125,13 @@ class ReminderState(SessionState):
             }
         )
 
-    def _reload(self, actor: Actor) -> None:
-        with session_scope() as session:
-            devices = push.list_devices(session=session, actor=actor)
-            hours = push.reminder_settings(session=session, actor=actor)
+    async def _reload(self, actor: Actor) -> None:
+        devices, hours = await in_database(
+            lambda session: (
+                push.list_devices(session=session, actor=actor),
+                push.reminder_settings(session=session, actor=actor),
+            )
+        )
         today = local_day(clock.now(), hours.time_zone)
         self.devices = [
             DeviceView(
@@ -159,41 +162,47 @@ class ReminderState(SessionState):
         self._take_support(result)
 
     @rx.event
-    def turned_on(self, result: dict[str, Any]) -> EventSpec | None:
-        actor = self._actor()
+    async def turned_on(self, result: dict[str, Any]) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         self._take_support(result)
         self._say(str(result.get("message", "")), error=not result.get("ok"))
-        self._reload(actor)
+        await self._reload(actor)
         return None
 
     @rx.event
-    def remove_device(self, form: dict[str, Any]) -> EventSpec | None:
-        actor = self._actor()
+    async def remove_device(self, form: dict[str, Any]) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         try:
             device = uuid.UUID(str(form.get("device_id", "")))
-            with session_scope() as session:
-                push.remove_device(session=session, actor=actor, device_id=device)
+            await in_database(
+                lambda session: push.remove_device(session=session, actor=actor, device_id=device)
+            )
         except ValueError:
             self._say("Device not found.", error=True)
         except ServiceError as refused:
             self._say(refused.message, error=True)
         else:
             self._say("Device removed: it gets no more reminders.")
-        self._reload(actor)
+        await self._reload(actor)
         return None
 
     @rx.event
-    def send_test(self) -> EventSpec | None:
-        actor = self._actor()
+    async def send_test(self) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
+
+        def send(session: Session) -> push.TestReminderReport:
+            # The push services are other servers: their answer is awaited off the loop too.
+            with httpx.Client() as client:
+                return push.send_test_reminder(session=session, actor=actor, client=client)
+
         try:
-            with session_scope() as session, httpx.Client() as client:
-                report = push.send_test_reminder(session=session, actor=actor, client=client)
+            report = await in_database(send)
         except ServiceError as refused:
             self._say(refused.message, error=True)
             return None
@@ -201,20 +210,20 @@ class ReminderState(SessionState):
         if report.removed:
             words += f" {report.removed} no longer subscribed and removed."
         self._say(words, error=report.sent == 0)
-        self._reload(actor)
+        await self._reload(actor)
         return None
 
     @rx.event
-    def save_hours(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._save_hours(form)
+    async def save_hours(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._save_hours(form)
 
-    def _save_hours(self, form: dict[str, Any]) -> EventSpec | None:
-        actor = self._actor()
+    async def _save_hours(self, form: dict[str, Any]) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return rx.redirect(routes.SIGN_IN)
         try:
-            with session_scope() as session:
-                push.update_reminder_settings(
+            await in_database(
+                lambda session: push.update_reminder_settings(
                     session=session,
                     actor=actor,
                     reminder_time=str(form.get("reminder_time", "")),
@@ -222,11 +231,12 @@ class ReminderState(SessionState):
                     quiet_end=str(form.get("quiet_end", "")),
                     time_zone=str(form.get("time_zone", "")),
                 )
+            )
         except ServiceError as refused:
             self._say(refused.message, error=True)
             return None
         self._say("Reminder hours and time zone saved.")
-        self._reload(actor)
+        await self._reload(actor)
         return None
 
 

@@ -55,11 +55,16 @@ def _yield_to_requests() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
 
 
+def hashing_places(size: int) -> int:
+    """Callers that may hold a place with `size` hashing threads: running plus waiting."""
+    return size * (1 + WAITING_PER_SLOT)
+
+
 @lru_cache(maxsize=4)
 def _hashing(size: int) -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
-    """`size` threads that hash, and the places for callers: running plus waiting."""
+    """`size` threads that hash, and the places for callers."""
     pool = ThreadPoolExecutor(size, thread_name_prefix="argon2", initializer=_yield_to_requests)
-    return pool, threading.BoundedSemaphore(size * (1 + WAITING_PER_SLOT))
+    return pool, threading.BoundedSemaphore(hashing_places(size))
 
 
 def _bounded(work: Callable[[], T]) -> T:

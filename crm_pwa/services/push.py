@@ -154,6 +154,12 @@ def unsubscribe(*, session: Session, actor: Actor, endpoint: str) -> None:
     session.flush()
 
 
+def forget_devices(*, session: Session, actor: Actor) -> None:
+    """Forget every subscription of the caller (signed out everywhere)."""
+    session.execute(delete(PushSubscription).where(col(PushSubscription.user_id) == actor.id))
+    session.flush()
+
+
 def remove_device(*, session: Session, actor: Actor, device_id: uuid.UUID) -> None:
     row = session.get(PushSubscription, device_id)
     if row is None or row.user_id != actor.id:
