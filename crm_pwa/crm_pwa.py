@@ -41,6 +41,7 @@ app = rx.App(
         rx.el.script(src="/contactbook.js", defer=True),
         rx.el.script(src="/pwa.js", defer=True),
         rx.el.script(src="/dom.js", defer=True),
+        rx.el.script(src="/offline-card.js", defer=True),
         rx.el.script(src="/offline.js", defer=True),
         rx.el.script(src="/contact_picker.js", defer=True),
         rx.el.script(src="/outbox-list.js", defer=True),

@@ -17,9 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from crm_pwa import clock
 from crm_pwa.api import (
     auth,
+    book,
     complaints,
     contact_import,
     contacts,
+    exports,
     follow_ups,
     handover,
     health,
@@ -221,6 +223,8 @@ def create_api() -> FastAPI:
     api.add_middleware(RequestLog, prefix=API_PREFIX)
     api.include_router(auth.router, prefix=API_PREFIX)
     api.include_router(contacts.router, prefix=API_PREFIX)
+    api.include_router(exports.router, prefix=API_PREFIX)
+    api.include_router(book.router, prefix=API_PREFIX)
     api.include_router(contact_import.router, prefix=API_PREFIX)
     api.include_router(complaints.router, prefix=API_PREFIX)
     api.include_router(opportunities.router, prefix=API_PREFIX)

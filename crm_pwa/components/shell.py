@@ -14,7 +14,7 @@ import reflex as rx
 from reflex.vars.base import Var
 
 from crm_pwa import routes
-from crm_pwa.components.offline_book import offline_book, waiting_list
+from crm_pwa.components.offline_book import offline_book, storage_notice, waiting_list
 from crm_pwa.state.session import SessionState
 
 TAP = "48px"
@@ -143,6 +143,7 @@ def page_shell(
         ),
         rx.el.main(
             # Outside the signed-in condition: offline, no server event ever sets it.
+            storage_notice(),
             waiting_list(),
             offline_book(),
             rx.cond(

@@ -1,6 +1,7 @@
 """Imports every table so that SQLModel.metadata is complete (Alembic, tests)."""
 
 from crm_pwa.db.audit import AuditEvent
+from crm_pwa.db.calendar_feed import CalendarFeed
 from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
@@ -11,6 +12,7 @@ from crm_pwa.db.user import AuthToken, Team, User
 
 __all__ = [
     "AuditEvent",
+    "CalendarFeed",
     "AuthToken",
     "Complaint",
     "Contact",

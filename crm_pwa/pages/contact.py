@@ -151,6 +151,23 @@ def _edit_and_erase(header: ObjectVar[ContactHeader]) -> rx.Component:
     )
 
 
+def _export() -> rx.Component:
+    return rx.vstack(
+        rx.button(
+            rx.icon("file-down", size=18, aria_hidden="true"),
+            "Export everything about this person",
+            on_click=ContactState.export_person,
+            variant="soft",
+            size="3",
+            min_height=TAP,
+            width="100%",
+        ),
+        rx.text(ContactState.export_message, role="status", size="2"),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _card() -> rx.Component:
     # Read on the class, a state var is a Var of its value, with one Var per field.
     header = cast(ObjectVar[ContactHeader], ContactState.header)
@@ -164,10 +181,13 @@ def _card() -> rx.Component:
         health_section(header),
         _timeline(),
         details_section(header),
+        _export(),
         _edit_and_erase(header),
         note_sheet(ContactState.card_id, header.name),
         spacing="5",
         width="100%",
+        # The card the server sent: offline.js leaves it in place when the signal drops.
+        data_live_card=ContactState.card_id,
     )
 
 
@@ -197,7 +217,8 @@ def contact_page() -> rx.Component:
                     rx.cond(
                         ContactState.missing,
                         _not_found(),
-                        rx.center(rx.spinner(size="3"), padding="48px"),
+                        # offline.js draws the card from the book while this waits with no signal.
+                        rx.center(rx.spinner(size="3"), padding="48px", data_card_loading=""),
                     ),
                 ),
                 # Pressed by the outbox scripts once a change reached the server.

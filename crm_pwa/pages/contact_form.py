@@ -328,7 +328,8 @@ def _page(title: str, back: rx.Component) -> rx.Component:
             rx.cond(
                 ContactFormState.missing,
                 rx.callout("Contact not found.", icon="search-x", color_scheme="red", role="alert"),
-                rx.center(rx.spinner(size="3"), padding="48px"),
+                # Offline, offline.js says in its place that editing needs a signal.
+                rx.center(rx.spinner(size="3"), padding="48px", data_card_loading=""),
             ),
         ),
         back=back,

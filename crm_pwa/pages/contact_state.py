@@ -19,6 +19,7 @@ from crm_pwa.components.contact_header import (
     ContactHeader,
     contact_header,
 )
+from crm_pwa.components.download import download_script
 from crm_pwa.components.follow_up_item import FollowUpView, follow_up_view
 from crm_pwa.components.opportunity_item import (
     OpportunityView,
@@ -66,6 +67,7 @@ class ContactState(SessionState):
     follow_up_error: rx.Field[str] = rx.field("")
     complaint_error: rx.Field[str] = rx.field("")
     opportunity_error: rx.Field[str] = rx.field("")
+    export_message: rx.Field[str] = rx.field("")
 
     def _route_contact_id(self) -> str:
         # Reflex installs the route's [contact_id] as a state var at runtime.
@@ -153,6 +155,7 @@ class ContactState(SessionState):
         self.follow_up_error = ""
         self.complaint_error = ""
         self.opportunity_error = ""
+        self.export_message = ""
         await self._read(actor)
         return None
 
@@ -270,6 +273,16 @@ class ContactState(SessionState):
             )
         self._hide()
         return rx.redirect(routes.CONTACTS)
+
+    @rx.event
+    def export_person(self) -> EventSpec:
+        self.export_message = ""
+        path = f"/api/v1/contacts/{self.card_id}/export"
+        return rx.call_script(download_script(path), callback=ContactState.exported)
+
+    @rx.event
+    def exported(self, result: dict[str, Any]) -> None:
+        self.export_message = str(result.get("message", ""))
 
 
 class _BadDate(ValueError):

@@ -1,4 +1,4 @@
-"""Settings: the signed-in account, its sessions, and push reminders."""
+"""Settings: the signed-in account, its sessions, push reminders and the rep's data."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from crm_pwa.components.shell import page_shell
 from crm_pwa.components.when import short_date
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_groups, zone_label
+from crm_pwa.pages.settings_data import data_section
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
@@ -425,6 +426,7 @@ def settings_page() -> rx.Component:
             reminders_section(),
             rx.heading("Contacts", as_="h2", size="4"),
             import_link("Import contacts"),
+            data_section(),
             rx.heading("Account", as_="h2", size="4"),
             rx.button(
                 "Sign out",

@@ -15,6 +15,7 @@ from crm_pwa.services.actor import Actor
 from crm_pwa.services.contacts import get_contact, may_see
 from crm_pwa.services.errors import Conflict, Invalid, NotFound
 from crm_pwa.services.health import refresh_contact_health
+from crm_pwa.services.offline_book import card_changed
 
 NOT_FOUND = "Complaint not found."
 
@@ -41,6 +42,7 @@ def log_complaint(
         at=now,
         title=text,
     )
+    card_changed(session, contact.id, now)
     refresh_contact_health(session, contact.id, now)
     session.flush()
     return complaint
@@ -77,6 +79,7 @@ def resolve_complaint(
         title=complaint.summary,
         resolution=text,
     )
+    card_changed(session, complaint.contact_id, now)
     refresh_contact_health(session, complaint.contact_id, now)
     session.flush()
     return complaint

@@ -20,6 +20,7 @@ from crm_pwa.services.audit import record_audit
 from crm_pwa.services.contacts import get_contact, may_see
 from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid, NotFound
 from crm_pwa.services.fields import Day, Text
+from crm_pwa.services.offline_book import card_changed
 
 NOT_FOUND = "Opportunity not found."
 
@@ -91,6 +92,7 @@ def create_opportunity(
         _record_stage(session, actor, opportunity, "", now)
     if opportunity.stage == "won":
         _win(session, actor, contact, opportunity, now)
+    card_changed(session, contact.id, now)
     return opportunity
 
 
@@ -122,6 +124,7 @@ def update_opportunity(
     if newly_won:
         contact = get_contact(session=session, actor=actor, contact_id=opportunity.contact_id)
         _win(session, actor, contact, opportunity, now)
+    card_changed(session, opportunity.contact_id, now)
     return opportunity
 
 
