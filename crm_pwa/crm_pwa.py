@@ -17,6 +17,8 @@ from crm_pwa.pages.import_state import ImportState
 from crm_pwa.pages.not_found import not_found_page
 from crm_pwa.pages.people import PeopleState, people_page
 from crm_pwa.pages.person import PersonState, person_page
+from crm_pwa.pages.rep import rep_page
+from crm_pwa.pages.rep_state import RepState
 from crm_pwa.pages.set_password import SetPasswordState, set_password_page
 from crm_pwa.pages.settings import settings_page
 from crm_pwa.pages.signin import SignInState, signin_page
@@ -75,7 +77,8 @@ app.add_page(
     route=routes.CONTACT,
     # Names the contact shown, e.g. "Dana Berg · Rapport", once the card is loaded.
     title=rx.cond(ContactState.found, ContactState.header.name + " · Rapport", "Contact · Rapport"),
-    on_load=ContactState.load,
+    # From 1024 px the contact list stands beside the card.
+    on_load=[ContactState.load, ContactsState.load_beside],
 )
 app.add_page(
     edit_contact_page,
@@ -84,6 +87,12 @@ app.add_page(
     on_load=ContactFormState.load_edit,
 )
 app.add_page(team_page, route=routes.TEAM, title="Team · Rapport", on_load=TeamState.load)
+app.add_page(
+    rep_page,
+    route=routes.REP,
+    title=rx.cond(RepState.found, RepState.rep_name + " · Rapport", "Rep · Rapport"),
+    on_load=RepState.load,
+)
 app.add_page(
     settings_page,
     route=routes.SETTINGS,

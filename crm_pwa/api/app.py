@@ -24,6 +24,7 @@ from crm_pwa.api import (
     contacts,
     exports,
     follow_ups,
+    handover,
     health,
     opportunities,
     people,
@@ -237,6 +238,7 @@ def create_api() -> FastAPI:
     api.include_router(people.router, prefix=API_PREFIX)
     api.include_router(teams.router, prefix=API_PREFIX)
     api.include_router(audit.router, prefix=API_PREFIX)
+    api.include_router(handover.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
     api.include_router(probes.router)
     build_document = api.openapi

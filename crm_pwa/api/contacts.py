@@ -31,7 +31,7 @@ class MergeRequest(BaseModel):
     other_id: uuid.UUID
 
 
-@router.get("/contacts", response_model=ContactPage, responses=refusals(401, 422))
+@router.get("/contacts", response_model=ContactPage, responses=refusals(401, 403, 422))
 def search(
     session: DbSession,
     actor: CurrentActor,
@@ -42,6 +42,9 @@ def search(
     tier: Text | None = None,
     band: Text | None = None,
     updated_since: Moment | None = None,
+    owner: Annotated[
+        uuid.UUID | None, Query(description="one owner's contacts: a manager's own team only")
+    ] = None,
 ) -> ContactPage:
     return contact_list.search_contacts(
         session=session,
@@ -53,6 +56,7 @@ def search(
         limit=limit,
         cursor=cursor,
         updated_since=updated_since,
+        owner=owner,
     )
 
 

@@ -34,12 +34,13 @@ from crm_pwa.components.opportunity_item import (
 )
 from crm_pwa.components.outbox_script import RELOAD_BUTTON_ID
 from crm_pwa.components.section import folded, problem, section
-from crm_pwa.components.shell import back_link, page_shell
+from crm_pwa.components.shell import back_link, page_shell, two_columns
 from crm_pwa.components.timeline_entry import timeline_entry
 from crm_pwa.pages.contact_merge import merge_section
 from crm_pwa.pages.contact_state import (
     ContactState,
 )
+from crm_pwa.pages.contacts import contact_list
 
 
 def _follow_ups() -> rx.Component:
@@ -235,27 +236,31 @@ def _not_found() -> rx.Component:
 def contact_page() -> rx.Component:
     return page_shell(
         rx.cond(ContactState.found, ContactState.header.name, "Contact"),
-        rx.box(
-            rx.cond(
-                ContactState.found,
-                _card(),
+        two_columns(
+            contact_list(),
+            rx.box(
                 rx.cond(
-                    ContactState.missing,
-                    _not_found(),
-                    # offline.js draws the card from the book while this waits with no signal.
-                    rx.center(rx.spinner(size="3"), padding="48px", data_card_loading=""),
+                    ContactState.found,
+                    _card(),
+                    rx.cond(
+                        ContactState.missing,
+                        _not_found(),
+                        # offline.js draws the card from the book while this waits with no signal.
+                        rx.center(rx.spinner(size="3"), padding="48px", data_card_loading=""),
+                    ),
                 ),
+                # Pressed by the outbox scripts once a change reached the server.
+                rx.el.button(
+                    "Reload the card",
+                    id=RELOAD_BUTTON_ID,
+                    type="button",
+                    hidden=True,
+                    on_click=ContactState.reload,
+                ),
+                data_today=ContactState.today,
+                width="100%",
             ),
-            # Pressed by the outbox scripts once a change reached the server.
-            rx.el.button(
-                "Reload the card",
-                id=RELOAD_BUTTON_ID,
-                type="button",
-                hidden=True,
-                on_click=ContactState.reload,
-            ),
-            data_today=ContactState.today,
-            width="100%",
+            "Contacts",
         ),
         back=back_link("Back to contacts", routes.CONTACTS),
     )

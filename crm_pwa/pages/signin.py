@@ -55,8 +55,9 @@ class SignInState(SessionState):
 
     @rx.event
     async def skip_if_signed_in(self) -> EventSpec | None:
-        if self.token and await self._actor_off_loop() is not None:
-            return rx.redirect(routes.TODAY)
+        actor = await self._actor_off_loop() if self.token else None
+        if actor is not None:
+            return rx.redirect(routes.home(actor.role))
         return None
 
     @rx.event
@@ -82,7 +83,7 @@ class SignInState(SessionState):
         self.user_id = str(signed_in.actor.id)
         self.user_name = signed_in.actor.name
         self.user_role = signed_in.actor.role
-        return rx.redirect(routes.TODAY)
+        return rx.redirect(routes.home(signed_in.actor.role))
 
 
 def field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:

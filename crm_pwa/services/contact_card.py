@@ -57,6 +57,8 @@ class OpportunityLine(BaseModel):
 
 class ContactCard(BaseModel):
     contact: ContactPublic
+    # Whose contact this is: a manager reads a rep's card, and a card can change hands.
+    owner_name: str
     interactions: list[InteractionLine]
     open_follow_ups: list[FollowUpLine]
     complaints: list[ComplaintLine]
@@ -95,8 +97,10 @@ def contact_card(
         .where(Opportunity.contact_id == contact.id)
         .order_by(col(Opportunity.updated_at).desc(), col(Opportunity.id))
     ).all()
+    owner = session.get(User, contact.owner_id)
     return ContactCard(
         contact=public_row(contact.model_dump(), len(follow_ups)),
+        owner_name=owner.name if owner is not None else "",
         interactions=[
             InteractionLine(
                 id=item.id,

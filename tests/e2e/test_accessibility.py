@@ -49,6 +49,7 @@ RUN_AXE_JS = """async (runOnly) => {
   }));
 }"""
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+OTHER_REP_NAME = "Sam Okafor"
 
 
 # Moves to another page the way a tapped link does (React Router follows the
@@ -159,6 +160,7 @@ def _signed_in_pages(page: Page, visitor: Visitor, axe_source: str, label: str) 
         _go(page, "/team", "Team · Rapport")
         expect(page.get_by_role("heading", name="Reps")).to_be_visible()
         problems += _check(page, axe_source, f"{label} Team")
+        problems += _rep_page(page, axe_source, label)
         _go(page, "/people", "People · Rapport")
         expect(page.locator("[data-person]").first).to_be_visible()
         problems += _check(page, axe_source, f"{label} People (read-only)")
@@ -166,6 +168,16 @@ def _signed_in_pages(page: Page, visitor: Visitor, axe_source: str, label: str) 
     _go(page, "/no-such-page", "Page not found · Rapport")
     problems += _check(page, axe_source, f"{label} 404")
     return problems
+
+
+def _rep_page(page: Page, axe_source: str, label: str) -> list[str]:
+    """The rep's page, with a handover previewed (the preview and its button checked too)."""
+    page.get_by_role("group", name=OTHER_REP_NAME).get_by_role("link").click()
+    expect(page).to_have_title(f"{OTHER_REP_NAME} · Rapport")
+    page.get_by_label("Hand over to").select_option(index=1)
+    page.get_by_role("button", name="Preview handover").click()
+    expect(page.get_by_role("button", name="Confirm handover")).to_be_visible()
+    return _check(page, axe_source, f"{label} rep's page")
 
 
 def _admin_pages(page: Page, app_server: RunningApp, axe_source: str, label: str) -> list[str]:
