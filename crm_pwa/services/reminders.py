@@ -164,6 +164,12 @@ def run_reminders(
     return report
 
 
+def due_follow_up_ids(engine: Engine, now: datetime) -> list[str]:
+    """The follow-ups a run at `now` would remind, unclaimed: what a fan-out splits up."""
+    plans, _previous = _load(engine, now, ReminderRunReport(), None)
+    return [reminder.follow_up_id for plan in plans for reminder in plan.reminders]
+
+
 def _take_back(engine: Engine, token: str) -> None:
     """An earlier attempt of this run claimed these and never confirmed them sent."""
     with engine.begin() as connection:
