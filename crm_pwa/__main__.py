@@ -1,4 +1,5 @@
-"""Command line: python -m crm_pwa migrate | create-user | seed-demo | remind | snapshot | worker."""
+"""Command line: python -m crm_pwa migrate | create-user | seed-demo | remind | snapshot |
+worker."""
 
 from __future__ import annotations
 
