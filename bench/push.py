@@ -49,18 +49,17 @@ import httpx
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from procrastinate import App, PsycopgConnector
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
 from bench.common import machine_line, postgres_engine, sqlite_engine, timed
 from bench.fixtures import build_org
+from crm_pwa import job_queue
 from crm_pwa.db.columns import new_id
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.db.user import User
-from crm_pwa.queue_schema import conninfo
 from crm_pwa.services.reminders import run_reminders
 from crm_pwa.settings import get_settings
 
@@ -300,8 +299,10 @@ def run_queue(host: str, reminders: int, reps: int, workers: int) -> Figures:
             started = time.perf_counter()
             with engine.begin() as connection:
                 connection.execute(update(FollowUp).values(last_reminded_on=None))
-            with App(connector=PsycopgConnector(conninfo=conninfo(url))).open() as queue:
-                queue.configure_task("plan-reminders").defer(timestamp=0)
+            os.environ["RAPPORT_DATABASE_URL"] = url
+            get_settings.cache_clear()
+            with job_queue.queue().open() as app:
+                app.configure_task("plan-reminders").defer(timestamp=0)
             _until(lambda: endpoint_counts(host)["received"] >= reminders, limit=600)
             _until(lambda: _count(engine, _UNFINISHED) == 0, limit=600)
             seconds = time.perf_counter() - started
