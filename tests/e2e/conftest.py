@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
-from tests.conftest import PG_URL, require_postgres
+from tests.conftest import PG_URL, REDIS_URL, require_postgres, require_redis
 from tests.utils.app_server import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -36,7 +35,6 @@ MANAGER = "morgan@example.com"
 # `make e2e-scaled` (part of `make test`): the tests marked `scaled` against two
 # app workers on PostgreSQL + Redis, in a pytest run of their own.
 SCALED = os.environ.get("RAPPORT_TEST_SCALED", "off") == "on"
-REDIS_URL = os.environ.get("RAPPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 expect.set_options(timeout=15_000)
 
@@ -55,13 +53,7 @@ def scaled_setup() -> Scale:
     skips (under CI fails) when either is unreachable."""
     ci = os.environ.get("CI", "").lower() == "true"
     require_postgres(PG_URL, ci=ci)
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        reason = f"Redis at {REDIS_URL} is unreachable: {error.__class__.__name__}"
-        if ci:
-            pytest.fail(f"{reason}; CI=true needs Redis (set RAPPORT_TEST_REDIS_URL)")
-        pytest.skip(reason)
+    require_redis(REDIS_URL, ci=ci)
     database = PG_URL.rsplit("/", 1)[-1].split("?")[0] + "_scaled"
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

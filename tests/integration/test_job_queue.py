@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
@@ -27,15 +29,15 @@ from crm_pwa.db import engine as engine_module
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.db.user import User
-from crm_pwa.domain.days import earliest_day
+from crm_pwa.domain.days import earliest_day, local_day
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.snapshot import last_full_week
 from crm_pwa.settings import get_settings
-from tests.conftest import Database
+from tests.conftest import REDIS_URL, Database, require_redis
 from tests.conftest import _use as use_database
-from tests.utils.app_server import ROOT
-from tests.utils.factories import NOW, make_contact, make_user
+from tests.utils.app_server import ROOT, _free_port
+from tests.utils.factories import NOW, PASSWORD, make_contact, make_user
 from tests.utils.push_service import FakePushService
 
 pytestmark = pytest.mark.postgres
@@ -74,25 +76,32 @@ def service(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePushService]:
 
 
 def make_reps(
-    session: Session, service: FakePushService, reps: int, follow_ups_each: int
-) -> set[str]:
-    """Reps in three zones with no quiet hours, a phone each, overdue follow-ups."""
+    session: Session,
+    service: FakePushService,
+    reps: int,
+    follow_ups_each: int,
+    *,
+    phones: bool = True,
+) -> list[tuple[str, uuid.UUID, str]]:
+    """Reps in three zones, no quiet hours, reminders from midnight, one contact each,
+    a phone each and overdue follow-ups; (email, contact id, zone) of each rep."""
     due = date.today() - timedelta(days=7)
-    expected: set[str] = set()
+    made: list[tuple[str, uuid.UUID, str]] = []
     for number in range(reps):
         rep = make_user(session, f"rep{number}@example.com")
         stored = session.get(User, rep.id)
         assert stored is not None
         stored.time_zone = ZONES[number % len(ZONES)]
-        stored.quiet_start = stored.quiet_end = clock_time(0, 0)
+        stored.quiet_start = stored.quiet_end = stored.reminder_time = clock_time(0, 0)
         session.add(stored)
-        push.subscribe(
-            session=session,
-            actor=Actor.of(rep),
-            subscription=service.new_browser(f"phone-{number}"),
-            user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 7) Chrome/130.0",
-            now=NOW,
-        )
+        if phones:
+            push.subscribe(
+                session=session,
+                actor=Actor.of(rep),
+                subscription=service.new_browser(f"phone-{number}"),
+                user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 7) Chrome/130.0",
+                now=NOW,
+            )
         # One contact per rep holds all of the rep's promises: cheap to build.
         contact = make_contact(session, rep, f"Contact {number}")
         follow_ups = [
@@ -107,10 +116,15 @@ def make_reps(
             for index in range(follow_ups_each)
         ]
         session.add_all(follow_ups)
-        # The Topic header carries the follow-up's id: "fu-" and 29 hex digits.
-        expected.update(follow_up.id.hex[:29] for follow_up in follow_ups)
+        made.append((rep.email, contact.id, stored.time_zone))
         session.commit()
-    return expected
+    return made
+
+
+def follow_up_topics(pg: Database) -> set[str]:
+    """The Topic header carries the follow-up's id: "fu-" and 29 hex digits."""
+    with pg.session() as session:
+        return {one.hex[:29] for one in session.exec(select(FollowUp.id))}
 
 
 def worker_env(pg: Database, service: FakePushService, data: Path) -> dict[str, str]:
@@ -210,44 +224,101 @@ def reminder_states(pg: Database) -> tuple[set[str], set[str]]:
     return confirmed, held
 
 
+@contextmanager
+def app_instance(env: dict[str, str], log: Path) -> Iterator[str]:
+    """One app host's API (uvicorn, as tests/utils/api_server.py runs it), ready."""
+    port = _free_port()
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "crm_pwa.api.app:create_api"]
+            + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _ready(url), 90, "the app instance ready", log)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def _ready(url: str) -> bool:
+    try:
+        answer = httpx.get(f"{url}/readyz", timeout=2)
+    except httpx.HTTPError:
+        return False
+    # Ready means the shared database and the shared Redis both answer.
+    return answer.status_code == 200 and answer.json()["redis"] == "ok"
+
+
 def test_two_hosts_send_each_reminder_once_and_write_each_weekly_snapshot_once(
     pg: Database, service: FakePushService, tmp_path: Path
 ) -> None:
+    require_redis(ci=os.environ.get("CI", "").lower() == "true")
     with pg.session() as session:
-        expected = make_reps(session, service, reps=6, follow_ups_each=20)
-        contacts = 6
-    env = worker_env(pg, service, tmp_path)
-    log = tmp_path / "workers.log"
-    # Two hosts' workers start together: each defers the minute's reminder run and
-    # the latest weekly snapshot, and each period's job is queued once.
-    with worker(env, log), worker(env, log):
-        wait_for(lambda: set(topics(service)) >= expected, 60, "every reminder sent", log)
-        wait_for(
-            lambda: (
-                queue_jobs(pg, "send-reminders") == 0 and queue_jobs(pg, "weekly-snapshot") == 0
-            ),
-            60,
-            "every job done",
-            log,
-        )
-        # Whatever a second run would send has had time to arrive.
-        time.sleep(2)
-        week = last_full_week(earliest_day(datetime.now(UTC)))
-        with pg.session() as session:
-            per_contact = session.exec(
-                select(HealthSnapshot.contact_id, func.count())
-                .where(HealthSnapshot.week == week)
-                .group_by(HealthSnapshot.contact_id)
-            ).all()
+        reps = make_reps(session, service, reps=4, follow_ups_each=0, phones=False)
+    env = {
+        **worker_env(pg, service, tmp_path),
+        "RAPPORT_REDIS_URL": REDIS_URL,
+        "RAPPORT_FAST_PASSWORD_HASHING": "1",
+    }
+    log = tmp_path / "hosts.log"
+    expected: set[str] = set()
+    # Two hosts, each an app instance and a worker, on one PostgreSQL and one Redis.
+    with app_instance(env, log) as host_a, app_instance(env, log) as host_b:
+        # Reps work through either host: each turns reminders on and promises calls.
+        for number, (email, contact_id, zone) in enumerate(reps):
+            host = (host_a, host_b)[number % 2]
+            token = httpx.post(
+                f"{host}/api/v1/auth/token", json={"email": email, "password": PASSWORD}
+            ).json()["access_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            httpx.post(
+                f"{host}/api/v1/push/subscriptions",
+                json=service.new_browser(f"phone-{number}"),
+                headers=auth,
+            ).raise_for_status()
+            today = local_day(datetime.now(UTC), zone).isoformat()
+            for index in range(5):
+                answer = httpx.post(
+                    f"{host}/api/v1/contacts/{contact_id}/follow-ups",
+                    json={"title": f"Call back about the quote {index}", "due_on": today},
+                    headers=auth,
+                )
+                answer.raise_for_status()
+                expected.add(uuid.UUID(answer.json()["id"]).hex[:29])
+        # Both hosts' workers start together: each defers the minute's reminder run
+        # and the latest weekly snapshot, and each period's job is queued once.
+        with worker(env, log), worker(env, log):
+            wait_for(lambda: set(topics(service)) >= expected, 60, "every reminder sent", log)
+            wait_for(
+                lambda: (
+                    queue_jobs(pg, "send-reminders") == 0 and queue_jobs(pg, "weekly-snapshot") == 0
+                ),
+                60,
+                "every job done",
+                log,
+            )
+            # Whatever a second run would send has had time to arrive.
+            time.sleep(2)
+    week = last_full_week(earliest_day(datetime.now(UTC)))
+    with pg.session() as session:
+        per_contact = session.exec(
+            select(HealthSnapshot.contact_id, func.count())
+            .where(HealthSnapshot.week == week)
+            .group_by(HealthSnapshot.contact_id)
+        ).all()
 
     sent = topics(service)
     assert set(sent) == expected
     assert max(sent.values()) == 1, "a reminder was sent twice"
-    assert len(periodic_defers(pg, "plan-reminders")) == len(
-        set(periodic_defers(pg, "plan-reminders"))
-    )
     assert len(periodic_defers(pg, "weekly-snapshot")) == 1
-    assert len(per_contact) == contacts
+    assert len(per_contact) == len(reps)
     assert {count for _contact, count in per_contact} == {1}
     assert claims_left(pg) == 0
 
@@ -256,7 +327,8 @@ def test_a_worker_killed_mid_fan_out_loses_no_reminder_and_resends_only_what_was
     pg: Database, service: FakePushService, tmp_path: Path
 ) -> None:
     with pg.session() as session:
-        expected = make_reps(session, service, reps=8, follow_ups_each=50)
+        make_reps(session, service, reps=8, follow_ups_each=50)
+    expected = follow_up_topics(pg)
     # A slow push service keeps the fan-out going long enough to kill it halfway.
     for number in range(8):
         service.script(f"/push/phone-{number}", 201, delay=0.2)
@@ -296,7 +368,8 @@ def test_sigterm_lets_the_running_fan_out_finish_before_the_worker_exits(
     pg: Database, service: FakePushService, tmp_path: Path
 ) -> None:
     with pg.session() as session:
-        expected = make_reps(session, service, reps=4, follow_ups_each=50)
+        make_reps(session, service, reps=4, follow_ups_each=50)
+    expected = follow_up_topics(pg)
     for number in range(4):
         service.script(f"/push/phone-{number}", 201, delay=0.2)
     env = worker_env(pg, service, tmp_path)
