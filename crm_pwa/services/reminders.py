@@ -4,14 +4,17 @@ One run, every minute from the app's scheduler or `python -m crm_pwa remind`:
 
 1. load, per rep with a usable device, the open follow-ups that may be due;
 2. `plan_reminders` picks what is due now in the rep's own day and hours;
-3. claim each reminder with a conditional UPDATE of `last_reminded_on`, so that
-   however many workers or runs overlap, exactly one of them sends it;
-4. send to each device in parallel over one keep-alive client;
+3. claim each reminder with a conditional UPDATE of `last_reminded_on` that
+   also writes the run's token into `reminder_claim`, so that however many
+   workers or runs overlap, exactly one of them sends it;
+4. send to each device in parallel over one keep-alive client, clearing each
+   claim as soon as a device took the message (services/reminder_sending.py);
 5. record what the push services said: 404/410 removes the device, 429 keeps
    it quiet until Retry-After and gives the claim back so a later run retries.
 
-Claiming before sending means a crash between the two loses that day's
-reminder instead of sending it twice: a missed nudge is cheaper than spam.
+On the job queue a run is a job: retried after a crash under the same token, it
+first gives back what it claimed and never confirmed, then plans again, so what
+a killed worker held is sent after all and what it sent is not sent twice.
 """
 
 from __future__ import annotations
@@ -19,33 +22,36 @@ from __future__ import annotations
 import time as clock_time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 import httpx
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from crm_pwa import clock
+from crm_pwa.db.contact import Contact
 from crm_pwa.db.engine import get_engine
-from crm_pwa.db.reminder_rows import (
-    chunks,
-    claim_follow_ups,
-    delete_subscriptions,
-    device_rows,
-    reminder_candidates,
-    write_outcomes,
-)
+from crm_pwa.db.interaction import FollowUp
+from crm_pwa.db.push import PushSubscription
+from crm_pwa.db.user import User
 from crm_pwa.domain.days import latest_day
-from crm_pwa.domain.reminder import Reminder, RepSchedule, plan_reminders
-from crm_pwa.push.sender import PushOutcome, SubscriptionKeys, send_push
-from crm_pwa.push.vapid import VapidKeys
+from crm_pwa.domain.reminder import Reminder, ReminderCandidate, RepSchedule, plan_reminders
+from crm_pwa.push.sender import PushOutcome, SubscriptionKeys
 from crm_pwa.services.push import PUSH_TIMEOUT_SECONDS, endpoint_allowed, vapid_keys
+from crm_pwa.services.reminder_sending import (
+    CHUNK,
+    Delivery,
+    Device,
+    SendOptions,
+    SentMarks,
+    send_all,
+)
 from crm_pwa.settings import get_settings
 
-REMINDER_TTL_SECONDS = 24 * 3600
 # Waits between attempts at one message when a push service fails (5xx, network):
 # a short outage is ridden out within the run, a long one waits for the next run.
 RETRY_DELAYS = (0.5, 1.0, 2.0)
@@ -57,6 +63,8 @@ MAX_RETRY_AFTER = timedelta(days=1)
 # in flight over the client's keep-alive connections, not more CPU.
 SEND_WORKERS = 32
 MAX_REPORTED_ERRORS = 20
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -82,31 +90,26 @@ class ReminderRunReport:
         )
 
 
-@dataclass(frozen=True)
-class _Device:
-    id: uuid.UUID
-    keys: SubscriptionKeys
-
-
 @dataclass
 class _RepPlan:
     user_id: uuid.UUID
-    devices: list[_Device]
+    devices: list[Device]
     reminders: list[Reminder] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Delivery:
-    reminder: Reminder
-    device: _Device
-    outcome: PushOutcome
-
-
-def send_due_reminders() -> ReminderRunReport:
-    """One run now against the configured database: the scheduler's and the CLI's entry."""
+def send_due_reminders(
+    *, only: Collection[str] | None = None, claim: str | None = None
+) -> ReminderRunReport:
+    """One run now against the configured database: the scheduler's, the queue's and
+    the CLI's entry (see `run_reminders` for `only` and `claim`)."""
     limits = httpx.Limits(max_connections=SEND_WORKERS, max_keepalive_connections=SEND_WORKERS)
-    with httpx.Client(limits=limits) as client:
-        return run_reminders(engine_or_session=get_engine(), now=clock.now(), client=client)
+    # HTTP/2 where the push service offers it (over TLS, as FCM, autopush and
+    # Apple's do): many messages share one kept-alive connection. A plain-http
+    # endpoint (the tests' and the benchmark's) keeps HTTP/1.1 keep-alive.
+    with httpx.Client(limits=limits, http2=True) as client:
+        return run_reminders(
+            engine_or_session=get_engine(), now=clock.now(), client=client, only=only, claim=claim
+        )
 
 
 def run_reminders(
@@ -118,16 +121,24 @@ def run_reminders(
     sleep: Callable[[float], None] = clock_time.sleep,
     timeout: float = PUSH_TIMEOUT_SECONDS,
     workers: int = SEND_WORKERS,
+    only: Collection[str] | None = None,
+    claim: str | None = None,
 ) -> ReminderRunReport:
     """Send every reminder due at `now` (aware). Each step commits on its own.
 
+    `only` limits the run to these follow-up ids (one job of a fan-out); `claim`
+    is the run's token, the same on every attempt of one job: a retried run
+    first takes back what an earlier attempt claimed and never confirmed.
     A Session stands for its engine: the run opens its own short transactions,
     so commit anything the reminders should see before calling it.
     """
     engine = _engine_of(engine_or_session)
+    token = claim or uuid.uuid4().hex
+    if claim is not None:
+        _take_back(engine, token)
     report = ReminderRunReport()
-    plans, previous = _load(engine, now, report)
-    won = _claim(engine, [reminder for plan in plans for reminder in plan.reminders])
+    plans, previous = _load(engine, now, report, only)
+    won = _claim(engine, [reminder for plan in plans for reminder in plan.reminders], token)
     for plan in plans:
         plan.reminders = [r for r in plan.reminders if r.follow_up_id in won]
     plans = [plan for plan in plans if plan.reminders]
@@ -136,33 +147,40 @@ def run_reminders(
     if not plans:
         return report
 
-    vapid = vapid_keys()
-    subject = get_settings().vapid_subject
-
-    def deliver(job: tuple[Reminder, _Device]) -> _Delivery:
-        reminder, device = job
-        outcome = _send_with_retries(
-            client,
-            device,
-            reminder,
-            vapid=vapid,
-            subject=subject,
-            retry_delays=retry_delays,
-            sleep=sleep,
-            timeout=timeout,
-        )
-        return _Delivery(reminder, device, outcome)
-
+    options = SendOptions(
+        vapid=vapid_keys(),
+        subject=get_settings().vapid_subject,
+        retry_delays=retry_delays,
+        sleep=sleep,
+        timeout=timeout,
+        workers=workers,
+    )
     jobs = [
         (reminder, device)
         for plan in plans
         for reminder in plan.reminders
         for device in plan.devices
     ]
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="push") as pool:
-        deliveries = list(pool.map(deliver, jobs))
-    _record(engine, deliveries, previous, now, report)
+    with SentMarks(engine, token) as marks:
+        deliveries = send_all(client, jobs, marks, options)
+    _record(engine, deliveries, previous, now, report, token)
     return report
+
+
+def due_follow_up_ids(engine: Engine, now: datetime) -> list[str]:
+    """The follow-ups a run at `now` would remind, unclaimed: what a fan-out splits up."""
+    plans, _previous = _load(engine, now, ReminderRunReport(), None)
+    return [reminder.follow_up_id for plan in plans for reminder in plan.reminders]
+
+
+def _take_back(engine: Engine, token: str) -> None:
+    """An earlier attempt of this run claimed these and never confirmed them sent."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(FollowUp)
+            .where(col(FollowUp.reminder_claim) == token)
+            .values(last_reminded_on=None, reminder_claim=None)
+        )
 
 
 def _engine_of(engine_or_session: Engine | Session) -> Engine:
@@ -175,31 +193,45 @@ def _engine_of(engine_or_session: Engine | Session) -> Engine:
 
 
 def _load(
-    engine: Engine, now: datetime, report: ReminderRunReport
+    engine: Engine, now: datetime, report: ReminderRunReport, only: Collection[str] | None
 ) -> tuple[list[_RepPlan], dict[str, date | None]]:
     """Each rep's due reminders and usable devices; the previous `last_reminded_on`s."""
-    devices: dict[uuid.UUID, list[_Device]] = defaultdict(list)
+    devices: dict[uuid.UUID, list[Device]] = defaultdict(list)
     refused: list[uuid.UUID] = []
     # The rep's hours come with each device row: the join is there already.
     hours: dict[uuid.UUID, tuple[str, time, time, time]] = {}
     with engine.connect() as connection:
-        for row in device_rows(connection):
+        for row in connection.execute(
+            select(
+                col(PushSubscription.id),
+                col(PushSubscription.user_id),
+                col(PushSubscription.endpoint),
+                col(PushSubscription.p256dh),
+                col(PushSubscription.auth),
+                col(PushSubscription.retry_not_before),
+                col(User.time_zone),
+                col(User.reminder_time),
+                col(User.quiet_start),
+                col(User.quiet_end),
+            )
+            .join(User, col(User.id) == col(PushSubscription.user_id))
+            .where(col(User.is_active))
+        ):
             if not endpoint_allowed(row.endpoint):
                 refused.append(row.id)
             elif row.retry_not_before is None or row.retry_not_before <= now:
                 keys = SubscriptionKeys(row.endpoint, row.p256dh, row.auth)
-                devices[row.user_id].append(_Device(row.id, keys))
+                devices[row.user_id].append(Device(row.id, keys))
                 hours[row.user_id] = (
                     row.time_zone,
                     row.reminder_time,
                     row.quiet_start,
                     row.quiet_end,
                 )
-        # No rep's today is later than this; plan_reminders decides exactly.
-        candidates = reminder_candidates(connection, latest_day(now))
+        candidates = _candidates(connection, now, only)
     if refused:
         # The allow-list changed since the browser subscribed: never contact it.
-        delete_subscriptions(engine, refused)
+        _delete_subscriptions(engine, refused)
         report.subscriptions_removed += len(refused)
 
     plans: list[_RepPlan] = []
@@ -227,66 +259,91 @@ def _load(
     return plans, previous
 
 
-def _claim(engine: Engine, reminders: list[Reminder]) -> set[str]:
+def _candidates(
+    connection: Connection, now: datetime, only: Collection[str] | None
+) -> dict[uuid.UUID, list[ReminderCandidate]]:
+    # No rep's today is later than this; plan_reminders decides exactly.
+    newest_day = latest_day(now)
+    query = (
+        select(
+            col(FollowUp.id),
+            col(FollowUp.owner_id),
+            col(FollowUp.contact_id),
+            col(Contact.name),
+            col(FollowUp.title),
+            col(FollowUp.due_on),
+            col(FollowUp.status),
+            col(FollowUp.snooze_until),
+            col(FollowUp.last_reminded_on),
+            col(Contact.do_not_contact),
+        )
+        .join(Contact, col(Contact.id) == col(FollowUp.contact_id))
+        .where(
+            col(FollowUp.owner_id).in_(select(col(PushSubscription.user_id))),
+            col(FollowUp.status).in_(("open", "snoozed")),
+            col(FollowUp.due_on) <= newest_day,
+            or_(
+                col(FollowUp.last_reminded_on).is_(None),
+                col(FollowUp.last_reminded_on) < newest_day,
+            ),
+            col(Contact.do_not_contact).is_(False),
+        )
+    )
+    if only is not None:
+        query = query.where(col(FollowUp.id).in_([uuid.UUID(one) for one in only]))
+    found: dict[uuid.UUID, list[ReminderCandidate]] = defaultdict(list)
+    for row in connection.execute(query):
+        found[row.owner_id].append(
+            ReminderCandidate(
+                follow_up_id=str(row.id),
+                contact_id=str(row.contact_id),
+                contact_name=row.name,
+                title=row.title,
+                due_on=row.due_on,
+                status=row.status,
+                snooze_until=row.snooze_until,
+                last_reminded_on=row.last_reminded_on,
+                do_not_contact=row.do_not_contact,
+            )
+        )
+    return found
+
+
+def _claim(engine: Engine, reminders: list[Reminder], token: str) -> set[str]:
     """The follow-ups this run won: `last_reminded_on` moved to their day by this UPDATE."""
     won: set[str] = set()
     by_day: dict[date, list[str]] = defaultdict(list)
     for reminder in reminders:
         by_day[reminder.local_date].append(reminder.follow_up_id)
     for day, ids in by_day.items():
-        for chunk in chunks(sorted(ids)):
+        for chunk in _chunks(sorted(ids), CHUNK):
             # The UPDATE is the whole transaction: on SQLite it takes the write lock
             # with a fresh snapshot, on PostgreSQL a row another run just claimed no
             # longer matches once that run commits.
-            won |= claim_follow_ups(engine, day, chunk)
+            with engine.begin() as connection:
+                claimed = connection.execute(
+                    update(FollowUp)
+                    .where(
+                        col(FollowUp.id).in_([uuid.UUID(one) for one in chunk]),
+                        or_(
+                            col(FollowUp.last_reminded_on).is_(None),
+                            col(FollowUp.last_reminded_on) < day,
+                        ),
+                    )
+                    .values(last_reminded_on=day, reminder_claim=token)
+                    .returning(col(FollowUp.id))
+                )
+                won.update(str(row.id) for row in claimed)
     return won
-
-
-def _send_with_retries(
-    client: httpx.Client,
-    device: _Device,
-    reminder: Reminder,
-    *,
-    vapid: VapidKeys,
-    subject: str,
-    retry_delays: Sequence[float],
-    sleep: Callable[[float], None],
-    timeout: float,
-) -> PushOutcome:
-    for attempt in range(len(retry_delays) + 1):
-        try:
-            outcome = send_push(
-                client,
-                device.keys,
-                reminder.payload(),
-                vapid=vapid,
-                subject=subject,
-                ttl=REMINDER_TTL_SECONDS,
-                urgency=reminder.urgency,
-                topic=reminder.topic,
-                timeout=timeout,
-            )
-        except ValueError as refused:
-            return PushOutcome("failed", error=str(refused))
-        if outcome.status != "retry" or outcome.http_status == 429:
-            return outcome
-        if attempt == len(retry_delays):
-            break
-        delay = retry_delays[attempt]
-        if outcome.retry_after is not None:
-            if outcome.retry_after > max(retry_delays):
-                return outcome
-            delay = max(delay, outcome.retry_after)
-        sleep(delay)
-    return outcome
 
 
 def _record(
     engine: Engine,
-    deliveries: list[_Delivery],
+    deliveries: list[Delivery],
     previous: dict[str, date | None],
     now: datetime,
     report: ReminderRunReport,
+    token: str,
 ) -> None:
     gone: set[uuid.UUID] = set()
     succeeded: set[uuid.UUID] = set()
@@ -319,21 +376,62 @@ def _record(
     ]
     report.claims_released = len(released)
     report.subscriptions_removed += len(gone)
-    write_outcomes(
-        engine,
-        released=[
-            (uuid.UUID(reminder.follow_up_id), reminder.local_date, before)
-            for reminder, before in released
-        ],
-        not_before=not_before,
-        delivered=sorted(succeeded - gone),
-        now=now,
-    )
+    with engine.begin() as connection:
+        if released:
+            connection.execute(
+                update(FollowUp)
+                .where(
+                    and_(
+                        col(FollowUp.id) == bindparam("b_id"),
+                        col(FollowUp.last_reminded_on) == bindparam("b_day"),
+                        col(FollowUp.reminder_claim) == token,
+                    )
+                )
+                .values(last_reminded_on=bindparam("b_previous"), reminder_claim=None),
+                [
+                    {
+                        "b_id": uuid.UUID(reminder.follow_up_id),
+                        "b_day": reminder.local_date,
+                        "b_previous": before,
+                    }
+                    for reminder, before in released
+                ],
+            )
+        if not_before:
+            connection.execute(
+                update(PushSubscription)
+                .where(col(PushSubscription.id) == bindparam("b_id"))
+                .values(retry_not_before=bindparam("b_when")),
+                [{"b_id": device_id, "b_when": when} for device_id, when in not_before.items()],
+            )
+        # What failed for good, or went to removed devices only, stays reminded today.
+        connection.execute(
+            update(FollowUp)
+            .where(col(FollowUp.reminder_claim) == token)
+            .values(reminder_claim=None)
+        )
+        for chunk in _chunks(sorted(succeeded - gone), CHUNK):
+            connection.execute(
+                update(PushSubscription)
+                .where(col(PushSubscription.id).in_(chunk))
+                .values(last_success_at=now)
+            )
     if gone:
-        delete_subscriptions(engine, sorted(gone))
+        _delete_subscriptions(engine, sorted(gone))
 
 
 def _retry_wait(retry_after: float | None) -> timedelta:
     if retry_after is None:
         return DEFAULT_RETRY_AFTER
     return min(timedelta(seconds=retry_after), MAX_RETRY_AFTER)
+
+
+def _delete_subscriptions(engine: Engine, ids: Iterable[uuid.UUID]) -> None:
+    with engine.begin() as connection:
+        for chunk in _chunks(list(ids), CHUNK):
+            connection.execute(delete(PushSubscription).where(col(PushSubscription.id).in_(chunk)))
+
+
+def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

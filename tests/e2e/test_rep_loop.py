@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from crm_pwa.components.when import short_date
@@ -36,6 +37,7 @@ def _search(page: Page, text: str) -> None:
     page.get_by_label("Search contacts").fill(text)
 
 
+@pytest.mark.scaled
 def test_rep_finds_calls_logs_and_follows_up_when_using_the_phone(
     page: Page, app_server: RunningApp
 ) -> None:
