@@ -1,9 +1,12 @@
-"""python -m crm_pwa migrate | create-user | seed-demo | remind | snapshot | import."""
+"""Command line: python -m crm_pwa migrate | create-user | seed-demo | remind | snapshot |
+import | worker."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
+import logging
 import sys
 import time
 from pathlib import Path
@@ -15,6 +18,7 @@ from crm_pwa.db.engine import session_scope
 from crm_pwa.db.user import Team
 from crm_pwa.domain.days import earliest_day, local_day
 from crm_pwa.domain.import_file import MAX_IMPORT_BYTES
+from crm_pwa.job_queue import run_worker
 from crm_pwa.migration import migrate
 from crm_pwa.services import auth, demo, passwords
 from crm_pwa.services.contact_import import import_contacts, owner_by_email
@@ -118,6 +122,21 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not settings.database_url.startswith("postgresql"):
+        print(
+            "The job queue lives in PostgreSQL: set RAPPORT_DATABASE_URL to a "
+            "postgresql+psycopg:// URL. On one machine with SQLite the app runs its "
+            "scheduled work itself; no worker is needed.",
+            file=sys.stderr,
+        )
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(run_worker(args.concurrency))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_pwa", description="Rapport")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -136,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     remind = commands.add_parser("remind", help="send the push reminders that are due")
     remind.add_argument("--once", action="store_true", help="one run, e.g. from cron")
     remind.add_argument("--every", type=float, default=60.0, help="seconds between runs")
+    worker = commands.add_parser(
+        "worker", help="run scheduled work from the job queue (PostgreSQL; until SIGTERM)"
+    )
+    worker.add_argument(
+        "--concurrency", type=int, default=None, help="jobs at once (RAPPORT_WORKER_CONCURRENCY)"
+    )
     snapshot = commands.add_parser("snapshot", help="write a week's health snapshot")
     snapshot.add_argument("--week", default="", help="YYYY-Www; default: the week just ended")
     importer = commands.add_parser("import", help="import contacts from a vCard or CSV file")
@@ -162,6 +187,8 @@ def _run(args: argparse.Namespace) -> int:
             return _import(args)
         if args.command == "remind":
             return _remind(args)
+        if args.command == "worker":
+            return _worker(args)
         return _seed_demo(args)
     except ServiceError as refused:
         print(refused.message, file=sys.stderr)

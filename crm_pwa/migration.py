@@ -8,7 +8,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from alembic import command
-from crm_pwa.settings import PROJECT_ROOT
+from crm_pwa.queue_schema import apply_queue_schema
+from crm_pwa.settings import PROJECT_ROOT, get_settings
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -20,7 +21,13 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def migrate(url: str | None = None) -> None:
+    """The Alembic history, and on PostgreSQL the job queue's tables (once)."""
     command.upgrade(alembic_config(url), "head")
+    target = url or get_settings().database_url
+    if target.startswith("postgresql"):
+        # The queue's schema is procrastinate's own, pinned with the package
+        # (pyproject.toml): a procrastinate upgrade brings its migrations with it.
+        apply_queue_schema(target)
 
 
 def at_head(connection: Connection) -> bool:

@@ -1,10 +1,14 @@
 """Jobs the running app does by itself: rescoring for time passing, weekly snapshots.
 
 A job is a name, a "next run" function (given the current time, when should it
-run next) and an async runner. `run_scheduler` is an app lifespan task; every
-worker runs it, so each job must be safe to run twice at once (the snapshot is
-idempotent, the daily rescoring writes the same scores). A feature adds its own
-job with `register_job(Job(...))` or one more entry in `JOBS`.
+run next) and an async runner. `run_scheduler` is an app lifespan task for one
+machine (the default, `make run`): every app worker runs it, so each job must be
+safe to run twice at once (the snapshot is idempotent, the daily rescoring
+writes the same scores, reminders are claimed). With RAPPORT_SCHEDULER=queue the
+app runs none of them: the same job bodies run on the job queue
+(crm_pwa/job_queue.py), once per period however many hosts run. A feature adds
+its own job with `register_job(Job(...))` or one more entry in `JOBS`, and to
+`job_queue.PERIODIC`.
 """
 
 from __future__ import annotations
@@ -161,9 +165,11 @@ async def run_job_forever(job: Job) -> None:
 
 
 async def run_scheduler() -> None:
-    """Runs every registered job until the app stops; nothing when the scheduler is off."""
-    if not get_settings().scheduler_enabled:
-        log.info("scheduler is off (RAPPORT_SCHEDULER=off)")
+    """Runs every registered job until the app stops; nothing when the scheduler is off
+    or the job queue's workers run them (RAPPORT_SCHEDULER=queue, crm_pwa/job_queue.py)."""
+    mode = get_settings().scheduler
+    if mode != "on":
+        log.info("scheduler is not in this process (RAPPORT_SCHEDULER=%s)", mode)
         return
     async with asyncio.TaskGroup() as group:
         for job in JOBS:

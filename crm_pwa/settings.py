@@ -45,7 +45,13 @@ class Settings:
     # Each argon2 check takes 64 MiB and a core for a third of a second: no more at
     # once than there are cores, so a flood of sign-ins cannot starve everything else.
     password_hash_slots: int = 1
-    scheduler_enabled: bool = True
+    # Where scheduled work runs: "on" in the app process (one machine, SQLite or
+    # PostgreSQL), "queue" in `python -m crm_pwa worker` processes (PostgreSQL), "off".
+    scheduler: str = "on"
+    # Jobs one `worker` process runs at once, and how often it says it is alive: a
+    # worker silent for three beats is taken for dead and its jobs are run again.
+    worker_concurrency: int = 4
+    worker_heartbeat_seconds: int = 10
     fast_password_hashing: bool = False
     # Admission control of /api/v1 (crm_pwa/api/admission.py): requests at work at
     # once (kept below the connection pool and the thread pool), requests allowed to
@@ -73,6 +79,11 @@ class Settings:
                 f"RAPPORT_DATABASE_URL={self.database_url!r} is not a database URL; "
                 "expected something like sqlite:///data/rapport.db."
             )
+        if self.scheduler == "queue" and not self.database_url.startswith("postgresql"):
+            raise SettingsError(
+                "RAPPORT_SCHEDULER=queue keeps its jobs in PostgreSQL; set RAPPORT_DATABASE_URL "
+                "to a postgresql+psycopg:// URL, or leave RAPPORT_SCHEDULER at 'on'."
+            )
         if not self.vapid_subject.startswith(("mailto:", "https://")):
             raise SettingsError(
                 f"RAPPORT_VAPID_SUBJECT={self.vapid_subject!r} must start with mailto: or https://."
@@ -92,6 +103,14 @@ def _switch(name: str, default: str, on: str, off: str) -> bool:
     if value not in (on, off):
         raise SettingsError(f"RAPPORT_{name}={value!r} must be {on!r} or {off!r}.")
     return value == on
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _env(name, default).strip().lower()
+    if value not in choices:
+        allowed = ", ".join(repr(choice) for choice in choices)
+        raise SettingsError(f"RAPPORT_{name}={value!r} must be one of {allowed}.")
+    return value
 
 
 def _count(name: str, default: int) -> int:
@@ -126,7 +145,9 @@ def get_settings() -> Settings:
         push_extra_hosts=_split(_env("PUSH_EXTRA_HOSTS")),
         time_zone=_env("TIME_ZONE", "UTC"),
         clock_file=Path(clock_file) if clock_file else None,
-        scheduler_enabled=_switch("SCHEDULER", "on", "on", "off"),
+        scheduler=_choice("SCHEDULER", "on", ("on", "off", "queue")),
+        worker_concurrency=_count("WORKER_CONCURRENCY", 4),
+        worker_heartbeat_seconds=_count("WORKER_HEARTBEAT_SECONDS", 10),
         fast_password_hashing=_switch("FAST_PASSWORD_HASHING", "0", "1", "0"),
         password_hash_slots=_count("PASSWORD_HASH_SLOTS", _cores()),
         allowed_origins=_split(_env("ALLOWED_ORIGINS")),

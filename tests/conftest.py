@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -25,6 +27,10 @@ from crm_pwa.settings import get_settings
 # Hundreds of test users would each cost a full argon2 hash; the cheap profile
 # keeps the same code path at a fraction of the time.
 os.environ["RAPPORT_FAST_PASSWORD_HASHING"] = "1"
+# Property tests check rules, not speed: on a busy 2-core machine one example can
+# take seconds, which says nothing about the rule under test.
+settings.register_profile("rules", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("rules")
 PG_URL = os.environ.get("RAPPORT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -92,6 +98,22 @@ def require_postgres(url: str, *, ci: bool) -> None:
     if ci:
         pytest.fail(f"{reason}; CI=true needs PostgreSQL (set RAPPORT_TEST_PG_URL)")
     pytest.skip(reason)
+
+
+REDIS_URL = os.environ.get("RAPPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis(url: str = REDIS_URL, *, ci: bool) -> None:
+    """As `require_postgres`, for the Redis that several app workers share."""
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+    except redis.RedisError as error:
+        reason = f"Redis at {url} is unreachable: {error.__class__.__name__}"
+        if ci:
+            pytest.fail(f"{reason}; CI=true needs Redis (set RAPPORT_TEST_REDIS_URL)")
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

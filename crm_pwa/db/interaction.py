@@ -35,6 +35,7 @@ class FollowUp(SQLModel, table=True):
     __table_args__ = (
         Index("ix_followup_owner_status_due", "owner_id", "status", "due_on"),
         Index("ix_followup_contact", "contact_id"),
+        Index("ix_followup_reminder_claim", "reminder_claim"),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -54,6 +55,9 @@ class FollowUp(SQLModel, table=True):
     changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     last_reminded_on: date | None = Field(default=None)
+    # The reminder run that claimed today's reminder and has not yet sent it: a
+    # run that dies and is retried sends what it claimed, and nothing else.
+    reminder_claim: str | None = Field(default=None, max_length=64)
 
 
 class Complaint(SQLModel, table=True):

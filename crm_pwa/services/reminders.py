@@ -4,14 +4,17 @@ One run, every minute from the app's scheduler or `python -m crm_pwa remind`:
 
 1. load, per rep with a usable device, the open follow-ups that may be due;
 2. `plan_reminders` picks what is due now in the rep's own day and hours;
-3. claim each reminder with a conditional UPDATE of `last_reminded_on`, so that
-   however many workers or runs overlap, exactly one of them sends it;
-4. send to each device in parallel over one keep-alive client;
+3. claim each reminder with a conditional UPDATE of `last_reminded_on` that
+   also writes the run's token into `reminder_claim`, so that however many
+   workers or runs overlap, exactly one of them sends it;
+4. send to each device in parallel over one keep-alive client, clearing each
+   claim as soon as a device took the message (services/reminder_sending.py);
 5. record what the push services said: 404/410 removes the device, 429 keeps
    it quiet until Retry-After and gives the claim back so a later run retries.
 
-Claiming before sending means a crash between the two loses that day's
-reminder instead of sending it twice: a missed nudge is cheaper than spam.
+On the job queue a run is a job: retried after a crash under the same token, it
+first gives back what it claimed and never confirmed, then plans again, so what
+a killed worker held is sent after all and what it sent is not sent twice.
 """
 
 from __future__ import annotations
@@ -19,8 +22,7 @@ from __future__ import annotations
 import time as clock_time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
@@ -38,12 +40,18 @@ from crm_pwa.db.push import PushSubscription
 from crm_pwa.db.user import User
 from crm_pwa.domain.days import latest_day
 from crm_pwa.domain.reminder import Reminder, ReminderCandidate, RepSchedule, plan_reminders
-from crm_pwa.push.sender import PushOutcome, SubscriptionKeys, send_push
-from crm_pwa.push.vapid import VapidKeys
+from crm_pwa.push.sender import PushOutcome, SubscriptionKeys
 from crm_pwa.services.push import PUSH_TIMEOUT_SECONDS, endpoint_allowed, vapid_keys
+from crm_pwa.services.reminder_sending import (
+    CHUNK,
+    Delivery,
+    Device,
+    SendOptions,
+    SentMarks,
+    send_all,
+)
 from crm_pwa.settings import get_settings
 
-REMINDER_TTL_SECONDS = 24 * 3600
 # Waits between attempts at one message when a push service fails (5xx, network):
 # a short outage is ridden out within the run, a long one waits for the next run.
 RETRY_DELAYS = (0.5, 1.0, 2.0)
@@ -54,8 +62,6 @@ MAX_RETRY_AFTER = timedelta(days=1)
 # Sending mostly waits on the push service (tens of ms a request): many requests
 # in flight over the client's keep-alive connections, not more CPU.
 SEND_WORKERS = 32
-# Bound parameters per statement stay well under every driver's limit.
-CHUNK = 500
 MAX_REPORTED_ERRORS = 20
 
 _T = TypeVar("_T")
@@ -84,31 +90,26 @@ class ReminderRunReport:
         )
 
 
-@dataclass(frozen=True)
-class _Device:
-    id: uuid.UUID
-    keys: SubscriptionKeys
-
-
 @dataclass
 class _RepPlan:
     user_id: uuid.UUID
-    devices: list[_Device]
+    devices: list[Device]
     reminders: list[Reminder] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Delivery:
-    reminder: Reminder
-    device: _Device
-    outcome: PushOutcome
-
-
-def send_due_reminders() -> ReminderRunReport:
-    """One run now against the configured database: the scheduler's and the CLI's entry."""
+def send_due_reminders(
+    *, only: Collection[str] | None = None, claim: str | None = None
+) -> ReminderRunReport:
+    """One run now against the configured database: the scheduler's, the queue's and
+    the CLI's entry (see `run_reminders` for `only` and `claim`)."""
     limits = httpx.Limits(max_connections=SEND_WORKERS, max_keepalive_connections=SEND_WORKERS)
-    with httpx.Client(limits=limits) as client:
-        return run_reminders(engine_or_session=get_engine(), now=clock.now(), client=client)
+    # HTTP/2 where the push service offers it (over TLS, as FCM, autopush and
+    # Apple's do): many messages share one kept-alive connection. A plain-http
+    # endpoint (the tests' and the benchmark's) keeps HTTP/1.1 keep-alive.
+    with httpx.Client(limits=limits, http2=True) as client:
+        return run_reminders(
+            engine_or_session=get_engine(), now=clock.now(), client=client, only=only, claim=claim
+        )
 
 
 def run_reminders(
@@ -120,16 +121,24 @@ def run_reminders(
     sleep: Callable[[float], None] = clock_time.sleep,
     timeout: float = PUSH_TIMEOUT_SECONDS,
     workers: int = SEND_WORKERS,
+    only: Collection[str] | None = None,
+    claim: str | None = None,
 ) -> ReminderRunReport:
     """Send every reminder due at `now` (aware). Each step commits on its own.
 
+    `only` limits the run to these follow-up ids (one job of a fan-out); `claim`
+    is the run's token, the same on every attempt of one job: a retried run
+    first takes back what an earlier attempt claimed and never confirmed.
     A Session stands for its engine: the run opens its own short transactions,
     so commit anything the reminders should see before calling it.
     """
     engine = _engine_of(engine_or_session)
+    token = claim or uuid.uuid4().hex
+    if claim is not None:
+        _take_back(engine, token)
     report = ReminderRunReport()
-    plans, previous = _load(engine, now, report)
-    won = _claim(engine, [reminder for plan in plans for reminder in plan.reminders])
+    plans, previous = _load(engine, now, report, only)
+    won = _claim(engine, [reminder for plan in plans for reminder in plan.reminders], token)
     for plan in plans:
         plan.reminders = [r for r in plan.reminders if r.follow_up_id in won]
     plans = [plan for plan in plans if plan.reminders]
@@ -138,33 +147,40 @@ def run_reminders(
     if not plans:
         return report
 
-    vapid = vapid_keys()
-    subject = get_settings().vapid_subject
-
-    def deliver(job: tuple[Reminder, _Device]) -> _Delivery:
-        reminder, device = job
-        outcome = _send_with_retries(
-            client,
-            device,
-            reminder,
-            vapid=vapid,
-            subject=subject,
-            retry_delays=retry_delays,
-            sleep=sleep,
-            timeout=timeout,
-        )
-        return _Delivery(reminder, device, outcome)
-
+    options = SendOptions(
+        vapid=vapid_keys(),
+        subject=get_settings().vapid_subject,
+        retry_delays=retry_delays,
+        sleep=sleep,
+        timeout=timeout,
+        workers=workers,
+    )
     jobs = [
         (reminder, device)
         for plan in plans
         for reminder in plan.reminders
         for device in plan.devices
     ]
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="push") as pool:
-        deliveries = list(pool.map(deliver, jobs))
-    _record(engine, deliveries, previous, now, report)
+    with SentMarks(engine, token) as marks:
+        deliveries = send_all(client, jobs, marks, options)
+    _record(engine, deliveries, previous, now, report, token)
     return report
+
+
+def due_follow_up_ids(engine: Engine, now: datetime) -> list[str]:
+    """The follow-ups a run at `now` would remind, unclaimed: what a fan-out splits up."""
+    plans, _previous = _load(engine, now, ReminderRunReport(), None)
+    return [reminder.follow_up_id for plan in plans for reminder in plan.reminders]
+
+
+def _take_back(engine: Engine, token: str) -> None:
+    """An earlier attempt of this run claimed these and never confirmed them sent."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(FollowUp)
+            .where(col(FollowUp.reminder_claim) == token)
+            .values(last_reminded_on=None, reminder_claim=None)
+        )
 
 
 def _engine_of(engine_or_session: Engine | Session) -> Engine:
@@ -177,10 +193,10 @@ def _engine_of(engine_or_session: Engine | Session) -> Engine:
 
 
 def _load(
-    engine: Engine, now: datetime, report: ReminderRunReport
+    engine: Engine, now: datetime, report: ReminderRunReport, only: Collection[str] | None
 ) -> tuple[list[_RepPlan], dict[str, date | None]]:
     """Each rep's due reminders and usable devices; the previous `last_reminded_on`s."""
-    devices: dict[uuid.UUID, list[_Device]] = defaultdict(list)
+    devices: dict[uuid.UUID, list[Device]] = defaultdict(list)
     refused: list[uuid.UUID] = []
     # The rep's hours come with each device row: the join is there already.
     hours: dict[uuid.UUID, tuple[str, time, time, time]] = {}
@@ -205,14 +221,14 @@ def _load(
                 refused.append(row.id)
             elif row.retry_not_before is None or row.retry_not_before <= now:
                 keys = SubscriptionKeys(row.endpoint, row.p256dh, row.auth)
-                devices[row.user_id].append(_Device(row.id, keys))
+                devices[row.user_id].append(Device(row.id, keys))
                 hours[row.user_id] = (
                     row.time_zone,
                     row.reminder_time,
                     row.quiet_start,
                     row.quiet_end,
                 )
-        candidates = _candidates(connection, now)
+        candidates = _candidates(connection, now, only)
     if refused:
         # The allow-list changed since the browser subscribed: never contact it.
         _delete_subscriptions(engine, refused)
@@ -243,7 +259,9 @@ def _load(
     return plans, previous
 
 
-def _candidates(connection: Connection, now: datetime) -> dict[uuid.UUID, list[ReminderCandidate]]:
+def _candidates(
+    connection: Connection, now: datetime, only: Collection[str] | None
+) -> dict[uuid.UUID, list[ReminderCandidate]]:
     # No rep's today is later than this; plan_reminders decides exactly.
     newest_day = latest_day(now)
     query = (
@@ -271,6 +289,8 @@ def _candidates(connection: Connection, now: datetime) -> dict[uuid.UUID, list[R
             col(Contact.do_not_contact).is_(False),
         )
     )
+    if only is not None:
+        query = query.where(col(FollowUp.id).in_([uuid.UUID(one) for one in only]))
     found: dict[uuid.UUID, list[ReminderCandidate]] = defaultdict(list)
     for row in connection.execute(query):
         found[row.owner_id].append(
@@ -289,7 +309,7 @@ def _candidates(connection: Connection, now: datetime) -> dict[uuid.UUID, list[R
     return found
 
 
-def _claim(engine: Engine, reminders: list[Reminder]) -> set[str]:
+def _claim(engine: Engine, reminders: list[Reminder], token: str) -> set[str]:
     """The follow-ups this run won: `last_reminded_on` moved to their day by this UPDATE."""
     won: set[str] = set()
     by_day: dict[date, list[str]] = defaultdict(list)
@@ -310,58 +330,20 @@ def _claim(engine: Engine, reminders: list[Reminder]) -> set[str]:
                             col(FollowUp.last_reminded_on) < day,
                         ),
                     )
-                    .values(last_reminded_on=day)
+                    .values(last_reminded_on=day, reminder_claim=token)
                     .returning(col(FollowUp.id))
                 )
                 won.update(str(row.id) for row in claimed)
     return won
 
 
-def _send_with_retries(
-    client: httpx.Client,
-    device: _Device,
-    reminder: Reminder,
-    *,
-    vapid: VapidKeys,
-    subject: str,
-    retry_delays: Sequence[float],
-    sleep: Callable[[float], None],
-    timeout: float,
-) -> PushOutcome:
-    for attempt in range(len(retry_delays) + 1):
-        try:
-            outcome = send_push(
-                client,
-                device.keys,
-                reminder.payload(),
-                vapid=vapid,
-                subject=subject,
-                ttl=REMINDER_TTL_SECONDS,
-                urgency=reminder.urgency,
-                topic=reminder.topic,
-                timeout=timeout,
-            )
-        except ValueError as refused:
-            return PushOutcome("failed", error=str(refused))
-        if outcome.status != "retry" or outcome.http_status == 429:
-            return outcome
-        if attempt == len(retry_delays):
-            break
-        delay = retry_delays[attempt]
-        if outcome.retry_after is not None:
-            if outcome.retry_after > max(retry_delays):
-                return outcome
-            delay = max(delay, outcome.retry_after)
-        sleep(delay)
-    return outcome
-
-
 def _record(
     engine: Engine,
-    deliveries: list[_Delivery],
+    deliveries: list[Delivery],
     previous: dict[str, date | None],
     now: datetime,
     report: ReminderRunReport,
+    token: str,
 ) -> None:
     gone: set[uuid.UUID] = set()
     succeeded: set[uuid.UUID] = set()
@@ -402,9 +384,10 @@ def _record(
                     and_(
                         col(FollowUp.id) == bindparam("b_id"),
                         col(FollowUp.last_reminded_on) == bindparam("b_day"),
+                        col(FollowUp.reminder_claim) == token,
                     )
                 )
-                .values(last_reminded_on=bindparam("b_previous")),
+                .values(last_reminded_on=bindparam("b_previous"), reminder_claim=None),
                 [
                     {
                         "b_id": uuid.UUID(reminder.follow_up_id),
@@ -421,6 +404,12 @@ def _record(
                 .values(retry_not_before=bindparam("b_when")),
                 [{"b_id": device_id, "b_when": when} for device_id, when in not_before.items()],
             )
+        # What failed for good, or went to removed devices only, stays reminded today.
+        connection.execute(
+            update(FollowUp)
+            .where(col(FollowUp.reminder_claim) == token)
+            .values(reminder_claim=None)
+        )
         for chunk in _chunks(sorted(succeeded - gone), CHUNK):
             connection.execute(
                 update(PushSubscription)

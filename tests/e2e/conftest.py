@@ -7,27 +7,70 @@ and Chromium emulates a Pixel 7. The clock file lets a test move the server's "t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
-from tests.utils.app_server import CHROMIUM, CHROMIUM_ARGS, PASSWORD, REP, RunningApp, running_app
+from tests.conftest import PG_URL, REDIS_URL, require_postgres, require_redis
+from tests.utils.app_server import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    REP,
+    RunningApp,
+    Scale,
+    running_app,
+)
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "MANAGER", "OTHER_REP", "REP", "RunningApp", "sign_in"]
+__all__ = [
+    "ADMIN",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "MANAGER",
+    "OTHER_REP",
+    "REP",
+    "RunningApp",
+    "sign_in",
+]
 
 OTHER_REP = "sam@example.com"
 MANAGER = "morgan@example.com"
+ADMIN = "admin@example.com"
+
+# `make e2e-scaled` (part of `make test`): the tests marked `scaled` against two
+# app workers on PostgreSQL + Redis, in a pytest run of their own.
+SCALED = os.environ.get("RAPPORT_TEST_SCALED", "off") == "on"
 
 expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    with running_app(tmp_path_factory.mktemp("data")) as app:
+    """The app as `make run` serves it: one worker on SQLite; or, with
+    RAPPORT_TEST_SCALED=on (`make e2e-scaled`), two workers on PostgreSQL and Redis."""
+    scale = scaled_setup() if SCALED else None
+    with running_app(tmp_path_factory.mktemp("data"), scale) as app:
         yield app
+
+
+def scaled_setup() -> Scale:
+    """A fresh PostgreSQL database next to the test one, and the test Redis; a test run
+    skips (under CI fails) when either is unreachable."""
+    ci = os.environ.get("CI", "").lower() == "true"
+    require_postgres(PG_URL, ci=ci)
+    require_redis(REDIS_URL, ci=ci)
+    database = PG_URL.rsplit("/", 1)[-1].split("?")[0] + "_scaled"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        connection.execute(sa.text(f"CREATE DATABASE {database}"))
+    admin.dispose()
+    return Scale(database_url=PG_URL.rsplit("/", 1)[0] + f"/{database}", redis_url=REDIS_URL)
 
 
 @pytest.fixture(scope="session")

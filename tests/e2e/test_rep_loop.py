@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from crm_pwa.components.when import short_date
@@ -36,6 +37,7 @@ def _search(page: Page, text: str) -> None:
     page.get_by_label("Search contacts").fill(text)
 
 
+@pytest.mark.scaled
 def test_rep_finds_calls_logs_and_follows_up_when_using_the_phone(
     page: Page, app_server: RunningApp
 ) -> None:
@@ -102,8 +104,23 @@ def test_rep_finds_calls_logs_and_follows_up_when_using_the_phone(
         due_today.get_by_text(next_step).click()
         expect(page).to_have_url(card_url)
         expect(follow_up).to_contain_text("Due today")
-        follow_up.get_by_role("button", name=f"Snooze 1 day: {next_step}").click()
+        follow_up.get_by_role("button", name=f"Snooze until tomorrow: {next_step}").click()
         expect(follow_up).to_contain_text("Due tomorrow")
+        follow_up.get_by_role("button", name=f"Done: {next_step}").click()
+        expect(follow_up).to_have_count(0)
+        # Undo puts back the follow-up as it was: snoozed until tomorrow.
+        undo = page.get_by_role("status").filter(has_text=f"Marked done: {next_step}")
+        undo.get_by_role("button", name="Undo").click()
+        expect(follow_up).to_contain_text("Due tomorrow")
+        expect(undo).to_be_hidden()
+        follow_up.get_by_role("button", name=f"Snooze until next week: {next_step}").click()
+        today = date.fromisoformat(str(page.locator("[data-today]").get_attribute("data-today")))
+        expect(follow_up).to_contain_text(f"Due {short_date(today + timedelta(days=7), today)}")
+        chosen = today + timedelta(days=10)
+        follow_up.get_by_text("Snooze to a date").click()
+        follow_up.get_by_label("Snooze until", exact=True).fill(chosen.isoformat())
+        follow_up.get_by_role("button", name=f"Snooze to the chosen date: {next_step}").click()
+        expect(follow_up).to_contain_text(f"Due {short_date(chosen, today)}")
         follow_up.get_by_role("button", name=f"Done: {next_step}").click()
         expect(follow_up).to_have_count(0)
         token = app_server.token(REP)
@@ -131,6 +148,15 @@ def test_rep_creates_handles_and_erases_a_contact_when_using_the_phone(
     form.get_by_label("Phone").fill("+1 (415) 555-0199")
     form.get_by_label("Email").fill("zebulon@quist")
     form.get_by_label("Connection notes").fill("Maps every lighthouse on the coast")
+    # Thousands as people type them: read as 1000 days, refused on the field, nothing lost.
+    rhythm = form.get_by_label("Rhythm in days")
+    expect(rhythm).to_have_attribute("inputmode", "numeric")
+    rhythm.fill("1,000")
+    form.get_by_role("button", name="Save contact").click()
+    expect(form.get_by_text("Rhythm must be between 1 and 365 days.")).to_be_visible()
+    expect(form.get_by_label("Name")).to_have_value(name)
+    expect(rhythm).to_have_value("1,000")
+    rhythm.fill("30")
     form.get_by_role("button", name="Save contact").click()
     expect(page.get_by_text("is not an email address")).to_be_visible()
     form.get_by_label("Email").fill("zebulon@quist.example")
@@ -160,10 +186,19 @@ def test_rep_creates_handles_and_erases_a_contact_when_using_the_phone(
     page.get_by_text("Add an opportunity").click()
     adding = page.locator("form").filter(has=page.get_by_role("button", name="Add opportunity"))
     adding.get_by_label("Title").fill("Lighthouse atlas licence")
-    adding.get_by_label("Amount").fill("1200")
+    amount = adding.get_by_label("Amount")
+    expect(amount).to_have_attribute("inputmode", "decimal")
+    amount.fill("12,5000")
+    adding.get_by_role("button", name="Add opportunity").click()
+    expect(adding.get_by_text("Thousands are grouped by three digits")).to_be_visible()
+    expect(adding.get_by_label("Title")).to_have_value("Lighthouse atlas licence")
+    expect(amount).to_have_value("12,5000")
+    amount.fill("12,500")
     adding.get_by_role("button", name="Add opportunity").click()
     deal = page.locator("[data-opportunity]").filter(has_text="Lighthouse atlas licence")
-    expect(deal).to_contain_text("1200.00")
+    # Grouped, in the demo team's currency.
+    expect(deal).to_contain_text("$12,500.00")
+    expect(amount).to_have_value("")
     expect(page.get_by_text("Prospect", exact=True)).to_be_visible()
     deal.get_by_text("Change").click()
     deal.get_by_label("Stage").select_option("won")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -127,3 +128,16 @@ def test_create_user_refuses_a_short_or_common_password_when_typed(
     assert "password" in capsys.readouterr().err.lower()
     with db.session() as session:
         assert session.exec(select(func.count()).select_from(User)).one() == 0
+
+
+def test_worker_on_sqlite_refuses_and_says_the_app_runs_the_jobs_itself(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", f"sqlite:///{tmp_path / 'rapport.db'}")
+    get_settings.cache_clear()
+    try:
+        assert main(["worker"]) == 2
+    finally:
+        get_settings.cache_clear()
+
+    assert "no worker is needed" in capsys.readouterr().err

@@ -35,8 +35,15 @@ def test_only_settings_reads_the_environment() -> None:
     ("name", "value", "message"),
     [
         ("RAPPORT_TIME_ZONE", "Pacific/Atlantis", "RAPPORT_TIME_ZONE='Pacific/Atlantis' is not"),
-        ("RAPPORT_SCHEDULER", "maybe", "RAPPORT_SCHEDULER='maybe' must be 'on' or 'off'"),
+        (
+            "RAPPORT_SCHEDULER",
+            "maybe",
+            "RAPPORT_SCHEDULER='maybe' must be one of 'on', 'off', 'queue'",
+        ),
         ("RAPPORT_DATABASE_URL", "rapport.db", "is not a database URL"),
+        # The job queue lives in PostgreSQL; the test settings use SQLite.
+        ("RAPPORT_SCHEDULER", "queue", "RAPPORT_SCHEDULER=queue keeps its jobs in PostgreSQL"),
+        ("RAPPORT_WORKER_CONCURRENCY", "0", "RAPPORT_WORKER_CONCURRENCY='0' must be a whole"),
         ("RAPPORT_VAPID_SUBJECT", "ops@example.com", "must start with mailto:"),
     ],
 )

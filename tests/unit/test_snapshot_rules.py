@@ -133,7 +133,11 @@ def test_job_keeps_running_when_one_run_fails() -> None:
     assert len(runs) >= 3
 
 
-def test_scheduler_starts_no_job_when_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("mode", ["off", "queue"])
+def test_scheduler_starts_no_job_when_switched_off_or_on_the_job_queue(
+    monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    # On the queue the `worker` processes run the jobs; no app process rescores at start.
     started: list[str] = []
 
     async def record() -> None:
@@ -142,7 +146,8 @@ def test_scheduler_starts_no_job_when_switched_off(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(
         scheduler, "JOBS", [Job("record", every(timedelta(seconds=1)), record, at_start=True)]
     )
-    monkeypatch.setenv("RAPPORT_SCHEDULER", "off")
+    monkeypatch.setenv("RAPPORT_SCHEDULER", mode)
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/none")
     get_settings.cache_clear()
     try:
         run_in_own_loop(asyncio.wait_for(scheduler.run_scheduler(), timeout=5))

@@ -94,9 +94,19 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     raise RuntimeError("the app did not start in time:\n" + log.read_text()[-3000:])
 
 
+@dataclass(frozen=True)
+class Scale:
+    """Several app workers sharing a PostgreSQL database and Reflex state in Redis."""
+
+    database_url: str
+    redis_url: str
+    workers: int = 2
+
+
 @contextmanager
-def running_app(data: Path) -> Iterator[RunningApp]:
-    """Migrates and seeds a database in `data`, serves the app, stops its process group after."""
+def running_app(data: Path, scale: Scale | None = None) -> Iterator[RunningApp]:
+    """Migrates and seeds a database (SQLite in `data`, or the scale's PostgreSQL),
+    serves the app, stops its process group after."""
     port = _free_port()
     clock_file = data / "clock-offset-days"
     clock_file.write_text("0")
@@ -107,8 +117,12 @@ def running_app(data: Path) -> Iterator[RunningApp]:
         "RAPPORT_PUSH_EXTRA_HOSTS": "127.0.0.1",
         "RAPPORT_DEMO": "on",
     }
-    env.pop("RAPPORT_DATABASE_URL", None)
-    env.pop("REFLEX_DB_URL", None)
+    for name in ("RAPPORT_DATABASE_URL", "REFLEX_DB_URL", "RAPPORT_REDIS_URL", "REFLEX_REDIS_URL"):
+        env.pop(name, None)
+    if scale is not None:
+        env["RAPPORT_DATABASE_URL"] = scale.database_url
+        env["RAPPORT_REDIS_URL"] = scale.redis_url
+        env["GRANIAN_WORKERS"] = str(scale.workers)
     # Production password hashing: the app is tested with the cost users meet.
     env.pop("RAPPORT_FAST_PASSWORD_HASHING", None)
     for command in (["migrate"], ["seed-demo"]):
@@ -154,3 +168,5 @@ def running_app(data: Path) -> Iterator[RunningApp]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+            # Reaped, or the unreaped child fails the run with a ResourceWarning.
+            process.wait()
