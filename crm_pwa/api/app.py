@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_pwa import clock
 from crm_pwa.api import (
+    audit,
     auth,
     book,
     complaints,
@@ -23,12 +24,15 @@ from crm_pwa.api import (
     contacts,
     exports,
     follow_ups,
+    handover,
     health,
     opportunities,
+    people,
     probes,
     push,
     service_worker,
     sync,
+    teams,
 )
 from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
 from crm_pwa.api.refusals import document_busy
@@ -231,6 +235,10 @@ def create_api() -> FastAPI:
     api.include_router(follow_ups.router, prefix=API_PREFIX)
     api.include_router(push.router, prefix=API_PREFIX)
     api.include_router(health.router, prefix=API_PREFIX)
+    api.include_router(people.router, prefix=API_PREFIX)
+    api.include_router(teams.router, prefix=API_PREFIX)
+    api.include_router(audit.router, prefix=API_PREFIX)
+    api.include_router(handover.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
     api.include_router(probes.router)
     build_document = api.openapi

@@ -7,11 +7,11 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from crm_pwa import clock
 from crm_pwa.api.browser_headers import served_over_https
-from crm_pwa.api.contacts import path_id
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.path_ids import ContactId
 from crm_pwa.api.refusals import refusals
 from crm_pwa.domain.days import local_day
-from crm_pwa.services import calendar_feed, contact_export, contacts, person_export
+from crm_pwa.services import calendar_feed, contact_export, person_export
 from crm_pwa.services.calendar_feed import FeedStatus, NewFeed
 from crm_pwa.services.person_export import PersonExport
 from crm_pwa.settings import get_settings
@@ -70,13 +70,13 @@ def contacts_csv(session: DbSession, actor: CurrentActor) -> Response:
     response_model=PersonExport,
     responses=refusals(401, 404),
 )
-def person(contact_id: str, session: DbSession, actor: CurrentActor) -> JSONResponse:
+def person(contact_id: ContactId, session: DbSession, actor: CurrentActor) -> JSONResponse:
     """Everything held about one person, as one JSON file."""
     now = clock.now()
     found = person_export.export_person(
         session=session,
         actor=actor,
-        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        contact_id=contact_id,
         now=now,
     )
     name = person_export.person_file_name(found.contact.id, local_day(now, actor.time_zone))

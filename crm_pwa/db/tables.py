@@ -8,7 +8,7 @@ from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.push import PushSubscription
 from crm_pwa.db.sign_in import KnownDevice, SignInStreak
 from crm_pwa.db.timeline import TimelineEvent
-from crm_pwa.db.user import AuthToken, Team, User
+from crm_pwa.db.user import AuthToken, SignInLink, Team, User
 
 __all__ = [
     "AuditEvent",
@@ -23,6 +23,7 @@ __all__ = [
     "Opportunity",
     "PushSubscription",
     "KnownDevice",
+    "SignInLink",
     "SignInStreak",
     "Team",
     "TimelineEvent",

@@ -14,9 +14,11 @@ from sqlmodel import Session
 
 from crm_pwa import clock, routes
 from crm_pwa.components.contact_row import KIND_LABELS, TIER_LABELS
-from crm_pwa.components.field import TAP, choice, labelled, text_box, text_input
+from crm_pwa.components.field import TAP, choice, field_problem, labelled, text_box, text_input
 from crm_pwa.components.shell import back_link, page_shell
 from crm_pwa.domain.contact_rules import KINDS, TIERS
+from crm_pwa.domain.numbers import read_day_count
+from crm_pwa.domain.rules import RuleError
 from crm_pwa.services.contact_duplicates import DUPLICATE
 from crm_pwa.services.contact_editing import (
     ContactCreate,
@@ -46,22 +48,16 @@ class ContactFormValues:
     do_not_contact: bool = False
 
 
-class RhythmError(ValueError):
-    pass
-
-
 def contact_fields(form: dict[str, Any]) -> dict[str, Any]:
-    """The form's strings as the contact services take them."""
-    rhythm = str(form.get("rhythm_days", "")).strip()
-    if rhythm and not rhythm.isdigit():
-        raise RhythmError("Rhythm is a whole number of days, or empty for the tier's rhythm.")
+    """The form's strings as the contact services take them; RuleError for a rhythm
+    that is not a number of days ("1,000" is read as 1000, for the range rule to judge)."""
     return {
         "name": str(form.get("name", "")),
         "company": str(form.get("company", "")),
         "title": str(form.get("title", "")),
         "kind": str(form.get("kind", "customer")),
         "tier": str(form.get("tier", "medium")),
-        "rhythm_days": int(rhythm) if rhythm else None,
+        "rhythm_days": read_day_count(str(form.get("rhythm_days", ""))),
         "phone": str(form.get("phone", "")),
         "email": str(form.get("email", "")),
         "address": str(form.get("address", "")),
@@ -181,8 +177,8 @@ class ContactFormState(SessionState):
         except ValidationError as refused:
             self.error, self.error_field = describe_validation_error(refused), ""
             return None
-        except RhythmError as refused:
-            self.error, self.error_field = str(refused), "rhythm_days"
+        except RuleError as refused:
+            self.error, self.error_field = refused.message, refused.field
             return None
         return rx.redirect(routes.contact(saved_id))
 
@@ -192,15 +188,12 @@ class ContactFormState(SessionState):
         return uuid.UUID(shown) if shown and shown == self.duplicate_id else None
 
 
-def _field_error(name: str) -> rx.Component:
-    return rx.cond(
-        (ContactFormState.error_field == name) & (ContactFormState.error != ""),
-        rx.text(ContactFormState.error, color="var(--red-11)", weight="bold", size="2"),
-    )
-
-
 def _with_error(label: str, name: str, field: rx.Component) -> rx.Component:
-    return rx.box(labelled(label, field), _field_error(name), width="100%")
+    return rx.box(
+        labelled(label, field),
+        field_problem(ContactFormState.error_field == name, ContactFormState.error),
+        width="100%",
+    )
 
 
 def _form() -> rx.Component:
@@ -235,7 +228,7 @@ def _form() -> rx.Component:
             _with_error(
                 "Rhythm in days (empty: the tier's)",
                 "rhythm_days",
-                text_input("rhythm_days", values.rhythm_days, inputmode="numeric"),
+                text_input("rhythm_days", values.rhythm_days, input_mode="numeric"),
             ),
             _with_error(
                 "Phone", "phone", text_input("phone", values.phone, type="tel", autocomplete="off")

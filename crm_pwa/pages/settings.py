@@ -15,11 +15,14 @@ from sqlmodel import Session
 from crm_pwa import clock, routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.import_link import import_link
+from crm_pwa.components.people_links import people_links
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.components.shell import page_shell
 from crm_pwa.components.when import short_date
+from crm_pwa.components.zone_picker import ZoneRegion, zone_group, zone_regions
 from crm_pwa.domain.days import local_day
-from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_groups, zone_label
+from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_label
+from crm_pwa.pages.password_section import password_section
 from crm_pwa.pages.settings_data import data_section
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
@@ -42,26 +45,6 @@ def _push_call(method: str) -> str:
         f"{_LOAD_PUSH_JS}.then(() => window.rapportPush.{method}())"
         ".catch((error) => ({ok: false, state: 'failed', message: String(error.message)}))"
     )
-
-
-@dataclass(frozen=True)
-class ZoneOption:
-    name: str
-    label: str
-
-
-@dataclass(frozen=True)
-class ZoneRegion:
-    region: str
-    zones: list[ZoneOption]
-
-
-def zone_regions() -> list[ZoneRegion]:
-    """The picker's choices, with each zone's offset as it is now (DST included)."""
-    return [
-        ZoneRegion(group.region, [ZoneOption(z.name, z.label) for z in group.zones])
-        for group in zone_groups(clock.now())
-    ]
 
 
 @dataclass(frozen=True)
@@ -281,16 +264,6 @@ def _time_field(label: str, name: str, value: Any) -> rx.Component:
     )
 
 
-def _zone_region(region: ObjectVar[ZoneRegion]) -> rx.Component:
-    return rx.el.optgroup(
-        rx.foreach(
-            region.zones,
-            lambda zone: rx.el.option(zone.label, value=zone.name),
-        ),
-        label=region.region,
-    )
-
-
 def _phone_zone_offer() -> rx.Component:
     return rx.cond(
         ReminderState.offer_phone_zone,
@@ -327,7 +300,7 @@ def _hours_form() -> rx.Component:
             labelled(
                 "Time zone",
                 rx.el.select(
-                    rx.foreach(ReminderState.zone_regions, _zone_region),
+                    rx.foreach(ReminderState.zone_regions, zone_group),
                     name="time_zone",
                     default_value=ReminderState.time_zone,
                     style=FIELD_STYLE,
@@ -424,6 +397,8 @@ def settings_page() -> rx.Component:
         rx.vstack(
             rx.text("Signed in as ", rx.text.strong(SessionState.user_name)),
             reminders_section(),
+            password_section(),
+            rx.cond(SessionState.is_manager, people_links()),
             rx.heading("Contacts", as_="h2", size="4"),
             import_link("Import contacts"),
             data_section(),

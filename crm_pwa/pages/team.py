@@ -27,6 +27,7 @@ from crm_pwa.state.session import SessionState, in_database
 @dataclass
 class RepCard:
     user_id: str
+    href: str
     name: str
     score: int | None
     band: str
@@ -123,6 +124,7 @@ class TeamState(SessionState):
         self.reps = [
             RepCard(
                 user_id=str(rep.user_id),
+                href=routes.rep(str(rep.user_id)),
                 name=rep.name,
                 score=_whole(rep.score),
                 band=rep.band,

@@ -17,8 +17,8 @@ from crm_pwa.domain.input_rules import check_day
 from crm_pwa.services import timeline
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.audit import record_audit
-from crm_pwa.services.contacts import get_contact, may_see
-from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid, NotFound
+from crm_pwa.services.contacts import get_contact, get_visible
+from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid
 from crm_pwa.services.fields import Day, Text
 from crm_pwa.services.offline_book import card_changed
 
@@ -97,10 +97,7 @@ def create_opportunity(
 
 
 def get_opportunity(*, session: Session, actor: Actor, opportunity_id: uuid.UUID) -> Opportunity:
-    opportunity = session.get(Opportunity, opportunity_id)
-    if opportunity is None or not may_see(session, actor, opportunity.owner_id):
-        raise NotFound(NOT_FOUND)
-    return opportunity
+    return get_visible(session, actor, Opportunity, opportunity_id, NOT_FOUND)
 
 
 def update_opportunity(

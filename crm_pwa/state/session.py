@@ -60,6 +60,10 @@ class SessionState(rx.State):
         return self.user_role in ("manager", "admin")
 
     @rx.var
+    def is_admin(self) -> bool:
+        return self.user_role == "admin"
+
+    @rx.var
     def signed_in(self) -> bool:
         return self.user_id != ""
 
