@@ -7,9 +7,10 @@ of IndexedDB; the refresh after 50 changes in at most 200 ms of server time.
 One rep owns 5,000 contacts with a realistic card each: 25 notes of 100-500
 characters, a few timeline events, open follow-ups on half of them, complaints
 on a tenth, opportunities on a fifth. Server time is what GET /api/v1/book does
-once the request has arrived: the service, its queries and the JSON, summed over
-the pages (500 cards a page, as the phone asks). Then 25 contacts are edited and
-25 get a note through the services, and the refresh is timed the same way.
+once the request has arrived: the service, its queries, the JSON and its gzip
+(as the route sends it to a browser), summed over the pages (500 cards a page,
+as the phone asks). Then 25 contacts are edited and 25 get a note through the
+services, and the refresh is timed the same way.
 
 The stored size is measured in Chromium: the real assets/contactbook.js runs
 `crmBook.refresh()` against the pages the server produced (served to the page
@@ -22,6 +23,7 @@ profile is weighed on disk once the browser has closed.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import sys
@@ -44,6 +46,7 @@ from sqlmodel import Session
 from bench.common import load_average, machine_line, postgres_engine, sqlite_engine, timed
 from bench.fixtures import build_org, bulk_insert
 from crm_pwa import clock
+from crm_pwa.api.book import GZIP_LEVEL
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.services.actor import Actor
@@ -79,6 +82,7 @@ class Figures:
     full_cpu: float
     full_pages: int
     full_bytes: int
+    full_gzipped: int
     refresh_seconds: float
     refresh_cpu: float
     refresh_cards: int
@@ -182,31 +186,35 @@ def add_history(engine: Engine, rep: Actor, contact_ids: list[uuid.UUID], seed: 
 
 def download(
     engine: Engine, rep: Actor, cursor: str | None
-) -> tuple[float, float, list[bytes], str]:
+) -> tuple[float, float, list[bytes], str, int]:
     """One pass as the phone makes it: (server seconds, of which this process's CPU
-    seconds, the pages as sent, the next cursor). On a shared machine the CPU time
-    is what the work costs on a free core (for SQLite, all of it runs in this process)."""
+    seconds, the pages as JSON, the next cursor, bytes sent gzipped as the route sends
+    them to a browser). On a shared machine the CPU time is what the work costs on a
+    free core (for SQLite, all of it runs in this process)."""
     pages: list[bytes] = []
+    gzipped = 0
     seconds = 0.0
     cpu = 0.0
     while True:
 
-        def one(after: str | None = cursor) -> bytes:
+        def one(after: str | None = cursor) -> tuple[bytes, bytes]:
             with Session(engine) as session:
                 page = book_page(
                     session=session, actor=rep, cursor=after, limit=PAGE, now=clock.now()
                 )
-                return book_json(page)
+                body = book_json(page)
+                return body, gzip.compress(body, compresslevel=GZIP_LEVEL)
 
         started_cpu = time.process_time()
-        took, body = timed(one)
+        took, (body, sent) = timed(one)
         cpu += time.process_time() - started_cpu
         seconds += took
         pages.append(body)
+        gzipped += len(sent)
         answer = json.loads(body)
         cursor = answer["next_cursor"]
         if not answer["more"]:
-            return seconds, cpu, pages, cursor
+            return seconds, cpu, pages, cursor, gzipped
 
 
 def make_changes(engine: Engine, rep: Actor, contact_ids: list[uuid.UUID]) -> None:
@@ -297,9 +305,9 @@ def run(backend: str, engine: Engine, contacts: int, measure_storage: bool) -> F
     ids = [contact["id"] for contact in org.contacts]
     add_history(engine, rep, ids, seed=11)
     download(engine, rep, None)  # warm the caches as a running server has them
-    seconds, cpu, pages, cursor = download(engine, rep, None)
+    seconds, cpu, pages, cursor, gzipped = download(engine, rep, None)
     make_changes(engine, rep, ids)
-    refresh_seconds, refresh_cpu, refresh_pages, _ = download(engine, rep, cursor)
+    refresh_seconds, refresh_cpu, refresh_pages, _, _ = download(engine, rep, cursor)
     figures = Figures(
         backend=backend,
         contacts=contacts,
@@ -307,6 +315,7 @@ def run(backend: str, engine: Engine, contacts: int, measure_storage: bool) -> F
         full_cpu=cpu,
         full_pages=len(pages),
         full_bytes=sum(len(page) for page in pages),
+        full_gzipped=gzipped,
         refresh_seconds=refresh_seconds,
         refresh_cpu=refresh_cpu,
         refresh_cards=sum(len(json.loads(page)["items"]) for page in refresh_pages),
@@ -334,7 +343,8 @@ def main() -> int:
     for f in results:
         print(
             f"{f.backend}: full download of {f.contacts} cards {f.full_seconds:.2f} s server time "
-            f"(CPU {f.full_cpu:.2f} s; {f.full_pages} pages, {f.full_bytes / 1e6:.1f} MB JSON); "
+            f"(CPU {f.full_cpu:.2f} s; {f.full_pages} pages, {f.full_bytes / 1e6:.1f} MB JSON, "
+            f"{f.full_gzipped / 1e6:.1f} MB gzipped); "
             f"refresh after {CHANGES} changes {f.refresh_seconds * 1000:.0f} ms "
             f"(CPU {f.refresh_cpu * 1000:.0f} ms; {f.refresh_cards} cards, "
             f"{f.refresh_bytes / 1e3:.0f} kB)"

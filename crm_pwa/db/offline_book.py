@@ -116,58 +116,72 @@ def open_opportunities(connection: Connection, ids: Sequence[uuid.UUID]) -> Sequ
     return connection.execute(query).mappings().all()
 
 
-def latest_interactions(
-    connection: Connection, ids: Sequence[uuid.UUID], size: int
-) -> Sequence[Any]:
-    """(raw contact id, occurred_at, kind, direction, sentiment, summary, author name)."""
-    c = _INTERACTION.c
+def _utc_text(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+    """A UTC time as the JSON answer writes it ("2026-11-30T17:42:05Z", seconds cut):
+    the database formats it, so 100,000 of them are never parsed into datetimes."""
+    if dialect == "postgresql":
+        utc = sa.func.timezone("UTC", column)
+        return sa.func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
+
+
+def latest_history(connection: Connection, ids: Sequence[uuid.UUID], size: int) -> Sequence[Any]:
+    """The latest `size` timeline entries of each contact, notes and events merged in one
+    window (newest first; on the same second notes before events), ordered by contact and
+    place: (raw contact id, place from 1, at as text, kind, direction, sentiment, summary,
+    detail as JSON text, author name). Events have no summary, notes no detail."""
+    dialect = connection.dialect.name
+    notes = _INTERACTION.c
+    events = _EVENT.c
+    text = sa.String()
+    merged = sa.union_all(
+        sa.select(
+            _raw(notes.contact_id).label("contact"),
+            notes.occurred_at.label("at"),
+            sa.literal(0).label("source"),
+            notes.id.label("entry"),
+            notes.kind.label("kind"),
+            notes.direction.label("direction"),
+            notes.sentiment.label("sentiment"),
+            notes.summary.label("summary"),
+            sa.null().label("detail"),
+            notes.author_id.label("author_id"),
+        ).where(notes.contact_id.in_(ids)),
+        sa.select(
+            _raw(events.contact_id),
+            events.at,
+            sa.literal(1),
+            events.id,
+            events.kind,
+            sa.null(),
+            sa.null(),
+            sa.null(),
+            sa.cast(events.detail, sa.Text),
+            events.actor_id,
+        ).where(events.contact_id.in_(ids)),
+    ).subquery()
+    m = merged.c
     place = (
         sa.func.row_number()
-        .over(partition_by=c.contact_id, order_by=(c.occurred_at.desc(), c.id))
+        .over(partition_by=m.contact, order_by=(m.at.desc(), m.source, m.entry))
         .label("place")
     )
-    ranked = (
-        sa.select(
-            _raw(c.contact_id).label("contact"),
-            c.occurred_at,
-            c.kind,
-            c.direction,
-            c.sentiment,
-            c.summary,
-            c.author_id,
-            place,
-        )
-        .where(c.contact_id.in_(ids))
-        .subquery()
-    )
+    ranked = sa.select(*m, place).subquery()
     r = ranked.c
     query = (
         sa.select(
-            r.contact, r.occurred_at, r.kind, r.direction, r.sentiment, r.summary, _USER.c.name
+            r.contact,
+            r.place,
+            sa.type_coerce(_utc_text(r.at, dialect), text),
+            r.kind,
+            r.direction,
+            r.sentiment,
+            r.summary,
+            sa.type_coerce(r.detail, text),
+            _USER.c.name,
         )
         .join(_USER, _USER.c.id == r.author_id)
         .where(r.place <= size)
-    )
-    return connection.execute(query).all()
-
-
-def latest_events(connection: Connection, ids: Sequence[uuid.UUID], size: int) -> Sequence[Any]:
-    """(raw contact id, at, kind, detail, actor name)."""
-    c = _EVENT.c
-    place = (
-        sa.func.row_number()
-        .over(partition_by=c.contact_id, order_by=(c.at.desc(), c.id))
-        .label("place")
-    )
-    ranked = (
-        sa.select(_raw(c.contact_id).label("contact"), c.at, c.kind, c.detail, c.actor_id, place)
-        .where(c.contact_id.in_(ids))
-        .subquery()
-    )
-    r = ranked.c
-    query = (
-        sa.select(r.contact, r.at, r.kind, r.detail, _USER.c.name)
-        .join(_USER, _USER.c.id == r.actor_id)
-        .where(r.place <= size)
+        .order_by(r.contact, r.place)
     )
     return connection.execute(query).all()

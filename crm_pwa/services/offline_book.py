@@ -13,6 +13,7 @@ phone then compares its ids with GET /contacts/ids once.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from datetime import date, datetime
@@ -163,41 +164,46 @@ def _cards(session: Session, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
             "follow_ups": follow_ups[contact.id],
             "complaints": complaints[contact.id],
             "opportunities": opportunities[contact.id],
-            "timeline": history[contact.id.int],
+            "timeline": history.get(contact.id.int, []),
         }
         for contact in public_contacts(session, ids)
     ]
 
 
 def _history(session: Session, ids: list[uuid.UUID]) -> dict[int, list[dict[str, Any]]]:
-    """Notes and events merged, newest first, the latest 20 of each contact (by `uuid.int`)."""
-    connection = session.connection()
-    merged: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for contact, at, kind, direction, sentiment, summary, author in rows.latest_interactions(
-        connection, ids, rules.TIMELINE_SIZE
-    ):
-        merged[rows.raw_key(contact)].append((at, kind, direction, sentiment, summary, author))
-    for contact, at, kind, detail, author in rows.latest_events(
-        connection, ids, rules.TIMELINE_SIZE
-    ):
-        text = describe(kind, detail or {})
-        merged[rows.raw_key(contact)].append((at, kind, None, None, text, author))
-    history: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for key, entries in merged.items():
-        entries.sort(key=lambda entry: entry[0], reverse=True)
-        history[key] = [
+    """The latest 20 timeline entries of each contact (by `uuid.int`), newest first.
+
+    The database merges, ranks and dates them (one query for the page); only the
+    words of events and the clipping are the domain's."""
+    history: dict[int, list[dict[str, Any]]] = {}
+    entries: list[dict[str, Any]] = []
+    last: Any = None
+    for (
+        contact,
+        place,
+        at,
+        kind,
+        direction,
+        sentiment,
+        summary,
+        detail,
+        author,
+    ) in rows.latest_history(session.connection(), ids, rules.TIMELINE_SIZE):
+        if contact != last:
+            entries = history[rows.raw_key(contact)] = []
+            last = contact
+        if detail is not None:
+            summary = describe(kind, json.loads(detail))
+        entries.append(
             {
-                "at": at.replace(microsecond=0),
+                "at": at,
                 "kind": kind,
                 "direction": direction,
                 "sentiment": sentiment,
-                "summary": rules.clip(summary, place),
+                "summary": rules.clip(summary, place - 1),
                 "author": author,
             }
-            for place, (at, kind, direction, sentiment, summary, author) in enumerate(
-                entries[: rules.TIMELINE_SIZE]
-            )
-        ]
+        )
     return history
 
 

@@ -162,3 +162,21 @@ def test_book_refuses_a_stranger_and_a_forged_cursor(client: TestClient, session
     assert answer.status_code == 422
     assert "cursor" in answer.text
     assert client.get(f"{API}/book", params={"limit": 0}, headers=rep).status_code == 422
+
+
+def test_book_travels_gzipped_to_a_caller_that_takes_it(
+    client: TestClient, session: Session
+) -> None:
+    make_user(session, REP)
+    rep = bearer(client, REP)
+    _add(client, rep, "Dana Whitfield", connection_notes="Collects vinyl. " * 20)
+    zipped = client.get(f"{API}/book", headers={**rep, "Accept-Encoding": "gzip, br"})
+    plain = client.get(f"{API}/book", headers={**rep, "Accept-Encoding": "identity"})
+    refused = client.get(f"{API}/book", headers={**rep, "Accept-Encoding": "gzip;q=0"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert "content-encoding" not in refused.headers
+    # The same book either way (the cursor's time aside), and the gzipped one smaller.
+    assert zipped.json()["items"] == plain.json()["items"]
+    assert zipped.json()["items"][0]["connection_notes"].startswith("Collects vinyl.")
+    assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"])
