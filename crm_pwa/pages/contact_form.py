@@ -88,7 +88,7 @@ class ContactFormState(SessionState):
     @rx.event
     def load_new(self) -> EventSpec | None:
         if self._actor() is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self._start("", ContactFormValues())
         return None
 
@@ -96,7 +96,7 @@ class ContactFormState(SessionState):
     def load_edit(self) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         # Reflex installs the route's [contact_id] as a state var at runtime.
         route_id = str(getattr(self, "contact_id", ""))
         try:
@@ -140,7 +140,7 @@ class ContactFormState(SessionState):
     def save(self, form: dict[str, Any]) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             fields = contact_fields(form)
             with session_scope() as session:

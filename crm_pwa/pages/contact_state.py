@@ -142,7 +142,7 @@ class ContactState(SessionState):
     def _open(self) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         route_id = self._route_contact_id()
         if self.card_id != route_id:
             # Another contact: show nothing of the previous one while this one loads.
@@ -168,7 +168,7 @@ class ContactState(SessionState):
         """Runs one service call that changes the card, then shows the card as it now is."""
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             with session_scope() as session:
                 change(session, actor, clock.now())
@@ -250,7 +250,7 @@ class ContactState(SessionState):
     def erase(self) -> EventSpec:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             with session_scope() as session:
                 delete_contact(

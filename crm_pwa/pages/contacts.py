@@ -38,7 +38,7 @@ class ContactsState(SessionState):
     def _search(self, cursor: str | None) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         today = local_day(clock.now(), actor.time_zone)
         try:
             with session_scope() as session:

@@ -11,7 +11,7 @@ import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars.object import ObjectVar
 
-from crm_pwa import clock, routes
+from crm_pwa import clock
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.import_link import import_link
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
@@ -96,7 +96,7 @@ class ReminderState(SessionState):
     def load(self) -> EventSpec | list[EventSpec]:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self._reload(actor)
         return [
             rx.call_script(_push_call("support"), callback=ReminderState.show_support),
@@ -162,7 +162,7 @@ class ReminderState(SessionState):
     def turned_on(self, result: dict[str, Any]) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self._take_support(result)
         self._say(str(result.get("message", "")), error=not result.get("ok"))
         self._reload(actor)
@@ -172,7 +172,7 @@ class ReminderState(SessionState):
     def remove_device(self, form: dict[str, Any]) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             device = uuid.UUID(str(form.get("device_id", "")))
             with session_scope() as session:
@@ -190,7 +190,7 @@ class ReminderState(SessionState):
     def send_test(self) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             with session_scope() as session, httpx.Client() as client:
                 report = push.send_test_reminder(session=session, actor=actor, client=client)
@@ -211,7 +211,7 @@ class ReminderState(SessionState):
     def _save_hours(self, form: dict[str, Any]) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             with session_scope() as session:
                 push.update_reminder_settings(

@@ -8,9 +8,10 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
-from crm_pwa import clock, routes
+from crm_pwa import clock
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.deep_link import NEXT, safe_next
 from crm_pwa.services import auth, push
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.state.session import SessionState
@@ -54,7 +55,7 @@ class SignInState(SessionState):
     @rx.event
     async def skip_if_signed_in(self) -> EventSpec | None:
         if self.token and await self._actor_off_loop() is not None:
-            return rx.redirect(routes.TODAY)
+            return rx.redirect(self._next_page())
         return None
 
     @rx.event
@@ -79,7 +80,11 @@ class SignInState(SessionState):
         self.user_id = str(signed_in.actor.id)
         self.user_name = signed_in.actor.name
         self.user_role = signed_in.actor.role
-        return rx.redirect(routes.TODAY)
+        return rx.redirect(self._next_page())
+
+    def _next_page(self) -> str:
+        """The page the link pointed to (`/signin?next=...`), else Today."""
+        return safe_next(self.router.url.query_parameters.get(NEXT))
 
 
 def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:

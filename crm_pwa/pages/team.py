@@ -164,7 +164,7 @@ class TeamState(SessionState):
     def load(self) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self.allowed = actor.sees_team
         if self.allowed:
             self._show(actor, None)
@@ -173,7 +173,7 @@ class TeamState(SessionState):
     def _go_to(self, week: str) -> EventSpec | None:
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self._show(actor, week)
         return None
 

@@ -13,6 +13,7 @@ from reflex.event import EventSpec
 
 from crm_pwa import clock, routes
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.deep_link import sign_in_url
 from crm_pwa.services import auth
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Unauthorized
@@ -57,10 +58,16 @@ class SessionState(rx.State):
         self.user_name = ""
         self.user_role = ""
 
+    def _to_sign_in(self) -> EventSpec:
+        """Sign-in, then back here: a reminder opened after the session ran out still lands."""
+        url = self.router.url
+        here = url.path + (f"?{url.query}" if url.query else "")
+        return rx.redirect(sign_in_url(here))
+
     @rx.event
     async def require_user(self) -> EventSpec | None:
         if await self._actor_off_loop() is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         return None
 
     @rx.event
