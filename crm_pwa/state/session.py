@@ -26,6 +26,9 @@ class SessionState(rx.State):
     user_id: str = ""
     user_name: str = ""
     user_role: str = ""
+    # The browser held a token the server no longer accepts (expired or revoked):
+    # sign-in then brings the rep back to this page. After a sign-out it does not.
+    _session_lost: bool = False
 
     @rx.var
     def is_manager(self) -> bool:
@@ -45,6 +48,7 @@ class SessionState(rx.State):
 
     def _remember(self, actor: Actor | None) -> Actor | None:
         if actor is None:
+            self._session_lost = self.token != ""
             self._forget()
             return None
         self.user_id = str(actor.id)
@@ -60,6 +64,8 @@ class SessionState(rx.State):
 
     def _to_sign_in(self) -> EventSpec:
         """Sign-in, then back here: a reminder opened after the session ran out still lands."""
+        if not self._session_lost:
+            return rx.redirect(routes.SIGN_IN)
         url = self.router.url
         here = url.path + (f"?{url.query}" if url.query else "")
         return rx.redirect(sign_in_url(here))
