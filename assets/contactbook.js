@@ -1,11 +1,13 @@
-/* Rapport contact book on the phone: the contacts the signed-in user may see,
- * kept in IndexedDB (store "contacts" of the database that outbox.js opens) and
- * searchable offline with the same rules as GET /api/v1/contacts?q=.
+/* Rapport contact book on the phone: the card of every contact the signed-in user
+ * may see (GET /api/v1/book: fields, connection notes, open follow-ups, complaints
+ * and opportunities, the latest 20 timeline entries), kept in IndexedDB (store
+ * "contacts" of the database that outbox.js opens), brought up to date with only
+ * what changed, and searchable offline with the same rules as GET /api/v1/contacts?q=.
  * Needs outbox.js loaded first (window.crmOutbox). */
 (function (global) {
   'use strict';
 
-  const PAGE_SIZE = 100;
+  const PAGE_SIZE = 500;
   const outbox = () => global.crmOutbox;
   let refreshing = null;
   let cache = null;
@@ -166,23 +168,38 @@
       .sort((a, b) => chars(b).length - chars(a).length);
   }
 
-  function fromServer(contact) {
+  /* A card as GET /api/v1/book sends it (services/offline_book.py: BookCard), with
+   * the health band beside it for the list. */
+  function fromServer(card) {
+    // What the offline card and list do not show stays on the server (room on the phone).
+    const {owner_id: _owner, created_at: _created, updated_at: _updated, rhythm_days: _rhythm,
+      effective_rhythm_days: _effective, health, ...kept} = card;
     return {
-      id: contact.id,
-      name: contact.name || '',
-      company: contact.company || null,
-      title: contact.title || null,
-      connection_notes: contact.connection_notes || '',
-      phone: contact.phone || null,
-      phone_digits: contact.phone_digits || '',
-      email: contact.email || null,
-      tier: contact.tier || null,
-      tags: Array.isArray(contact.tags) ? contact.tags : [],
-      last_interaction_at: contact.last_interaction_at || null,
-      open_follow_ups: contact.open_follow_ups || 0,
-      band: (contact.health && contact.health.band) || contact.band || null,
-      updated_at: contact.updated_at || null,
+      ...kept,
+      tags: Array.isArray(card.tags) ? card.tags : [],
+      band: (health && health.band) || null,
+      follow_ups: card.follow_ups || [],
+      complaints: card.complaints || [],
+      opportunities: card.opportunities || [],
+      // [at, kind, direction, sentiment, author, summary]: 20 entries on 5,000 cards
+      // without the keys repeated 100,000 times (see get()).
+      timeline: (card.timeline || []).map((e) => [e.at, e.kind, e.direction, e.sentiment,
+        e.author, e.summary]),
     };
+  }
+
+  function unpacked(contact) {
+    if (!contact) return contact;
+    const timeline = contact.timeline.map(([at, kind, direction, sentiment, author, summary]) => (
+      {at, kind, direction, sentiment, author, summary}));
+    return {...contact, timeline};
+  }
+
+  /* "<count>:<xor of the ids>", as crm_pwa/domain/book.py:digest writes it. */
+  function digestOf(ids) {
+    let folded = 0n;
+    for (const id of ids) folded ^= BigInt(`0x${String(id).replace(/-/g, '')}`);
+    return `${ids.length}:${folded.toString(16).padStart(32, '0')}`;
   }
 
   async function fingerprint(token) {
@@ -191,11 +208,22 @@
     return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
-  function announce(count) {
-    if (typeof document !== 'undefined') document.documentElement.dataset.bookCount = String(count);
+  function announce(count, book) {
+    if (typeof document !== 'undefined') {
+      const root = document.documentElement;
+      root.dataset.bookCount = String(count);
+      if (book && book.as_of) root.dataset.bookAsOf = book.as_of;
+    }
     if (typeof window !== 'undefined') {
       window.dispatchEvent(new CustomEvent('crm-book-change', {detail: {count}}));
     }
+  }
+
+  /* When the book was last brought up to date: {as_of, time_zone}, or null. */
+  async function freshness() {
+    const book = await transact(['meta'], 'readonly',
+      (tx) => promised(tx.objectStore('meta').get('book')));
+    return book && book.as_of ? {as_of: book.as_of, time_zone: book.time_zone} : null;
   }
 
   async function count() {
@@ -221,6 +249,33 @@
     announce(0);
   }
 
+  async function storeChanges(page) {
+    const items = (page.items || []).map(fromServer);
+    const gone = page.removed || [];
+    return transact(['contacts'], 'readwrite', async (tx) => {
+      const store = tx.objectStore('contacts');
+      items.forEach((item) => store.put(item));
+      const held = await Promise.all(gone.map((id) => promised(store.getKey(id))));
+      gone.forEach((id) => store.delete(id));
+      return held.filter((key) => key !== undefined).length;
+    });
+  }
+
+  /* The digest of the last page differs from the book's: a contact was handed to
+   * someone else (drop it) or to this rep without a change of its own (fetch all again). */
+  async function reconcile(digest) {
+    const ids = await transact(['contacts'], 'readonly',
+      (tx) => promised(tx.objectStore('contacts').getAllKeys()));
+    if (!digest || digestOf(ids) === digest) return {removed: 0, complete: true};
+    const visible = new Set((await getJSON('/contacts/ids')).ids || []);
+    const stale = ids.filter((id) => !visible.has(id));
+    await transact(['contacts'], 'readwrite', (tx) => {
+      const store = tx.objectStore('contacts');
+      stale.forEach((id) => store.delete(id));
+    });
+    return {removed: stale.length, complete: ids.length - stale.length === visible.size};
+  }
+
   async function runRefresh() {
     const token = await outbox().token();
     if (!token) return {updated: 0, removed: 0, error: 'signed-out'};
@@ -233,57 +288,64 @@
     // Another sign-in may be another person: start again from an empty book.
     if (!book || book.owner !== owner) {
       await clear();
-      book = {owner, since: null};
+      book = {owner, cursor: null, as_of: null, time_zone: null};
     }
     let updated = 0;
-    let since = book.since;
+    let removed = 0;
     await fetchRules().catch(() => null);
-    let cursor = null;
     try {
-      do {
-        const params = new URLSearchParams({limit: String(PAGE_SIZE)});
-        if (book.since) params.set('updated_since', book.since);
-        if (cursor) params.set('cursor', cursor);
-        const page = await getJSON(`/contacts?${params}`);
-        const items = (page.items || []).map(fromServer);
-        await transact(['contacts'], 'readwrite', (tx) => {
-          const store = tx.objectStore('contacts');
-          items.forEach((item) => store.put(item));
-        });
-        for (const item of items) {
-          // The server's own clock decides what "changed since" means; the phone's may be off.
-          if (item.updated_at && (!since || Date.parse(item.updated_at) > Date.parse(since))) {
-            since = item.updated_at;
-          }
-        }
-        updated += items.length;
-        cursor = page.next_cursor || null;
-      } while (cursor);
-      const visible = new Set((await getJSON('/contacts/ids')).ids || []);
-      const removed = await transact(['contacts', 'meta'], 'readwrite', async (tx) => {
-        const store = tx.objectStore('contacts');
-        const stale = (await promised(store.getAllKeys())).filter((id) => !visible.has(id));
-        stale.forEach((id) => store.delete(id));
-        tx.objectStore('meta').put({owner, since}, 'book');
-        return stale.length;
-      });
+      for (let passes = 0; passes < 2; passes += 1) {
+        let page;
+        do {
+          const params = new URLSearchParams({limit: String(PAGE_SIZE)});
+          if (book.cursor) params.set('cursor', book.cursor);
+          page = await getJSON(`/book?${params}`);
+          removed += await storeChanges(page);
+          updated += (page.items || []).length;
+          // Kept after every page: a download cut short goes on where it stopped.
+          book = {...book, cursor: page.next_cursor};
+          if (!page.more) book = {...book, as_of: page.as_of, time_zone: page.time_zone};
+          await transact(['meta'], 'readwrite',
+            (tx) => promised(tx.objectStore('meta').put(book, 'book')));
+          cache = null;
+        } while (page.more);
+        const check = await reconcile(page.digest);
+        removed += check.removed;
+        if (check.complete) break;
+        // A contact came to this rep unchanged: only a whole download brings it.
+        book = {...book, cursor: null};
+      }
       cache = null;
-      announce(await count());
+      announce(await count(), book);
       return {updated, removed, error: null};
     } catch (error) {
       cache = null;
+      if (outbox().storageRefused(error)) {
+        markStorageRefused();
+        return {updated, removed, error: 'storage'};
+      }
       const reason = error instanceof outbox().SignedOutError ? 'signed-out'
         : error.status ? `http-${error.status}` : 'network';
-      return {updated, removed: 0, error: reason};
+      return {updated, removed, error: reason};
     }
   }
 
-  /* Fetches what changed since the last refresh (all contacts the first time) and
-   * drops the ones no longer visible. Single-flight. Resolves with
-   * {updated, removed, error}; error is null, 'offline', 'signed-out', 'network'
-   * or 'http-<status>'. */
+  function markStorageRefused() {
+    if (typeof document !== 'undefined') document.documentElement.dataset.storage = 'refused';
+  }
+
+  /* Fetches the cards that changed since the last refresh (all of them the first
+   * time) and drops the contacts that left the book. Single-flight. Resolves with
+   * {updated, removed, error}; error is null, 'offline', 'signed-out', 'network',
+   * 'storage' (the browser refused to store it) or 'http-<status>'. */
   function refresh() {
-    if (!refreshing) refreshing = runRefresh().finally(() => { refreshing = null; });
+    if (!refreshing) {
+      refreshing = runRefresh().catch((error) => {
+        if (!outbox().storageRefused(error)) throw error;
+        markStorageRefused();
+        return {updated: 0, removed: 0, error: 'storage'};
+      }).finally(() => { refreshing = null; });
+    }
     return refreshing;
   }
 
@@ -328,9 +390,11 @@
       .map((hit) => hit.entry.contact);
   }
 
+  /* One card, its timeline as a list of {at, kind, direction, sentiment, author, summary}. */
   async function get(id) {
-    return transact(['contacts'], 'readonly', (tx) => promised(tx.objectStore('contacts').get(id)));
+    return unpacked(await transact(['contacts'], 'readonly',
+      (tx) => promised(tx.objectStore('contacts').get(id))));
   }
 
-  global.crmBook = {refresh, search, get, count, clear};
+  global.crmBook = {refresh, search, get, count, clear, freshness, digestOf};
 })(typeof self !== 'undefined' ? self : globalThis);

@@ -3,8 +3,9 @@
  * the contact book kept on the phone (crmBook), tap to call or mail, and a short
  * "log a note" form that writes into the outbox (crmOutbox), and it quiets
  * Reflex's own "cannot connect" signals while the phone is offline (the banner
- * says it; the rules are in offline.css). Plain DOM code; load after outbox.js,
- * contactbook.js, pwa.js and dom.js. It fills the empty container that
+ * says it; the rules are in offline.css). On a card route it draws the card from
+ * the book instead (offline-card.js). Plain DOM code; load after outbox.js,
+ * contactbook.js, pwa.js, dom.js and offline-card.js. It fills the empty container that
  * crm_pwa/components/offline_book.py renders. */
 (function () {
   'use strict';
@@ -13,7 +14,8 @@
   const outbox = window.crmOutbox;
   const book = window.crmBook;
   const dom = window.crmDom;
-  if (!outbox || !book || !dom) return;
+  const cards = window.crmOfflineCard;
+  if (!outbox || !book || !dom || !cards) return;
   const {h, attach} = dom;
 
   const RESULT_LIMIT = 20;
@@ -183,7 +185,9 @@
       } else if (total === 0) {
         count.textContent = 'No contacts on this phone yet: open the app once with a signal.';
       } else if (!input.value.trim()) {
-        count.textContent = `${total} contacts on this phone`
+        const fresh = await book.freshness().catch(() => null);
+        const stamp = fresh && cards.asOf(fresh.as_of, fresh.time_zone);
+        count.textContent = `${total} contacts on this phone${stamp ? ` as of ${stamp}` : ''}`
           + (total > found.length ? `; the first ${found.length} by name:` : ':');
       } else if (!found.length) {
         count.textContent = 'No contact matches.';
@@ -223,7 +227,66 @@
     search().catch(() => {});
     // True while the rep writes a note or reads that it was saved.
     const busy = () => note !== null || Date.now() < savedUntil;
-    return {el, search, busy};
+    return {el, search, busy, key: 'list'};
+  }
+
+  /* A card route (/contacts/{id}, its Edit page) with no signal: the card from the
+   * book, "not on this phone", or "editing needs a signal", and the note form
+   * behind "Log a meeting". */
+  function buildCardPanel(place) {
+    const saved = h('p', {class: 'rp-saved', role: 'status', hidden: true,
+      'data-offline-saved': ''});
+    const view = h('div', {class: 'rp-stack'});
+    const el = h('div', {class: 'rp-panel rp-card-host', 'data-offline-book': ''}, saved, view);
+    let note = null;
+    let savedUntil = 0;
+    let draws = 0;
+
+    async function draw() {
+      const run = ++draws;
+      const signedIn = Boolean(await outbox.token().catch(() => null));
+      const contact = signedIn ? await book.get(place.id).catch(() => undefined) : undefined;
+      const fresh = await book.freshness().catch(() => null);
+      if (run !== draws) return;
+      let shown;
+      if (place.edit) shown = cards.editNeedsSignal(contact);
+      else if (!contact) shown = cards.notInBook();
+      else shown = cards.card(contact, fresh, openNote);
+      view.replaceChildren(shown);
+    }
+
+    function closeNote(focusAfter) {
+      note.form.remove();
+      note = null;
+      view.hidden = false;
+      if (focusAfter && focusAfter.isConnected) focusAfter.focus();
+      update();
+    }
+
+    function openNote(contact, opener) {
+      if (note) note.form.remove();
+      saved.hidden = true;
+      note = noteForm(contact, (message, id) => {
+        saved.textContent = message;
+        saved.hidden = false;
+        // outbox-list.js takes the message down once the note is on the server.
+        saved.dataset.outboxItem = id;
+        savedUntil = Date.now() + CONFIRMATION_MS;
+        closeNote(opener);
+      }, () => closeNote(opener));
+      view.hidden = true;
+      el.append(note.form);
+      note.heading.focus();
+    }
+
+    draw().catch(() => {});
+    const busy = () => note !== null || Date.now() < savedUntil;
+    return {el, search: draw, busy, key: `card ${location.pathname}`};
+  }
+
+  /* The page shows what the server sent (not a spinner waiting for it). */
+  function liveContent() {
+    return document.querySelector('[data-shell-loading], [data-card-loading]') === null;
   }
 
   let panel = null;
@@ -263,10 +326,18 @@
     const offline = navigator.onLine === false;
     setFlag('reconnecting', !offline && now < quietUntil && connectionError() ? 'true' : null);
     const lost = serverLost(now);
-    // A note being written stays on screen even when the signal comes back.
-    const show = offline || lost || Boolean(panel && panel.busy());
-    setFlag('bookPanel', show ? 'open' : null);
-    if (show && !panel) panel = buildPanel();
+    const place = cards.route(location.pathname);
+    const key = place ? `card ${location.pathname}` : 'list';
+    if (panel && panel.key !== key && !panel.busy()) {
+      panel.el.remove();
+      panel = null;
+    }
+    // A note being written stays on screen even when the signal comes back; a card
+    // the server sent stays where it is when the signal drops.
+    const busy = Boolean(panel && panel.busy());
+    const show = busy || ((offline || lost) && !(place && liveContent()));
+    setFlag('bookPanel', show ? (place ? 'card' : 'open') : null);
+    if (show && !panel) panel = place ? buildCardPanel(place) : buildPanel();
     if (!show && panel) {
       panel.el.remove();
       panel = null;

@@ -330,6 +330,7 @@
    * {state: 'sent'|'waiting'|'stuck'|'rejected'|'conflict', error, nextStep}, where
    * nextStep is the refused next step of a note the server did store. */
   async function sendNow(id) {
+    if (direct.has(id)) return direct.get(id);
     const report = await flush();
     const {items} = await api.status();
     const mine = items.find((item) => item.id === id);
@@ -342,9 +343,33 @@
     return {state: 'sent', error: null, nextStep: step ? {id: step.id, error: step.error} : null};
   }
 
+  /* Storage refused: one item straight to the server, kept nowhere. Resolves with
+   * its id; sendNow(id) then says what became of it, in its usual words. */
+  const direct = new Map();
+  async function sendDirect(record) {
+    let outcome;
+    try {
+      const response = await post([record]);
+      if (!response.ok) {
+        outcome = {state: 'rejected', error: await detail(response), nextStep: null};
+      } else {
+        const [result] = (await response.json()).results || [];
+        const read = result ? outcomeOf(result) : null;
+        outcome = read && read.acknowledged
+          ? {state: 'sent', error: null, nextStep: read.nextStep}
+          : {state: 'rejected', error: read ? read.error : 'Refused by the server.', nextStep: null};
+      }
+    } catch (error) {
+      outcome = {state: 'rejected', nextStep: null, error: error instanceof SignedOutError
+        ? 'Sign in again to save it.' : 'No answer from the server: try again.'};
+    }
+    direct.set(record.id, outcome);
+    return record.id;
+  }
+
   function configureTiming(options) {
     Object.assign(timing, options);
   }
 
-  Object.assign(api, {flush, sendNow, configureTiming});
+  Object.assign(api, {flush, sendNow, sendDirect, configureTiming});
 })(typeof self !== 'undefined' ? self : globalThis);

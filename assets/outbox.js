@@ -19,6 +19,8 @@
   const SYNC_TAG = 'flush-outbox';
   const TOKEN_KEY = 'rapport_token';
   const FOLLOW_UP_STATUSES = new Set(['open', 'done', 'snoozed']);
+  const STORAGE_ERRORS = new Set(['QuotaExceededError', 'UnknownError', 'InvalidStateError',
+    'SecurityError', 'NotFoundError', 'VersionError', 'AbortError']);
   const hasWindow = typeof window !== 'undefined';
   const hasDocument = typeof document !== 'undefined';
   const channel = typeof BroadcastChannel === 'function'
@@ -35,7 +37,15 @@
   function openDB() {
     if (!dbPromise) {
       dbPromise = new Promise((resolve, reject) => {
-        const req = indexedDB.open(DB_NAME, DB_VERSION);
+        let req;
+        try {
+          req = indexedDB.open(DB_NAME, DB_VERSION);
+        } catch (error) {
+          // No IndexedDB at all, or one that throws (some private modes).
+          dbPromise = null;
+          reject(error && error.name ? error : new DOMException(String(error), 'SecurityError'));
+          return;
+        }
         req.onupgradeneeded = () => {
           const db = req.result;
           if (!db.objectStoreNames.contains('outbox')) {
@@ -106,9 +116,13 @@
     if (hasWindow) {
       const token = readStoredToken();
       const saved = {token, apiBase: settings.apiBase};
-      const previous = await metaGet('auth');
-      if (!previous || previous.token !== saved.token || previous.apiBase !== saved.apiBase) {
-        await metaPut('auth', saved);
+      try {
+        const previous = await metaGet('auth');
+        if (!previous || previous.token !== saved.token || previous.apiBase !== saved.apiBase) {
+          await metaPut('auth', saved);
+        }
+      } catch (_) {
+        // Storage refused: the page still has the token; only the service worker goes without.
       }
       return saved;
     }
@@ -265,8 +279,35 @@
     }
   }
 
+  /* The browser refused storage (quota, private mode): IndexedDB could not be
+   * opened or written. */
+  function storageRefused(error) {
+    return Boolean(error) && STORAGE_ERRORS.has(error.name);
+  }
+
   async function enqueue(kind, item) {
     const record = fresh({id: item.id, kind, queued_at: new Date().toISOString(), item});
+    try {
+      await store(kind, item, record);
+    } catch (error) {
+      if (!storageRefused(error)) throw error;
+      if (hasDocument) document.documentElement.dataset.storage = 'refused';
+      // Nothing can be kept on this phone: with a signal it goes straight to the
+      // server (outbox-sync.js), without one it cannot be saved at all.
+      if (isOffline() || !api.sendDirect) {
+        throw validationError('storage', 'Not saved: this phone refuses to store it (storage '
+          + 'full or private browsing) and there is no signal. Try again with a signal.');
+      }
+      return api.sendDirect(record);
+    }
+    await changed();
+    if (hasWindow) await credentials().catch(() => {});
+    await registerBackgroundSync();
+    api.flush().catch(() => {});
+    return record.id;
+  }
+
+  async function store(kind, item, record) {
     await transact(['outbox'], 'readwrite', async (tx) => {
       const store = tx.objectStore('outbox');
       const existing = await promised(store.get(record.id));
@@ -277,11 +318,6 @@
       }
       await promised(store.put(record));
     }, 'strict');
-    await changed();
-    if (hasWindow) await credentials().catch(() => {});
-    await registerBackgroundSync();
-    api.flush().catch(() => {});
-    return record.id;
   }
 
   /* A record as it is queued again: waiting, in line behind what is queued now. */
@@ -400,6 +436,7 @@
   const api = {
     openDB, configure, enqueueNote, enqueueFollowUpUpdate, status, discard, retry, correct,
     sendAsNew, apiFetch, token, announce, serverNow, localDay, SignedOutError, uuid,
+    storageRefused,
     // Shared with contactbook.js (the same database) and pwa.js/push.js (the same token).
     transact, promised, storedToken: readStoredToken,
     // For outbox-sync.js, which adds flush() and sendNow().

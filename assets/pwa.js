@@ -32,15 +32,21 @@
   // Banners rendered later by React are covered by this rule without a script.
   const style = document.createElement('style');
   style.textContent =
-    'html:not([data-offline="true"]) [data-offline-banner]{display:none!important}';
+    'html:not([data-offline="true"]) [data-offline-banner]{display:none!important}'
+    + 'html:not([data-storage="refused"]) [data-storage-notice]{display:none!important}';
   document.head.appendChild(style);
 
   let waiting = null;
+  const BOOK_REFRESH_MS = 5 * 60 * 1000;
 
   function render() {
     const offline = !navigator.onLine;
     root.dataset.offline = String(offline);
     document.querySelectorAll('[data-offline-banner]').forEach((el) => { el.hidden = !offline; });
+    const refused = root.dataset.storage === 'refused';
+    document.querySelectorAll('[data-storage-notice]').forEach((el) => {
+      if (el.hidden === refused) el.hidden = !refused;
+    });
     if (waiting === null) return;
     const text = String(waiting);
     document.querySelectorAll('[data-outbox-count]').forEach((el) => {
@@ -57,6 +63,7 @@
     render();
   });
   new MutationObserver(render).observe(root, {childList: true, subtree: true});
+  new MutationObserver(render).observe(root, {attributes: true, attributeFilter: ['data-storage']});
 
   function syncNow() {
     outbox.flush().catch(() => {});
@@ -66,8 +73,13 @@
   window.addEventListener('online', () => { render(); syncNow(); });
   window.addEventListener('offline', render);
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') outbox.flush().catch(() => {});
+    if (document.visibilityState === 'visible') syncNow();
   });
+  // The book follows the server while the app is open: only changes travel, so a
+  // refresh every few minutes costs a request and a few cards.
+  setInterval(() => {
+    if (document.visibilityState === 'visible') syncNow();
+  }, BOOK_REFRESH_MS);
 
   // Reflex writes the token to localStorage without an event in this tab: watch it,
   // so a sign-in syncs at once and a sign-out empties the book on this phone.
@@ -87,6 +99,11 @@
   }
   window.addEventListener('storage', watchToken);
   setInterval(watchToken, 2000);
+
+  // Quota used up or private browsing: say so once; the app keeps working online.
+  outbox.openDB().catch((error) => {
+    if (outbox.storageRefused(error)) root.dataset.storage = 'refused';
+  });
 
   render();
   watchToken().then(syncNow);

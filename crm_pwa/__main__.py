@@ -16,7 +16,7 @@ from crm_pwa.db.user import Team
 from crm_pwa.domain.days import earliest_day, local_day
 from crm_pwa.domain.import_file import MAX_IMPORT_BYTES
 from crm_pwa.migration import migrate
-from crm_pwa.services import auth, demo
+from crm_pwa.services import auth, demo, passwords
 from crm_pwa.services.contact_import import import_contacts, owner_by_email
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.services.reminders import send_due_reminders
@@ -143,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("--owner", required=True, help="e-mail of the user who gets them")
     importer.add_argument("--dry-run", action="store_true", help="report only; change nothing")
     args = parser.parse_args(argv)
+    # A command on a busy machine waits for its password hashes rather than give up.
+    with passwords.patiently():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "migrate":
             migrate()

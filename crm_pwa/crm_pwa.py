@@ -9,6 +9,7 @@ from crm_pwa.api.app import create_api
 from crm_pwa.api.browser_headers import BrowserHeaders
 from crm_pwa.api.page_paths import PagePaths
 from crm_pwa.components.signed_out import signed_out_redirect
+from crm_pwa.pages.audit import AuditState, audit_page
 from crm_pwa.pages.contact import contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
 from crm_pwa.pages.contact_state import ContactState
@@ -16,6 +17,11 @@ from crm_pwa.pages.contacts import ContactsState, contacts_page
 from crm_pwa.pages.import_contacts import import_page
 from crm_pwa.pages.import_state import ImportState
 from crm_pwa.pages.not_found import not_found_page
+from crm_pwa.pages.people import PeopleState, people_page
+from crm_pwa.pages.person import PersonState, person_page
+from crm_pwa.pages.rep import rep_page
+from crm_pwa.pages.rep_state import RepState
+from crm_pwa.pages.set_password import SetPasswordState, set_password_page
 from crm_pwa.pages.settings import settings_page
 from crm_pwa.pages.signin import SignInState, signin_page
 from crm_pwa.pages.team import TeamState, team_page
@@ -43,6 +49,7 @@ app = rx.App(
         rx.el.script(src="/contactbook.js", defer=True),
         rx.el.script(src="/pwa.js", defer=True),
         rx.el.script(src="/dom.js", defer=True),
+        rx.el.script(src="/offline-card.js", defer=True),
         rx.el.script(src="/offline.js", defer=True),
         rx.el.script(src="/contact_picker.js", defer=True),
         rx.el.script(src="/outbox-list.js", defer=True),
@@ -75,7 +82,8 @@ app.add_page(
     route=routes.CONTACT,
     # Names the contact shown, e.g. "Dana Berg · Rapport", once the card is loaded.
     title=rx.cond(ContactState.found, ContactState.header.name + " · Rapport", "Contact · Rapport"),
-    on_load=ContactState.load,
+    # From 1024 px the contact list stands beside the card.
+    on_load=[ContactState.load, ContactsState.load_beside],
 )
 app.add_page(
     edit_contact_page,
@@ -85,10 +93,30 @@ app.add_page(
 )
 app.add_page(team_page, route=routes.TEAM, title="Team · Rapport", on_load=TeamState.load)
 app.add_page(
+    rep_page,
+    route=routes.REP,
+    title=rx.cond(RepState.found, RepState.rep_name + " · Rapport", "Rep · Rapport"),
+    on_load=RepState.load,
+)
+app.add_page(
     settings_page,
     route=routes.SETTINGS,
     title="Settings · Rapport",
     on_load=SessionState.require_user,
+)
+app.add_page(people_page, route=routes.PEOPLE, title="People · Rapport", on_load=PeopleState.load)
+app.add_page(
+    person_page,
+    route=routes.PERSON,
+    title=rx.cond(PersonState.found, PersonState.person.name + " · Rapport", "Person · Rapport"),
+    on_load=PersonState.load,
+)
+app.add_page(audit_page, route=routes.AUDIT, title="Audit log · Rapport", on_load=AuditState.load)
+app.add_page(
+    set_password_page,
+    route=routes.SET_PASSWORD,
+    title="Choose your password · Rapport",
+    on_load=SetPasswordState.load,
 )
 app.add_page(
     import_page, route=routes.IMPORT, title="Import contacts · Rapport", on_load=ImportState.load

@@ -7,6 +7,7 @@ CONTACT_NEW = "/contacts/new"
 CONTACT = "/contacts/[contact_id]"
 CONTACT_EDIT = "/contacts/[contact_id]/edit"
 TEAM = "/team"
+REP = "/team/[rep_id]"
 SETTINGS = "/settings"
 IMPORT = "/import"
 
@@ -17,3 +18,26 @@ def contact(contact_id: str) -> str:
 
 def contact_edit(contact_id: str) -> str:
     return f"/contacts/{contact_id}/edit"
+
+
+PEOPLE = "/people"
+PERSON = "/people/[person_id]"
+AUDIT = "/audit"
+SET_PASSWORD = "/set-password/[secret]"
+
+
+def person(person_id: str) -> str:
+    return f"/people/{person_id}"
+
+
+def set_password(secret: str) -> str:
+    return f"/set-password/{secret}"
+
+
+def rep(rep_id: str) -> str:
+    return f"/team/{rep_id}"
+
+
+def home(role: str) -> str:
+    """Where signing in leads: a manager's day starts with the team, a rep's with Today."""
+    return TEAM if role in ("manager", "admin") else TODAY

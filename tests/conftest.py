@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -25,6 +26,10 @@ from crm_pwa.settings import get_settings
 # Hundreds of test users would each cost a full argon2 hash; the cheap profile
 # keeps the same code path at a fraction of the time.
 os.environ["RAPPORT_FAST_PASSWORD_HASHING"] = "1"
+# Property tests check rules, not speed: on a busy 2-core machine one example can
+# take seconds, which says nothing about the rule under test.
+settings.register_profile("rules", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("rules")
 PG_URL = os.environ.get("RAPPORT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -11,6 +11,12 @@ the 30 s pool timeout (fastapi/fastapi#3205). Keeping the requests at work
 below both the connection pool and the thread pool makes that wait-for cycle
 impossible; the queue absorbs bursts; what is beyond it is told to come back
 (`503` + `Retry-After`, which the phone's outbox honours) instead of timing out.
+
+Signing in has a lane of its own: its request spends a third of a second of a
+core on argon2 (bounded in crm_pwa/services/passwords.py), so sixteen of them
+in the shared lane held every slot for seconds and a rep's plain read queued
+behind them. The sign-in lane is as wide as the hashing places, with a queue
+of its own; what does not fit is answered 503 before any database work.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 RETRY_AFTER_SECONDS = 1
 
 
-async def server_busy(scope: Scope, receive: Receive, send: Send) -> None:
+BUSY = "The server is busy. Try again in a moment."
+
+
+async def server_busy(scope: Scope, receive: Receive, send: Send, message: str = BUSY) -> None:
     response = JSONResponse(
-        {"detail": "The server is busy. Try again in a moment."},
+        {"detail": message},
         status_code=503,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
@@ -35,16 +44,29 @@ async def server_busy(scope: Scope, receive: Receive, send: Send) -> None:
 class Admission:
     """At most `limit` requests under `prefix` at work, `queue` more waiting for a turn.
 
+    Requests under `exclude` pass by: they are counted in a lane of their own.
+
     A count, not a timer: a queued request waits its turn however busy the
     machine is (each one at work is bounded by the pool and busy timeouts), and
     the one that finds the queue full is answered at once.
     """
 
-    def __init__(self, app: ASGIApp, *, prefix: str, limit: int, queue: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        prefix: str,
+        limit: int,
+        queue: int,
+        exclude: str | None = None,
+        busy: str = BUSY,
+    ) -> None:
         if limit < 1 or queue < 0:
             raise ValueError(f"bad admission limits: limit={limit} queue={queue}")
         self.app = app
         self.prefix = prefix
+        self.exclude = exclude
+        self.busy = busy
         self.limit = limit
         self.queue = queue
         self._waiting = 0
@@ -59,12 +81,13 @@ class Admission:
         return self._slots
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        path = scope["path"] if scope["type"] == "http" else ""
+        if not path.startswith(self.prefix) or (self.exclude and path.startswith(self.exclude)):
             await self.app(scope, receive, send)
             return
         slots = self._semaphore()
         if slots.locked() and self._waiting >= self.queue:
-            await server_busy(scope, receive, send)
+            await server_busy(scope, receive, send, self.busy)
             return
         self._waiting += 1
         try:

@@ -16,27 +16,36 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_pwa import clock
 from crm_pwa.api import (
+    audit,
     auth,
+    book,
     complaints,
     contact_import,
     contacts,
+    exports,
     follow_ups,
+    handover,
     health,
     opportunities,
+    people,
     probes,
     push,
     service_worker,
     sync,
+    teams,
 )
 from crm_pwa.api.admission import RETRY_AFTER_SECONDS, Admission
+from crm_pwa.api.refusals import document_busy
 from crm_pwa.api.request_log import RequestLog, configure
 from crm_pwa.domain.import_file import MAX_IMPORT_BYTES
 from crm_pwa.domain.import_file import TOO_LARGE as IMPORT_TOO_LARGE
 from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import Duplicate, RetryLater, ServiceError, Unauthorized
+from crm_pwa.services.passwords import BUSY_MESSAGE, hashing_places
 from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
+SIGN_IN_PATH = f"{API_PREFIX}/auth/token"
 # Large enough for a full outbox flush of 1,000 notes of 10,000 characters.
 MAX_BODY_BYTES = 12 * 1024 * 1024
 TOO_LARGE = "Request body too large: send at most 12 MiB at once."
@@ -194,11 +203,21 @@ def create_api() -> FastAPI:
     api.add_exception_handler(PoolTimeout, _pool_timeout)
     api.add_exception_handler(OperationalError, _operational_error)
     settings = get_settings()
+    # Two lanes: a flood of sign-ins waits for hashing in its own (docs/sign-in.md),
+    # never in front of a rep's reads and writes.
     api.add_middleware(
         Admission,
         prefix=API_PREFIX,
         limit=settings.api_concurrency,
         queue=settings.api_queue,
+        exclude=SIGN_IN_PATH,
+    )
+    api.add_middleware(
+        Admission,
+        prefix=SIGN_IN_PATH,
+        limit=hashing_places(settings.password_hash_slots),
+        queue=settings.api_queue,
+        busy=BUSY_MESSAGE,
     )
     api.add_middleware(BodyLimit)
     api.add_middleware(ServerTime)
@@ -207,6 +226,8 @@ def create_api() -> FastAPI:
     api.add_middleware(RequestLog, prefix=API_PREFIX)
     api.include_router(auth.router, prefix=API_PREFIX)
     api.include_router(contacts.router, prefix=API_PREFIX)
+    api.include_router(exports.router, prefix=API_PREFIX)
+    api.include_router(book.router, prefix=API_PREFIX)
     api.include_router(contact_import.router, prefix=API_PREFIX)
     api.include_router(complaints.router, prefix=API_PREFIX)
     api.include_router(opportunities.router, prefix=API_PREFIX)
@@ -214,6 +235,18 @@ def create_api() -> FastAPI:
     api.include_router(follow_ups.router, prefix=API_PREFIX)
     api.include_router(push.router, prefix=API_PREFIX)
     api.include_router(health.router, prefix=API_PREFIX)
+    api.include_router(people.router, prefix=API_PREFIX)
+    api.include_router(teams.router, prefix=API_PREFIX)
+    api.include_router(audit.router, prefix=API_PREFIX)
+    api.include_router(handover.router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
     api.include_router(probes.router)
+    build_document = api.openapi
+
+    def document() -> dict[str, Any]:
+        first = api.openapi_schema is None
+        schema = build_document()
+        return document_busy(schema, API_PREFIX) if first else schema
+
+    api.openapi = document  # type: ignore[method-assign]
     return api

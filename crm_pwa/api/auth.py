@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from crm_pwa import clock
-from crm_pwa.api.deps import CurrentActor, DbSession, Token
+from crm_pwa.api.deps import CurrentActor, DbSession, Device, Token
 from crm_pwa.api.refusals import refusals
 from crm_pwa.services import auth
 from crm_pwa.services.fields import Text
@@ -40,9 +40,13 @@ class TokenResponse(BaseModel):
 
 
 @router.post(
-    "/auth/token", response_model=TokenResponse, responses=refusals(400, 401, 413, 422, 429, 503)
+    "/auth/token",
+    response_model=TokenResponse,
+    responses=refusals(400, 401, 403, 413, 422, 429, 503),
 )
-def issue_token(body: TokenRequest, session: DbSession, request: Request) -> TokenResponse:
+def issue_token(
+    body: TokenRequest, session: DbSession, request: Request, device: Device
+) -> TokenResponse:
     signed_in = auth.sign_in(
         session=session,
         email=body.email,
@@ -51,6 +55,7 @@ def issue_token(body: TokenRequest, session: DbSession, request: Request) -> Tok
         label=request.headers.get("user-agent", ""),
         client=request.client.host if request.client else "",
         device_token=body.device_token,
+        device=device,
     )
     actor = signed_in.actor
     request.state.user_id = actor.id

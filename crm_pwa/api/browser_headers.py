@@ -3,8 +3,9 @@
 The prerendered pages carry a few inline scripts of their own (React Router's
 hydration, Reflex's colour-mode and scroll restoration). The policy allows
 exactly those by their SHA-256 hash, read from the built pages, and no other
-inline script. Reflex runs `rx.call_script` code, sent by this server over its
-websocket, through `eval`, hence `'unsafe-eval'`; inline styles are allowed
+inline script. Reflex runs every `rx.call_script` and every event callback
+(in the page or sent by this server) through `eval`, hence `'unsafe-eval'`
+(docs/security.md says what dropping it takes); inline styles are allowed
 because Emotion and Radix write them at run time.
 """
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from crm_pwa import clock
-from crm_pwa.api.contacts import path_id
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.path_ids import ComplaintId, ContactId
 from crm_pwa.api.refusals import refusals
 from crm_pwa.db.interaction import Complaint
-from crm_pwa.services import complaints, contacts
+from crm_pwa.services import complaints
 from crm_pwa.services.fields import Text
 
 router = APIRouter(tags=["complaints"])
@@ -47,12 +47,12 @@ def _public(complaint: Complaint) -> ComplaintPublic:
     responses=refusals(400, 401, 404, 413, 422),
 )
 def log(
-    contact_id: str, body: ComplaintIn, session: DbSession, actor: CurrentActor
+    contact_id: ContactId, body: ComplaintIn, session: DbSession, actor: CurrentActor
 ) -> ComplaintPublic:
     complaint = complaints.log_complaint(
         session=session,
         actor=actor,
-        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        contact_id=contact_id,
         summary=body.summary,
         now=clock.now(),
     )
@@ -65,12 +65,12 @@ def log(
     responses=refusals(400, 401, 404, 409, 413, 422),
 )
 def resolve(
-    complaint_id: str, body: ResolutionIn, session: DbSession, actor: CurrentActor
+    complaint_id: ComplaintId, body: ResolutionIn, session: DbSession, actor: CurrentActor
 ) -> ComplaintPublic:
     complaint = complaints.resolve_complaint(
         session=session,
         actor=actor,
-        complaint_id=path_id(complaint_id, complaints.NOT_FOUND),
+        complaint_id=complaint_id,
         resolution=body.resolution,
         now=clock.now(),
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from crm_pwa import clock
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.path_ids import ContactId
 from crm_pwa.api.refusals import refusals
 from crm_pwa.domain.days import local_day
 from crm_pwa.services import contact_card, contact_editing, contact_list, contact_merge, contacts
@@ -17,7 +18,6 @@ from crm_pwa.services.contact_card import ContactCard
 from crm_pwa.services.contact_editing import ContactCreate, ContactUpdate
 from crm_pwa.services.contact_list import MAX_PAGE, ContactPage
 from crm_pwa.services.contacts import ContactPublic
-from crm_pwa.services.errors import NotFound
 from crm_pwa.services.fields import Moment, Text
 
 router = APIRouter(tags=["contacts"])
@@ -31,15 +31,7 @@ class MergeRequest(BaseModel):
     other_id: uuid.UUID
 
 
-def path_id(raw: str, message: str) -> uuid.UUID:
-    """Ids in paths that are not UUIDs name nothing: 404, like an unknown id."""
-    try:
-        return uuid.UUID(raw)
-    except ValueError as error:
-        raise NotFound(message) from error
-
-
-@router.get("/contacts", response_model=ContactPage, responses=refusals(401, 422))
+@router.get("/contacts", response_model=ContactPage, responses=refusals(401, 403, 422))
 def search(
     session: DbSession,
     actor: CurrentActor,
@@ -50,6 +42,9 @@ def search(
     tier: Text | None = None,
     band: Text | None = None,
     updated_since: Moment | None = None,
+    owner: Annotated[
+        uuid.UUID | None, Query(description="one owner's contacts: a manager's own team only")
+    ] = None,
 ) -> ContactPage:
     return contact_list.search_contacts(
         session=session,
@@ -61,6 +56,7 @@ def search(
         limit=limit,
         cursor=cursor,
         updated_since=updated_since,
+        owner=owner,
     )
 
 
@@ -92,11 +88,11 @@ def create(
     return contacts.to_public(session, contact)
 
 
-@router.get("/contacts/{contact_id}", response_model=ContactPublic, responses=refusals(401, 404))
-def read(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactPublic:
-    contact = contacts.get_contact(
-        session=session, actor=actor, contact_id=path_id(contact_id, contacts.NOT_FOUND)
-    )
+@router.get(
+    "/contacts/{contact_id}", response_model=ContactPublic, responses=refusals(401, 404, 422)
+)
+def read(contact_id: ContactId, session: DbSession, actor: CurrentActor) -> ContactPublic:
+    contact = contacts.get_contact(session=session, actor=actor, contact_id=contact_id)
     return contacts.to_public(session, contact)
 
 
@@ -106,37 +102,39 @@ def read(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactPub
     responses=refusals(400, 401, 404, 413, 422),
 )
 def update(
-    contact_id: str, body: ContactUpdate, session: DbSession, actor: CurrentActor
+    contact_id: ContactId, body: ContactUpdate, session: DbSession, actor: CurrentActor
 ) -> ContactPublic:
     contact = contact_editing.update_contact(
         session=session,
         actor=actor,
-        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        contact_id=contact_id,
         contact_in=body,
         now=clock.now(),
     )
     return contacts.to_public(session, contact)
 
 
-@router.delete("/contacts/{contact_id}", status_code=204, responses=refusals(401, 404))
-def erase(contact_id: str, session: DbSession, actor: CurrentActor) -> Response:
+@router.delete("/contacts/{contact_id}", status_code=204, responses=refusals(401, 404, 422))
+def erase(contact_id: ContactId, session: DbSession, actor: CurrentActor) -> Response:
     contact_editing.delete_contact(
         session=session,
         actor=actor,
-        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        contact_id=contact_id,
         now=clock.now(),
     )
     return Response(status_code=204)
 
 
 @router.get(
-    "/contacts/{contact_id}/timeline", response_model=ContactCard, responses=refusals(401, 404)
+    "/contacts/{contact_id}/timeline",
+    response_model=ContactCard,
+    responses=refusals(401, 404, 422),
 )
-def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> ContactCard:
+def timeline(contact_id: ContactId, session: DbSession, actor: CurrentActor) -> ContactCard:
     return contact_card.contact_card(
         session=session,
         actor=actor,
-        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        contact_id=contact_id,
         today=local_day(clock.now(), actor.time_zone),
     )
 
@@ -147,13 +145,13 @@ def timeline(contact_id: str, session: DbSession, actor: CurrentActor) -> Contac
     responses=refusals(400, 401, 404, 413, 422),
 )
 def merge(
-    contact_id: str, body: MergeRequest, session: DbSession, actor: CurrentActor
+    contact_id: ContactId, body: MergeRequest, session: DbSession, actor: CurrentActor
 ) -> ContactPublic:
     """The other contact's history moves onto this one; the other is gone."""
     contact = contact_merge.merge_contacts(
         session=session,
         actor=actor,
-        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        contact_id=contact_id,
         other_id=body.other_id,
         now=clock.now(),
     )

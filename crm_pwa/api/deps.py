@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from crm_pwa import clock
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.devices import device_label
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.auth import authenticate
 from crm_pwa.services.errors import Unauthorized
@@ -43,3 +44,11 @@ def current_actor(session: DbSession, token: Token, request: Request) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def request_device(request: Request) -> str:
+    """The audit log's short name for the caller's browser or app."""
+    return device_label(request.headers.get("user-agent", ""))
+
+
+Device = Annotated[str, Depends(request_device)]

@@ -10,11 +10,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from crm_pwa import clock
-from crm_pwa.api.contacts import path_id
 from crm_pwa.api.deps import CurrentActor, DbSession
+from crm_pwa.api.path_ids import ContactId, OpportunityId
 from crm_pwa.api.refusals import refusals
 from crm_pwa.db.interaction import Opportunity
-from crm_pwa.services import contacts, opportunities
+from crm_pwa.services import opportunities
 from crm_pwa.services.opportunities import OpportunityCreate, OpportunityUpdate
 
 router = APIRouter(tags=["opportunities"])
@@ -42,12 +42,12 @@ def _public(opportunity: Opportunity) -> OpportunityPublic:
     responses=refusals(400, 401, 404, 409, 413, 422),
 )
 def create(
-    contact_id: str, body: OpportunityCreate, session: DbSession, actor: CurrentActor
+    contact_id: ContactId, body: OpportunityCreate, session: DbSession, actor: CurrentActor
 ) -> OpportunityPublic:
     opportunity = opportunities.create_opportunity(
         session=session,
         actor=actor,
-        contact_id=path_id(contact_id, contacts.NOT_FOUND),
+        contact_id=contact_id,
         opportunity_in=body,
         now=clock.now(),
     )
@@ -60,12 +60,12 @@ def create(
     responses=refusals(400, 401, 404, 413, 422),
 )
 def update(
-    opportunity_id: str, body: OpportunityUpdate, session: DbSession, actor: CurrentActor
+    opportunity_id: OpportunityId, body: OpportunityUpdate, session: DbSession, actor: CurrentActor
 ) -> OpportunityPublic:
     opportunity = opportunities.update_opportunity(
         session=session,
         actor=actor,
-        opportunity_id=path_id(opportunity_id, opportunities.NOT_FOUND),
+        opportunity_id=opportunity_id,
         opportunity_in=body,
         now=clock.now(),
     )

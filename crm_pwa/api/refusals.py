@@ -27,7 +27,7 @@ class Unreadable(BaseModel):
 
 
 _WHY = {
-    400: "The body is not JSON.",
+    400: "The body could not be read (it is not UTF-8 text).",
     401: "No token, or one that is unknown, expired or signed out.",
     403: "The caller may not do this.",
     404: "No such object, or one the caller may not see.",
@@ -37,6 +37,24 @@ _WHY = {
     429: "Too many attempts; wait for Retry-After seconds.",
     503: "The server is busy; try again after Retry-After seconds.",
 }
+
+
+def document_busy(schema: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Adds the 503 every route under `prefix` may answer to the OpenAPI document.
+
+    Any request can meet a full admission queue, an empty connection pool or
+    SQLite's write lock held too long (crm_pwa/api/app.py): all answer 503 with
+    Retry-After.
+    """
+    busy = {
+        "description": _WHY[503],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Refusal"}}},
+    }
+    for path, operations in schema["paths"].items():
+        if path.startswith(prefix):
+            for operation in operations.values():
+                operation["responses"].setdefault("503", busy)
+    return schema
 
 
 def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:

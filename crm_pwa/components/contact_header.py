@@ -26,6 +26,7 @@ MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
 class ContactHeader:
     name: str = ""
     role: str = ""
+    owner: str = ""
     kind: str = ""
     tier: str = ""
     last_talked: str = ""
@@ -48,6 +49,7 @@ def contact_header(card: ContactCard, today: date, time_zone: str) -> ContactHea
     contact = card.contact
     return ContactHeader(
         name=contact.name,
+        owner=card.owner_name,
         role=" · ".join(part for part in (contact.title, contact.company) if part),
         kind=KIND_LABELS.get(contact.kind, contact.kind),
         tier=f"{TIER_LABELS.get(contact.tier, contact.tier)} · every "
@@ -110,6 +112,7 @@ def identity(header: ObjectVar[ContactHeader]) -> rx.Component:
             wrap="wrap",
         ),
         rx.text(header.last_talked, size="2", color="var(--gray-11)"),
+        rx.text("Owner: ", rx.el.strong(header.owner), size="2", data_owner=""),
         rx.cond(
             header.do_not_contact,
             rx.callout("Asked not to be contacted.", icon="ban", color_scheme="red", role="note"),

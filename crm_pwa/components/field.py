@@ -72,3 +72,11 @@ def choice(
         ),
         **props,
     )
+
+
+def field_problem(show: Var[bool], message: Var[str]) -> rx.Component:
+    """Why the field above was refused, right under it, read out when it appears."""
+    return rx.cond(
+        show & (message != ""),
+        rx.text(message, color="var(--red-11)", weight="bold", size="2", role="alert"),
+    )

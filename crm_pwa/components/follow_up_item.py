@@ -11,11 +11,11 @@ from reflex.event import EventSpec, EventType
 from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
-from crm_pwa.components.field import TAP, labelled, submit_button, text_input
-from crm_pwa.components.outbox_script import FOLLOW_UP_CHANGE_JS
+from crm_pwa.components.field import FIELD_STYLE, TAP, labelled, submit_button, text_input
+from crm_pwa.components.outbox_script import FOLLOW_UP_CHANGE_JS, UNDO_BAR_ID, UNDO_JS
 from crm_pwa.components.section import card_link, folded
 from crm_pwa.components.when import due_label
-from crm_pwa.domain.due import attention_day, is_overdue
+from crm_pwa.domain.due import attention_day, is_overdue, snooze_choices, undone_state
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,13 @@ class FollowUpView:
     due_on: str
     due: str
     overdue: bool
+    # The days "Tomorrow" and "Next week" snooze to, and the first day a chosen
+    # snooze may end, all from the rep's own today.
+    snooze_tomorrow: str = ""
+    snooze_next_week: str = ""
+    # What Undo after "Done" puts back.
+    undo_status: str = "open"
+    undo_until: str = ""
     contact_name: str = ""
     href: str = ""
 
@@ -42,6 +49,8 @@ def follow_up_view(
 ) -> FollowUpView:
     # A snooze past the due date moves when the follow-up asks for attention.
     day = attention_day(due_on, snooze_until)
+    tomorrow, next_week = snooze_choices(today)
+    undo_status, undo_until = undone_state(status, snooze_until, today)
     return FollowUpView(
         id=follow_up_id,
         title=title,
@@ -49,6 +58,10 @@ def follow_up_view(
         # Snoozed with no end date: nothing to count down to.
         due="Snoozed" if status == "snoozed" and snooze_until is None else due_label(day, today),
         overdue=is_overdue(status, due_on, snooze_until, today),
+        snooze_tomorrow=tomorrow.isoformat(),
+        snooze_next_week=next_week.isoformat(),
+        undo_status=undo_status,
+        undo_until=undo_until.isoformat() if undo_until else "",
         contact_name=contact_name,
         href=href,
     )
@@ -85,10 +98,88 @@ def _frame(item: ObjectVar[FollowUpView], *children: rx.Component) -> rx.Compone
     )
 
 
-def _change(item: ObjectVar[FollowUpView], status: str) -> EventSpec:
+def _change(item: ObjectVar[FollowUpView], status: str, until: str | Var[str] = "") -> EventSpec:
     # Var.create turns the f-string into a JS concatenation; a plain string would
-    # carry the item's variable name instead of its id inside a list.
-    return rx.call_script(Var.create(f"{FOLLOW_UP_CHANGE_JS}('{item.id}', '{status}')"))
+    # carry the item's variable name instead of its id inside a list. The title
+    # goes through JSON.stringify: it may hold quotes.
+    undo = f"{{status: '{item.undo_status}', snooze_until: '{item.undo_until}'}}"
+    return rx.call_script(
+        Var.create(
+            f"{FOLLOW_UP_CHANGE_JS}('{item.id}', '{status}', '{until}', {undo}, "
+            f"{item.title.to_string()})"
+        )
+    )
+
+
+# Reads the chosen day from the snooze form next to the button.
+_CHOSEN_DAY_JS = 'document.querySelector(`[data-follow-up="${id}"] [name=snooze_until]`).value'
+
+
+def _snooze_to_date(item: ObjectVar[FollowUpView]) -> rx.Component:
+    return folded(
+        "Snooze to a date",
+        rx.hstack(
+            labelled(
+                "Snooze until",
+                rx.el.input(
+                    name="snooze_until",
+                    type="date",
+                    min=item.snooze_tomorrow,
+                    default_value=item.snooze_next_week,
+                    style=FIELD_STYLE,
+                ),
+                flex="1",
+            ),
+            rx.button(
+                "Snooze",
+                type="button",
+                on_click=rx.call_script(
+                    Var.create(
+                        f"((id) => {FOLLOW_UP_CHANGE_JS}"
+                        f"(id, 'snoozed', {_CHOSEN_DAY_JS}, null, ''))('{item.id}')"
+                    )
+                ),
+                aria_label=f"Snooze to the chosen date: {item.title}",
+                min_height=TAP,
+                size="3",
+            ),
+            align="end",
+            spacing="2",
+            width="100%",
+        ),
+        weight="500",
+    )
+
+
+def undo_bar() -> rx.Component:
+    """ "Marked done: … Undo", shown for a few seconds by the script that marked it done.
+
+    Outside the list: the done follow-up leaves the card as soon as it is saved.
+    """
+    return rx.el.div(
+        rx.text(data_undo_text="", size="2", flex="1", min_width="0"),
+        rx.button(
+            "Undo",
+            type="button",
+            on_click=rx.call_script(UNDO_JS),
+            min_height=TAP,
+            size="3",
+            variant="soft",
+        ),
+        id=UNDO_BAR_ID,
+        role="status",
+        hidden=True,
+        style={
+            "display": "flex",
+            "align_items": "center",
+            "gap": "12px",
+            "padding": "8px 12px",
+            "border_radius": "10px",
+            "background": "var(--gray-3)",
+            "width": "100%",
+            "box_sizing": "border-box",
+        },
+    )
 
 
 def follow_up_item(
@@ -115,9 +206,17 @@ def follow_up_item(
                 size="3",
             ),
             rx.button(
-                "Snooze 1 day",
-                on_click=_change(item, "snoozed"),
-                aria_label=f"Snooze 1 day: {item.title}",
+                "Tomorrow",
+                on_click=_change(item, "snoozed", item.snooze_tomorrow),
+                aria_label=f"Snooze until tomorrow: {item.title}",
+                min_height=TAP,
+                size="3",
+                variant="soft",
+            ),
+            rx.button(
+                "Next week",
+                on_click=_change(item, "snoozed", item.snooze_next_week),
+                aria_label=f"Snooze until next week: {item.title}",
                 min_height=TAP,
                 size="3",
                 variant="soft",
@@ -126,6 +225,7 @@ def follow_up_item(
             wrap="wrap",
             padding_top="8px",
         ),
+        _snooze_to_date(item),
         folded(
             "Reschedule",
             rx.form(

@@ -20,3 +20,16 @@ def offline_book() -> rx.Component:
 def waiting_list() -> rx.Component:
     """The outbox items still on this phone, each with its state (assets/outbox-list.js)."""
     return rx.el.div(data_outbox_list="", width="100%")
+
+
+def storage_notice() -> rx.Component:
+    """Shown by assets/pwa.js when the browser refuses to store anything (quota, private mode)."""
+    return rx.el.p(
+        "This phone won't let Rapport keep anything (its storage is full, or the browser is "
+        "in private mode): everything works while you have a signal, but contacts and notes "
+        "cannot be kept for when you have none.",
+        data_storage_notice="",
+        role="status",
+        hidden=True,
+        class_name="rp-notice",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +32,19 @@ class OpportunityView:
     stage: str
     amount: str
     expected_close: str
-    # "12000.00 · closes Tue 2 Dec": no currency, it is whatever the rep works in.
+    # "$12,000.00 · closes Tue 2 Dec", in the team's currency.
     summary: str
 
 
+# The refusal shown under a field, given the field's name.
+FieldProblem = Callable[[str], rx.Component]
+
+
 def opportunity_fields(
-    stage: str | Var[str], amount: str | Var[str], expected_close: str | Var[str]
+    stage: str | Var[str],
+    amount: str | Var[str],
+    expected_close: str | Var[str],
+    problem: FieldProblem,
 ) -> rx.Component:
     return rx.flex(
         choice(
@@ -46,14 +54,23 @@ def opportunity_fields(
             stage,
             flex="1 1 130px",
         ),
-        labelled(
-            "Amount",
-            text_input("amount", amount, inputmode="decimal", placeholder="0.00"),
+        rx.box(
+            labelled(
+                "Amount",
+                # Text, not type=number: "12,500" stays as typed and is read by domain/numbers.py.
+                text_input(
+                    "amount", amount, input_mode="decimal", placeholder="0.00", autocomplete="off"
+                ),
+            ),
+            problem("amount"),
             flex="1 1 130px",
         ),
-        labelled(
-            "Expected close",
-            text_input("expected_close", expected_close, type="date"),
+        rx.box(
+            labelled(
+                "Expected close",
+                text_input("expected_close", expected_close, type="date"),
+            ),
+            problem("expected_close"),
             flex="1 1 130px",
         ),
         gap="8px",
@@ -63,8 +80,11 @@ def opportunity_fields(
 
 
 def opportunity_item(
-    item: ObjectVar[OpportunityView], on_save: EventType[dict[str, Any]]
+    item: ObjectVar[OpportunityView],
+    on_save: EventType[dict[str, Any]],
+    problem: Callable[[Var[str], str], rx.Component],
 ) -> rx.Component:
+    """`problem(opportunity id, field name)` shows a refusal of this opportunity's field."""
     return rx.box(
         rx.hstack(
             rx.text(item.title, weight="bold", size="3", flex="1", min_width="0"),
@@ -81,7 +101,12 @@ def opportunity_item(
             "Change",
             rx.form(
                 rx.el.input(type="hidden", name="opportunity_id", value=item.id),
-                opportunity_fields(item.stage, item.amount, item.expected_close),
+                opportunity_fields(
+                    item.stage,
+                    item.amount,
+                    item.expected_close,
+                    lambda name: problem(item.id, name),
+                ),
                 submit_button("Save", aria_label=f"Save {item.title}", margin_top="8px"),
                 on_submit=on_save,
                 reset_on_submit=False,

@@ -42,23 +42,64 @@ PENDING_JS = """((el, id, outcome, what) => {
     : what + ' on this phone; it will sync when you are online.';
 })"""
 
-# Marks a follow-up done or snoozes it for a day; the status line of the
-# follow-up says what happened when the change could not be sent yet.
-FOLLOW_UP_CHANGE_JS = f"""(async (id, status) => {{
-  const line = document.querySelector(`[data-follow-up="${{id}}"] [data-follow-up-status]`);
+UNDO_BAR_ID = "follow-up-undo"
+# How long "Marked done · Undo" stays on the card.
+UNDO_SECONDS = 8
+
+# Sends one follow-up change through the outbox; `line` (may be null) says what
+# happened when the change could not be sent yet. Resolves to 'sent', 'queued'
+# (kept on the phone, sent later) or 'refused'.
+SEND_FOLLOW_UP_JS = f"""(async (change, line, what) => {{
   const say = (text) => {{ if (line) line.textContent = text; }};
-  const change = {{id, status}};
-  if (status === 'snoozed') change.snooze_until = {ADD_DAYS_JS}({TODAY_JS}, 1);
   try {{
     await window.crmOutbox.enqueueFollowUpUpdate(change);
-    const outcome = await ({SYNC_JS})(id);
-    const done = status === 'done' ? 'Marked done' : 'Snoozed until ' + change.snooze_until;
+    const outcome = await ({SYNC_JS})(change.id);
     if (outcome.state === 'waiting' || outcome.state === 'stuck') {{
-      if (line) ({PENDING_JS})(line, id, outcome, done);
-    }} else if (outcome.state !== 'sent') {{
-      say('Not saved: ' + outcome.error);
+      if (line) ({PENDING_JS})(line, change.id, outcome, what);
+      return 'queued';
     }}
+    if (outcome.state !== 'sent') {{
+      say('Not saved: ' + outcome.error);
+      return 'refused';
+    }}
+    return 'sent';
   }} catch (error) {{
     say('Not saved: ' + error.message);
+    return 'refused';
   }}
 }})"""
+
+# Marks a follow-up done or snoozes it until `until` (a day the server chose
+# for the rep). After "done" the card offers Undo for a few seconds, putting
+# back `undo` ({status, snooze_until}): the follow-up as it was.
+FOLLOW_UP_CHANGE_JS = f"""(async (id, status, until, undo, title) => {{
+  const line = document.querySelector(`[data-follow-up="${{id}}"] [data-follow-up-status]`);
+  const change = {{id, status}};
+  if (status === 'snoozed') change.snooze_until = until;
+  const what = status === 'done' ? 'Marked done' : 'Snoozed until ' + until;
+  const outcome = await ({SEND_FOLLOW_UP_JS})(change, line, what);
+  const bar = document.getElementById('{UNDO_BAR_ID}');
+  if (outcome === 'refused' || status !== 'done' || !bar) return;
+  Object.assign(bar.dataset, {{id, status: undo.status, until: undo.snooze_until || ''}});
+  bar.querySelector('[data-undo-text]').textContent = 'Marked done: ' + title;
+  bar.hidden = false;
+  clearTimeout(window.crmUndoTimer);
+  window.crmUndoTimer = setTimeout(() => {{ bar.hidden = true; }}, {UNDO_SECONDS * 1000});
+}})"""
+
+# Undo on the bar: the follow-up goes back to what it was before "done".
+UNDO_JS = f"""(async () => {{
+  const bar = document.getElementById('{UNDO_BAR_ID}');
+  clearTimeout(window.crmUndoTimer);
+  const {{id, status, until}} = bar.dataset;
+  const text = bar.querySelector('[data-undo-text]');
+  const reopened = await ({SEND_FOLLOW_UP_JS})({{id, status: 'open'}}, text, 'Reopened');
+  // A refusal stays on the bar, with Undo to try again.
+  bar.hidden = reopened !== 'refused';
+  // A done follow-up is reopened before it is snoozed again (domain/note_rules.py),
+  // so the snooze goes second, once the reopening is on the server; offline, the
+  // follow-up comes back open.
+  if (reopened === 'sent' && status === 'snoozed') {{
+    await ({SEND_FOLLOW_UP_JS})({{id, status, snooze_until: until}}, null, 'Snoozed');
+  }}
+}})()"""

@@ -47,7 +47,16 @@ def rep_card(rep: ObjectVar[Any]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(rep["name"], size="4", as_="h3"),
+                rx.heading(
+                    rx.link(
+                        rep["name"],
+                        href=rep["href"],
+                        # The whole card is the tap target: the link's box covers it.
+                        class_name="rep-card-link",
+                    ),
+                    size="4",
+                    as_="h3",
+                ),
                 rx.spacer(),
                 health_badge(rep["band"], rep["score"]),
                 width="100%",
@@ -69,4 +78,5 @@ def rep_card(rep: ObjectVar[Any]) -> rx.Component:
         role="group",
         data_rep_card="",
         width="100%",
+        position="relative",
     )

@@ -1,5 +1,8 @@
 """The phone-first frame of every signed-in page: a header, the main content, a bottom navigation.
 
+From 1024 px (assets/theme.css) the same navigation stands as a column on the
+left and the page uses the width; `two_columns` puts a list beside its detail.
+
 Everything sits inside a landmark (banner, main, navigation) so a screen reader
 can jump between them; the page's one `h1` is in the header. Pages below the
 bottom navigation (a contact card, the contact form) get a back link there.
@@ -11,7 +14,7 @@ import reflex as rx
 from reflex.vars.base import Var
 
 from crm_pwa import routes
-from crm_pwa.components.offline_book import offline_book, waiting_list
+from crm_pwa.components.offline_book import offline_book, storage_notice, waiting_list
 from crm_pwa.state.session import SessionState
 
 TAP = "48px"
@@ -45,6 +48,7 @@ def bottom_nav() -> rx.Component:
         rx.cond(SessionState.is_manager, _nav_link("Team", "chart-line", routes.TEAM)),
         _nav_link("Settings", "settings", routes.SETTINGS),
         aria_label="Main",
+        class_name="app-nav",
         style={
             "position": "fixed",
             "bottom": "0",
@@ -139,6 +143,7 @@ def page_shell(
         ),
         rx.el.main(
             # Outside the signed-in condition: offline, no server event ever sets it.
+            storage_notice(),
             waiting_list(),
             offline_book(),
             rx.cond(
@@ -149,8 +154,22 @@ def page_shell(
             ),
         ),
         bottom_nav(),
+        class_name="app-shell",
         max_width="720px",
         margin_x="auto",
         min_height="100vh",
         overflow_x="hidden",
+    )
+
+
+def two_columns(aside: rx.Component, detail: rx.Component, label: str) -> rx.Component:
+    """From 1024 px, `aside` (a list) beside `detail` (what was picked); below, the detail alone.
+
+    The aside is display:none on a phone, so it is out of the accessibility tree there too.
+    """
+    return rx.box(
+        rx.el.aside(aside, aria_label=label, class_name="app-aside"),
+        rx.box(detail, class_name="app-detail", min_width="0"),
+        class_name="app-columns",
+        width="100%",
     )

@@ -17,7 +17,11 @@ from crm_pwa.db.columns import UTCDateTime, new_id
 
 
 class AuditEvent(SQLModel, table=True):
-    __table_args__ = (Index("ix_auditevent_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_auditevent_object", "object_type", "object_id"),
+        # The admin's log reads newest first.
+        Index("ix_auditevent_at", "at"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     user_id: uuid.UUID | None = Field(default=None, index=True)
@@ -26,3 +30,5 @@ class AuditEvent(SQLModel, table=True):
     object_id: str = Field(max_length=64)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Which browser or app did it, as domain/devices.py names it ("Chrome on Android").
+    device: str = Field(default="", max_length=200)

@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, String, UniqueConstraint, Uuid
-from sqlmodel import Field, SQLModel
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, Session, SQLModel
 
 from crm_pwa.db.columns import UTCDateTime, new_id
 
@@ -30,3 +31,44 @@ class PushSubscription(SQLModel, table=True):
     last_success_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # The push service said 429 with Retry-After: nothing goes to it before then.
     retry_not_before: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+def upsert_subscription(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    user_agent: str,
+    now: datetime,
+) -> None:
+    """Stores the user's subscription for `endpoint`, or renews its keys if stored.
+
+    One statement, so two taps at once cannot both insert the endpoint.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(PushSubscription).values(
+        id=new_id(),
+        user_id=user_id,
+        endpoint=endpoint,
+        p256dh=p256dh,
+        auth=auth,
+        user_agent=user_agent,
+        created_at=now,
+        last_success_at=None,
+        retry_not_before=None,
+    )
+    table = PushSubscription.__table__.c  # type: ignore[attr-defined]
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.user_id, table.endpoint],
+            set_={
+                "p256dh": statement.excluded.p256dh,
+                "auth": statement.excluded.auth,
+                "user_agent": statement.excluded.user_agent,
+                "retry_not_before": None,
+            },
+        )
+    )

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 
 from crm_pwa.domain.import_file import ImportedContact, ImportRefused, LineError, ReadFile
+from crm_pwa.domain.spreadsheet import unescape_cell
 
 # What a column can feed; "" ignores it.
 FIELDS: dict[str, str] = {
@@ -186,8 +187,10 @@ def _read_row(read: ReadFile, line: int, fields: list[str], row: list[str]) -> N
         return
     values: dict[str, list[str]] = {}
     for field, cell in zip(fields, row, strict=False):
-        if field and cell.strip():
-            values.setdefault(field, []).append(cell.strip())
+        # A cell Rapport's own export escaped against spreadsheet formulas comes back as typed.
+        value = unescape_cell(cell.strip())
+        if field and value:
+            values.setdefault(field, []).append(value)
     name = " ".join(values.get("name", [])) or " ".join(
         " ".join(values.get(part, []))
         for part in ("first_name", "middle_name", "last_name")

@@ -8,7 +8,7 @@ Stored times are UTC instants; a day is only ever derived from them here.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The zones furthest ahead of and behind UTC (Kiribati's Line Islands, Baker Island).
@@ -40,3 +40,12 @@ def earliest_day(moment: datetime) -> date:
     """The oldest calendar day anywhere on Earth at `moment`: a week is over for
     everyone once this day is past its Sunday."""
     return (moment.astimezone(UTC) - _BEHIND).date()
+
+
+def day_end(day: date, time_zone: str) -> datetime:
+    """The instant `day` ends for someone living in `time_zone` (the next local midnight).
+
+    A moment is on or before `day` for them exactly when it is before this instant,
+    so SQL can ask "by the end of the rep's day" with a plain comparison.
+    """
+    return datetime.combine(day + timedelta(days=1), time(0), zone(time_zone)).astimezone(UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 import reflex as rx
+from reflex.vars.base import Var
 from reflex.vars.object import ObjectVar
 
 from crm_pwa import routes
@@ -17,8 +18,15 @@ from crm_pwa.components.contact_header import (
     reach_actions,
     remember,
 )
-from crm_pwa.components.field import TAP, labelled, submit_button, text_box, text_input
-from crm_pwa.components.follow_up_item import follow_up_item
+from crm_pwa.components.field import (
+    TAP,
+    field_problem,
+    labelled,
+    submit_button,
+    text_box,
+    text_input,
+)
+from crm_pwa.components.follow_up_item import follow_up_item, undo_bar
 from crm_pwa.components.note_sheet import note_sheet
 from crm_pwa.components.opportunity_item import (
     opportunity_fields,
@@ -26,17 +34,20 @@ from crm_pwa.components.opportunity_item import (
 )
 from crm_pwa.components.outbox_script import RELOAD_BUTTON_ID
 from crm_pwa.components.section import folded, problem, section
-from crm_pwa.components.shell import back_link, page_shell
+from crm_pwa.components.shell import back_link, page_shell, two_columns
 from crm_pwa.components.timeline_entry import timeline_entry
+from crm_pwa.pages.contact_merge import merge_section
 from crm_pwa.pages.contact_state import (
     ContactState,
 )
+from crm_pwa.pages.contacts import contact_list
 
 
 def _follow_ups() -> rx.Component:
     return section(
         "Follow-ups",
         problem(ContactState.follow_up_error),
+        undo_bar(),
         rx.foreach(
             ContactState.follow_ups,
             lambda item: follow_up_item(item, ContactState.reschedule),
@@ -67,6 +78,15 @@ def _complaints() -> rx.Component:
     )
 
 
+def _opportunity_problem(form_id: str | Var[str], name: str) -> rx.Component:
+    """The refusal of field `name` in the opportunity form `form_id` ("new" or an id)."""
+    return field_problem(
+        (ContactState.opportunity_error_for == form_id)
+        & (ContactState.opportunity_error_field == name),
+        ContactState.opportunity_error,
+    )
+
+
 def _opportunities() -> rx.Component:
     return section(
         "Opportunities",
@@ -74,17 +94,25 @@ def _opportunities() -> rx.Component:
             "Add an opportunity",
             rx.form(
                 labelled("Title", text_input("title", required=True)),
-                opportunity_fields("lead", "", ""),
+                _opportunity_problem("new", "title"),
+                opportunity_fields("lead", "", "", lambda name: _opportunity_problem("new", name)),
                 submit_button("Add opportunity"),
                 on_submit=ContactState.add_opportunity,
-                reset_on_submit=True,
+                # Kept on a refusal so nothing typed is lost; drawn again empty once added.
+                reset_on_submit=False,
+                key=ContactState.new_opportunity_key,
                 style={"display": "flex", "flex_direction": "column", "gap": "8px"},
             ),
         ),
-        problem(ContactState.opportunity_error),
+        # A refusal not about one field (the contact is gone, say) shows above the list.
+        problem(
+            rx.cond(ContactState.opportunity_error_field == "", ContactState.opportunity_error, "")
+        ),
         rx.foreach(
             ContactState.opportunities,
-            lambda item: opportunity_item(item, ContactState.save_opportunity),
+            lambda item: opportunity_item(
+                item, ContactState.save_opportunity, _opportunity_problem
+            ),
         ),
     )
 
@@ -150,6 +178,23 @@ def _edit_and_erase(header: ObjectVar[ContactHeader]) -> rx.Component:
     )
 
 
+def _export() -> rx.Component:
+    return rx.vstack(
+        rx.button(
+            rx.icon("file-down", size=18, aria_hidden="true"),
+            "Export everything about this person",
+            on_click=ContactState.export_person,
+            variant="soft",
+            size="3",
+            min_height=TAP,
+            width="100%",
+        ),
+        rx.text(ContactState.export_message, role="status", size="2"),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _card() -> rx.Component:
     # Read on the class, a state var is a Var of its value, with one Var per field.
     header = cast(ObjectVar[ContactHeader], ContactState.header)
@@ -163,10 +208,14 @@ def _card() -> rx.Component:
         health_section(header),
         _timeline(),
         details_section(header),
+        _export(),
+        merge_section(),
         _edit_and_erase(header),
         note_sheet(ContactState.card_id, header.name),
         spacing="5",
         width="100%",
+        # The card the server sent: offline.js leaves it in place when the signal drops.
+        data_live_card=ContactState.card_id,
     )
 
 
@@ -187,26 +236,31 @@ def _not_found() -> rx.Component:
 def contact_page() -> rx.Component:
     return page_shell(
         rx.cond(ContactState.found, ContactState.header.name, "Contact"),
-        rx.box(
-            rx.cond(
-                ContactState.found,
-                _card(),
+        two_columns(
+            contact_list(),
+            rx.box(
                 rx.cond(
-                    ContactState.missing,
-                    _not_found(),
-                    rx.center(rx.spinner(size="3"), padding="48px"),
+                    ContactState.found,
+                    _card(),
+                    rx.cond(
+                        ContactState.missing,
+                        _not_found(),
+                        # offline.js draws the card from the book while this waits with no signal.
+                        rx.center(rx.spinner(size="3"), padding="48px", data_card_loading=""),
+                    ),
                 ),
+                # Pressed by the outbox scripts once a change reached the server.
+                rx.el.button(
+                    "Reload the card",
+                    id=RELOAD_BUTTON_ID,
+                    type="button",
+                    hidden=True,
+                    on_click=ContactState.reload,
+                ),
+                data_today=ContactState.today,
+                width="100%",
             ),
-            # Pressed by the outbox scripts once a change reached the server.
-            rx.el.button(
-                "Reload the card",
-                id=RELOAD_BUTTON_ID,
-                type="button",
-                hidden=True,
-                on_click=ContactState.reload,
-            ),
-            data_today=ContactState.today,
-            width="100%",
+            "Contacts",
         ),
         back=back_link("Back to contacts", routes.CONTACTS),
     )

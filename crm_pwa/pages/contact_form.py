@@ -10,13 +10,15 @@ import reflex as rx
 from pydantic import ValidationError
 from reflex.event import EventSpec
 from reflex.vars.object import ObjectVar
+from sqlmodel import Session
 
 from crm_pwa import clock, routes
 from crm_pwa.components.contact_row import KIND_LABELS, TIER_LABELS
-from crm_pwa.components.field import TAP, choice, labelled, text_box, text_input
+from crm_pwa.components.field import TAP, choice, field_problem, labelled, text_box, text_input
 from crm_pwa.components.shell import back_link, page_shell
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import KINDS, TIERS
+from crm_pwa.domain.numbers import read_day_count
+from crm_pwa.domain.rules import RuleError
 from crm_pwa.services.contact_duplicates import DUPLICATE
 from crm_pwa.services.contact_editing import (
     ContactCreate,
@@ -27,7 +29,7 @@ from crm_pwa.services.contact_editing import (
 from crm_pwa.services.contacts import get_contact
 from crm_pwa.services.errors import Duplicate, Invalid, NotFound, ServiceError
 from crm_pwa.services.note_input import describe_validation_error
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 
 @dataclass(frozen=True)
@@ -46,22 +48,16 @@ class ContactFormValues:
     do_not_contact: bool = False
 
 
-class RhythmError(ValueError):
-    pass
-
-
 def contact_fields(form: dict[str, Any]) -> dict[str, Any]:
-    """The form's strings as the contact services take them."""
-    rhythm = str(form.get("rhythm_days", "")).strip()
-    if rhythm and not rhythm.isdigit():
-        raise RhythmError("Rhythm is a whole number of days, or empty for the tier's rhythm.")
+    """The form's strings as the contact services take them; RuleError for a rhythm
+    that is not a number of days ("1,000" is read as 1000, for the range rule to judge)."""
     return {
         "name": str(form.get("name", "")),
         "company": str(form.get("company", "")),
         "title": str(form.get("title", "")),
         "kind": str(form.get("kind", "customer")),
         "tier": str(form.get("tier", "medium")),
-        "rhythm_days": int(rhythm) if rhythm else None,
+        "rhythm_days": read_day_count(str(form.get("rhythm_days", ""))),
         "phone": str(form.get("phone", "")),
         "email": str(form.get("email", "")),
         "address": str(form.get("address", "")),
@@ -86,22 +82,25 @@ class ContactFormState(SessionState):
     duplicate_id: rx.Field[str] = rx.field("")
 
     @rx.event
-    def load_new(self) -> EventSpec | None:
-        if self._actor() is None:
+    async def load_new(self) -> EventSpec | None:
+        if await self._actor_off_loop() is None:
             return self._to_sign_in()
         self._start("", ContactFormValues())
         return None
 
     @rx.event
-    def load_edit(self) -> EventSpec | None:
-        actor = self._actor()
+    async def load_edit(self) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
         # Reflex installs the route's [contact_id] as a state var at runtime.
         route_id = str(getattr(self, "contact_id", ""))
         try:
-            with session_scope() as session:
-                contact = get_contact(session=session, actor=actor, contact_id=uuid.UUID(route_id))
+            contact = await in_database(
+                lambda session: get_contact(
+                    session=session, actor=actor, contact_id=uuid.UUID(route_id)
+                )
+            )
         except (NotFound, ValueError):
             self._start(route_id, ContactFormValues())
             self.ready = False
@@ -137,30 +136,34 @@ class ContactFormState(SessionState):
         self.duplicate_id = ""
 
     @rx.event
-    def save(self, form: dict[str, Any]) -> EventSpec | None:
-        actor = self._actor()
+    async def save(self, form: dict[str, Any]) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
+        editing_id, duplicate_of = self.editing_id, self._duplicate_shown(form)
+
+        def save(session: Session) -> str:
+            if editing_id:
+                contact = update_contact(
+                    session=session,
+                    actor=actor,
+                    contact_id=uuid.UUID(editing_id),
+                    contact_in=ContactUpdate.model_validate(fields),
+                    now=clock.now(),
+                )
+            else:
+                contact = create_contact(
+                    session=session,
+                    actor=actor,
+                    contact_in=ContactCreate.model_validate(fields),
+                    now=clock.now(),
+                    allow_duplicate_of=duplicate_of,
+                )
+            return str(contact.id)
+
         try:
             fields = contact_fields(form)
-            with session_scope() as session:
-                if self.editing_id:
-                    contact = update_contact(
-                        session=session,
-                        actor=actor,
-                        contact_id=uuid.UUID(self.editing_id),
-                        contact_in=ContactUpdate.model_validate(fields),
-                        now=clock.now(),
-                    )
-                else:
-                    contact = create_contact(
-                        session=session,
-                        actor=actor,
-                        contact_in=ContactCreate.model_validate(fields),
-                        now=clock.now(),
-                        allow_duplicate_of=self._duplicate_shown(form),
-                    )
-                saved_id = str(contact.id)
+            saved_id = await in_database(save)
         except Duplicate as refused:
             self.error, self.error_field = "", ""
             self.duplicate_id = str(refused.existing_id)
@@ -174,8 +177,8 @@ class ContactFormState(SessionState):
         except ValidationError as refused:
             self.error, self.error_field = describe_validation_error(refused), ""
             return None
-        except RhythmError as refused:
-            self.error, self.error_field = str(refused), "rhythm_days"
+        except RuleError as refused:
+            self.error, self.error_field = refused.message, refused.field
             return None
         return rx.redirect(routes.contact(saved_id))
 
@@ -185,15 +188,12 @@ class ContactFormState(SessionState):
         return uuid.UUID(shown) if shown and shown == self.duplicate_id else None
 
 
-def _field_error(name: str) -> rx.Component:
-    return rx.cond(
-        (ContactFormState.error_field == name) & (ContactFormState.error != ""),
-        rx.text(ContactFormState.error, color="var(--red-11)", weight="bold", size="2"),
-    )
-
-
 def _with_error(label: str, name: str, field: rx.Component) -> rx.Component:
-    return rx.box(labelled(label, field), _field_error(name), width="100%")
+    return rx.box(
+        labelled(label, field),
+        field_problem(ContactFormState.error_field == name, ContactFormState.error),
+        width="100%",
+    )
 
 
 def _form() -> rx.Component:
@@ -228,7 +228,7 @@ def _form() -> rx.Component:
             _with_error(
                 "Rhythm in days (empty: the tier's)",
                 "rhythm_days",
-                text_input("rhythm_days", values.rhythm_days, inputmode="numeric"),
+                text_input("rhythm_days", values.rhythm_days, input_mode="numeric"),
             ),
             _with_error(
                 "Phone", "phone", text_input("phone", values.phone, type="tel", autocomplete="off")
@@ -321,7 +321,8 @@ def _page(title: str, back: rx.Component) -> rx.Component:
             rx.cond(
                 ContactFormState.missing,
                 rx.callout("Contact not found.", icon="search-x", color_scheme="red", role="alert"),
-                rx.center(rx.spinner(size="3"), padding="48px"),
+                # Offline, offline.js says in its place that editing needs a signal.
+                rx.center(rx.spinner(size="3"), padding="48px", data_card_loading=""),
             ),
         ),
         back=back,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import reflex as rx
@@ -18,19 +20,22 @@ from crm_pwa.components.contact_header import (
     ContactHeader,
     contact_header,
 )
+from crm_pwa.components.download import download_script
 from crm_pwa.components.follow_up_item import FollowUpView, follow_up_view
 from crm_pwa.components.opportunity_item import (
     OpportunityView,
 )
 from crm_pwa.components.timeline_entry import InteractionView, timeline_views
 from crm_pwa.components.when import short_date
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
+from crm_pwa.domain.money import show_money
+from crm_pwa.domain.numbers import read_amount
+from crm_pwa.domain.rules import RuleError
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.complaints import log_complaint, resolve_complaint
 from crm_pwa.services.contact_card import ContactCard, contact_card
 from crm_pwa.services.contact_editing import delete_contact
-from crm_pwa.services.errors import NotFound, ServiceError
+from crm_pwa.services.errors import Invalid, NotFound, ServiceError
 from crm_pwa.services.follow_ups import reschedule_follow_up
 from crm_pwa.services.note_input import describe_validation_error
 from crm_pwa.services.opportunities import (
@@ -39,11 +44,13 @@ from crm_pwa.services.opportunities import (
     create_opportunity,
     update_opportunity,
 )
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 
-def _opportunity_summary(amount: str | None, expected_close: date | None, today: date) -> str:
-    parts = [amount or "No amount"]
+def _opportunity_summary(
+    amount: str | None, currency: str, expected_close: date | None, today: date
+) -> str:
+    parts = ["No amount" if amount is None else show_money(Decimal(amount), currency)]
     if expected_close is not None:
         parts.append(f"closes {short_date(expected_close, today)}")
     return " · ".join(parts)
@@ -66,6 +73,13 @@ class ContactState(SessionState):
     follow_up_error: rx.Field[str] = rx.field("")
     complaint_error: rx.Field[str] = rx.field("")
     opportunity_error: rx.Field[str] = rx.field("")
+    export_message: rx.Field[str] = rx.field("")
+    # The field the refusal is about ("" for none) and the form: "new" or an opportunity id.
+    opportunity_error_field: rx.Field[str] = rx.field("")
+    opportunity_error_for: rx.Field[str] = rx.field("")
+    # Changes once an opportunity is added, so the add form is drawn again empty;
+    # a refused one keeps what was typed.
+    new_opportunity_key: rx.Field[str] = rx.field("new")
 
     def _route_contact_id(self) -> str:
         # Reflex installs the route's [contact_id] as a state var at runtime.
@@ -107,7 +121,9 @@ class ContactState(SessionState):
                 stage=line.stage,
                 amount=line.amount or "",
                 expected_close=line.expected_close.isoformat() if line.expected_close else "",
-                summary=_opportunity_summary(line.amount, line.expected_close, today),
+                summary=_opportunity_summary(
+                    line.amount, card.currency, line.expected_close, today
+                ),
             )
             for line in card.opportunities
         ]
@@ -122,7 +138,7 @@ class ContactState(SessionState):
         self.opportunities = []
         self.timeline = []
 
-    def _read(self, actor: Actor) -> None:
+    async def _read(self, actor: Actor) -> None:
         try:
             contact_id = uuid.UUID(self.card_id)
         except ValueError:
@@ -130,17 +146,18 @@ class ContactState(SessionState):
             return
         today = local_day(clock.now(), actor.time_zone)
         try:
-            with session_scope() as session:
-                card = contact_card(
+            card = await in_database(
+                lambda session: contact_card(
                     session=session, actor=actor, contact_id=contact_id, today=today
                 )
+            )
         except NotFound:
             self._hide()
             return
         self._show(card, today, actor.time_zone)
 
-    def _open(self) -> EventSpec | None:
-        actor = self._actor()
+    async def _open(self) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
         route_id = self._route_contact_id()
@@ -151,37 +168,63 @@ class ContactState(SessionState):
         self.card_id = route_id
         self.follow_up_error = ""
         self.complaint_error = ""
-        self.opportunity_error = ""
-        self._read(actor)
+        self._clear_opportunity_error()
+        self.export_message = ""
+        await self._read(actor)
         return None
 
     @rx.event
-    def load(self) -> EventSpec | None:
-        return self._open()
+    async def load(self) -> EventSpec | None:
+        return await self._open()
 
     @rx.event
-    def reload(self) -> EventSpec | None:
+    async def reload(self) -> EventSpec | None:
         """Pressed by the outbox script once a note or follow-up change reached the server."""
-        return self._open()
+        return await self._open()
 
-    def _change(self, error_var: str, change: CardChange) -> EventSpec | None:
-        """Runs one service call that changes the card, then shows the card as it now is."""
-        actor = self._actor()
+    async def _change(
+        self, error_var: str, change: CardChange, field_var: str = ""
+    ) -> EventSpec | bool:
+        """Runs one service call that changes the card, then shows the card as it now is.
+
+        `change` runs on a worker thread: it reads the form and ids it was given,
+        never the state. True when the change was made; a refusal goes into
+        `error_var` (and the field it is about into `field_var`) and answers False.
+        """
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
         try:
-            with session_scope() as session:
-                change(session, actor, clock.now())
+            await in_database(lambda session: change(session, actor, clock.now()))
         except (ServiceError, ValidationError, ValueError) as refused:
             setattr(self, error_var, _message(refused))
-            return None
+            if field_var:
+                setattr(self, field_var, _field(refused))
+            return False
         setattr(self, error_var, "")
-        self._read(actor)
-        return None
+        await self._read(actor)
+        return True
+
+    async def _change_card(self, error_var: str, change: CardChange) -> EventSpec | None:
+        outcome = await self._change(error_var, change)
+        return outcome if isinstance(outcome, EventSpec) else None
+
+    def _clear_opportunity_error(self) -> None:
+        self.opportunity_error = ""
+        self.opportunity_error_field = ""
+        self.opportunity_error_for = ""
+
+    async def _change_opportunity(self, form_id: str, change: CardChange) -> EventSpec | None:
+        self._clear_opportunity_error()
+        self.opportunity_error_for = form_id
+        outcome = await self._change("opportunity_error", change, "opportunity_error_field")
+        if outcome is True and form_id == "new":
+            self.new_opportunity_key = str(uuid.uuid4())
+        return outcome if isinstance(outcome, EventSpec) else None
 
     @rx.event
-    def reschedule(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
+    async def reschedule(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._change_card(
             "follow_up_error",
             lambda session, actor, now: reschedule_follow_up(
                 session=session,
@@ -193,21 +236,22 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def add_complaint(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
+    async def add_complaint(self, form: dict[str, Any]) -> EventSpec | None:
+        card_id = self.card_id
+        return await self._change_card(
             "complaint_error",
             lambda session, actor, now: log_complaint(
                 session=session,
                 actor=actor,
-                contact_id=uuid.UUID(self.card_id),
+                contact_id=uuid.UUID(card_id),
                 summary=_text(form, "summary"),
                 now=now,
             ),
         )
 
     @rx.event
-    def resolve(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
+    async def resolve(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._change_card(
             "complaint_error",
             lambda session, actor, now: resolve_complaint(
                 session=session,
@@ -219,13 +263,14 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def add_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
-            "opportunity_error",
+    async def add_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
+        card_id = self.card_id
+        return await self._change_opportunity(
+            "new",
             lambda session, actor, now: create_opportunity(
                 session=session,
                 actor=actor,
-                contact_id=uuid.UUID(self.card_id),
+                contact_id=uuid.UUID(card_id),
                 opportunity_in=OpportunityCreate.model_validate(
                     {"title": _text(form, "title"), **_opportunity_fields(form)}
                 ),
@@ -234,9 +279,9 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def save_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._change(
-            "opportunity_error",
+    async def save_opportunity(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._change_opportunity(
+            _text(form, "opportunity_id"),
             lambda session, actor, now: update_opportunity(
                 session=session,
                 actor=actor,
@@ -247,23 +292,33 @@ class ContactState(SessionState):
         )
 
     @rx.event
-    def erase(self) -> EventSpec:
-        actor = self._actor()
+    async def erase(self) -> EventSpec:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
-        try:
-            with session_scope() as session:
-                delete_contact(
+        card_id = self.card_id
+        # Already gone or never visible: either way there is nothing left to show.
+        with contextlib.suppress(NotFound, ValueError):
+            await in_database(
+                lambda session: delete_contact(
                     session=session,
                     actor=actor,
-                    contact_id=uuid.UUID(self.card_id),
+                    contact_id=uuid.UUID(card_id),
                     now=clock.now(),
                 )
-        except (NotFound, ValueError):
-            # Already gone or never visible: either way there is nothing left to show.
-            pass
+            )
         self._hide()
         return rx.redirect(routes.CONTACTS)
+
+    @rx.event
+    def export_person(self) -> EventSpec:
+        self.export_message = ""
+        path = f"/api/v1/contacts/{self.card_id}/export"
+        return rx.call_script(download_script(path), callback=ContactState.exported)
+
+    @rx.event
+    def exported(self, result: dict[str, Any]) -> None:
+        self.export_message = str(result.get("message", ""))
 
 
 class _BadDate(ValueError):
@@ -282,19 +337,30 @@ def _date(form: dict[str, Any], name: str, message: str) -> date:
 
 
 def _opportunity_fields(form: dict[str, Any]) -> dict[str, Any]:
-    # Blank amount or date means "none"; pydantic parses and checks the rest.
+    # Blank amount or date means "none"; the amount is read as the rep typed it
+    # ("12,500"), pydantic parses the date and the service checks the rest.
     return {
         "stage": _text(form, "stage") or "lead",
-        "amount": _text(form, "amount") or None,
+        "amount": read_amount(_text(form, "amount")),
         "expected_close": _text(form, "expected_close") or None,
     }
 
 
 def _message(refused: Exception) -> str:
-    if isinstance(refused, ServiceError):
+    if isinstance(refused, ServiceError | RuleError):
         return refused.message
     if isinstance(refused, ValidationError):
         return describe_validation_error(refused)
     if isinstance(refused, _BadDate):
         return str(refused)
     return "Something on this card changed meanwhile; reload the page."
+
+
+def _field(refused: Exception) -> str:
+    """The form field a refusal is about, or "" when it is about the whole form."""
+    if isinstance(refused, RuleError | Invalid):
+        return refused.field or ""
+    if isinstance(refused, ValidationError):
+        fields = {str(item["loc"][0]) for item in refused.errors() if item["loc"]}
+        return fields.pop() if len(fields) == 1 else ""
+    return ""

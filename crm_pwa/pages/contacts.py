@@ -1,6 +1,9 @@
-"""Contacts: search as you type, filter by kind, tier and health, page with "Load more"."""
+"""Contacts: search as you type, filter by kind, tier, health and (managers) owner, page with
+"Load more". From 1024 px the contact card shows this list beside it."""
 
 from __future__ import annotations
+
+import uuid
 
 import reflex as rx
 from reflex.event import EventSpec, EventType
@@ -11,12 +14,12 @@ from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.health_badge import BAND_LABELS
 from crm_pwa.components.import_link import empty_book
 from crm_pwa.components.shell import page_shell
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.contact_rules import BANDS, KINDS, TIERS
 from crm_pwa.domain.days import local_day
 from crm_pwa.services.contact_list import search_contacts
 from crm_pwa.services.errors import ServiceError
-from crm_pwa.state.session import SessionState
+from crm_pwa.services.rep_page import people_in_view
+from crm_pwa.state.session import SessionState, in_database
 
 PAGE_SIZE = 25
 SEARCH_DEBOUNCE_MS = 250
@@ -28,6 +31,10 @@ class ContactsState(SessionState):
     kind: rx.Field[str] = rx.field("")
     tier: rx.Field[str] = rx.field("")
     band: rx.Field[str] = rx.field("")
+    # A manager's view of one person's contacts; "" is everyone they may see.
+    owner: rx.Field[str] = rx.field("")
+    # [id, name] of each person whose contacts the manager may list.
+    owners: rx.Field[list[list[str]]] = rx.field(default_factory=list)
     rows: rx.Field[list[ContactRowView]] = rx.field(default_factory=list)
     next_cursor: rx.Field[str] = rx.field("")
     searched: rx.Field[bool] = rx.field(False)
@@ -35,23 +42,27 @@ class ContactsState(SessionState):
     book_empty: rx.Field[bool] = rx.field(False)
     error: rx.Field[str] = rx.field("")
 
-    def _search(self, cursor: str | None) -> EventSpec | None:
-        actor = self._actor()
+    async def _search(self, cursor: str | None) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
         today = local_day(clock.now(), actor.time_zone)
+        query, kind, tier, band = self.query, self.kind, self.tier, self.band
+        owner = uuid.UUID(self.owner) if self.owner else None
         try:
-            with session_scope() as session:
-                found = search_contacts(
+            found = await in_database(
+                lambda session: search_contacts(
                     session=session,
                     actor=actor,
-                    q=self.query,
-                    kind=self.kind or None,
-                    tier=self.tier or None,
-                    band=self.band or None,
+                    q=query,
+                    kind=kind or None,
+                    tier=tier or None,
+                    band=band or None,
+                    owner=owner,
                     limit=PAGE_SIZE,
                     cursor=cursor,
                 )
+            )
         except ServiceError as refused:
             self.error = refused.message
             return None
@@ -65,35 +76,60 @@ class ContactsState(SessionState):
         self.error = ""
         return None
 
+    async def _list_owners(self) -> None:
+        actor = await self._actor_off_loop()
+        if actor is None or not actor.sees_team:
+            self.owners = []
+            return
+        people = await in_database(lambda session: people_in_view(session, actor))
+        self.owners = [[str(person.id), person.name] for person in people]
+
     @rx.event
-    def load(self) -> EventSpec | None:
+    async def load(self) -> EventSpec | None:
         # The search box is uncontrolled and starts empty on every visit: so does the query.
         self.query = ""
-        return self._search(None)
+        await self._list_owners()
+        # A rep's page links here with ?owner=<id>: that rep's contacts.
+        owner = self.router.url.query_parameters.get("owner", "")
+        self.owner = owner if owner in {person[0] for person in self.owners} else ""
+        return await self._search(None)
+
+    @rx.event
+    async def load_beside(self) -> EventSpec | None:
+        """The list beside a card (from 1024 px): kept as it was when it is there already."""
+        if self.searched:
+            return None
+        await self._list_owners()
+        return await self._search(None)
+
+    @rx.event
+    async def filter_owner(self, value: str) -> EventSpec | None:
+        self.owner = value
+        return await self._search(None)
 
     @rx.event(debounce=SEARCH_DEBOUNCE_MS)
-    def search(self, text: str) -> EventSpec | None:
+    async def search(self, text: str) -> EventSpec | None:
         self.query = text
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def filter_kind(self, value: str) -> EventSpec | None:
+    async def filter_kind(self, value: str) -> EventSpec | None:
         self.kind = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def filter_tier(self, value: str) -> EventSpec | None:
+    async def filter_tier(self, value: str) -> EventSpec | None:
         self.tier = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def filter_band(self, value: str) -> EventSpec | None:
+    async def filter_band(self, value: str) -> EventSpec | None:
         self.band = value
-        return self._search(None)
+        return await self._search(None)
 
     @rx.event
-    def load_more(self) -> EventSpec | None:
-        return self._search(self.next_cursor or None)
+    async def load_more(self) -> EventSpec | None:
+        return await self._search(self.next_cursor or None)
 
 
 def _filter(
@@ -153,8 +189,37 @@ def _filters() -> rx.Component:
             ContactsState.filter_band,
             [(band, BAND_LABELS[band]) for band in BANDS],
         ),
+        rx.cond(
+            ContactsState.owners,
+            labelled(
+                "Owner",
+                rx.el.select(
+                    rx.el.option("Anyone", value=""),
+                    rx.foreach(
+                        ContactsState.owners,
+                        lambda person: rx.el.option(person[1], value=person[0]),
+                    ),
+                    value=ContactsState.owner,
+                    on_change=ContactsState.filter_owner,
+                    aria_label="Owner",
+                    style=FIELD_STYLE,
+                ),
+                flex="1 1 160px",
+            ),
+        ),
         gap="8px",
         wrap="wrap",
+        width="100%",
+    )
+
+
+def contact_list() -> rx.Component:
+    """Search, filters and results: the Contacts page, and the list beside a card on a laptop."""
+    return rx.vstack(
+        _search_box(),
+        _filters(),
+        _results(),
+        spacing="3",
         width="100%",
     )
 
@@ -220,14 +285,4 @@ def _new_contact_button() -> rx.Component:
 
 
 def contacts_page() -> rx.Component:
-    return page_shell(
-        "Contacts",
-        rx.vstack(
-            _search_box(),
-            _filters(),
-            _results(),
-            spacing="3",
-            width="100%",
-        ),
-        _new_contact_button(),
-    )
+    return page_shell("Contacts", contact_list(), _new_contact_button())

@@ -1,4 +1,4 @@
-"""Settings: the signed-in account, its sessions, and push reminders."""
+"""Settings: the signed-in account, its sessions, push reminders and the rep's data."""
 
 from __future__ import annotations
 
@@ -10,20 +10,24 @@ import httpx
 import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars.object import ObjectVar
+from sqlmodel import Session
 
 from crm_pwa import clock
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.import_link import import_link
+from crm_pwa.components.people_links import people_links
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.components.shell import page_shell
 from crm_pwa.components.when import short_date
-from crm_pwa.db.engine import session_scope
+from crm_pwa.components.zone_picker import ZoneRegion, zone_group, zone_regions
 from crm_pwa.domain.days import local_day
-from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_groups, zone_label
+from crm_pwa.domain.zones import canonical_zone, offered_zones, zone_label
+from crm_pwa.pages.password_section import password_section
+from crm_pwa.pages.settings_data import data_section
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 # push.js may not be on the page yet (it is loaded on demand, not in the head):
 # load it, then call it; any failure comes back as a message, not a silent stop.
@@ -41,26 +45,6 @@ def _push_call(method: str) -> str:
         f"{_LOAD_PUSH_JS}.then(() => window.rapportPush.{method}())"
         ".catch((error) => ({ok: false, state: 'failed', message: String(error.message)}))"
     )
-
-
-@dataclass(frozen=True)
-class ZoneOption:
-    name: str
-    label: str
-
-
-@dataclass(frozen=True)
-class ZoneRegion:
-    region: str
-    zones: list[ZoneOption]
-
-
-def zone_regions() -> list[ZoneRegion]:
-    """The picker's choices, with each zone's offset as it is now (DST included)."""
-    return [
-        ZoneRegion(group.region, [ZoneOption(z.name, z.label) for z in group.zones])
-        for group in zone_groups(clock.now())
-    ]
 
 
 @dataclass(frozen=True)
@@ -93,11 +77,11 @@ class ReminderState(SessionState):
         return self.push_state not in ("unsupported", "ios-home-screen")
 
     @rx.event
-    def load(self) -> EventSpec | list[EventSpec]:
-        actor = self._actor()
+    async def load(self) -> EventSpec | list[EventSpec]:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
-        self._reload(actor)
+        await self._reload(actor)
         return [
             rx.call_script(_push_call("support"), callback=ReminderState.show_support),
             rx.call_script(PHONE_ZONE_JS, callback=ReminderState.got_phone_zone),
@@ -115,8 +99,8 @@ class ReminderState(SessionState):
         return self.phone_zone != "" and self.phone_zone != self.time_zone
 
     @rx.event
-    def use_phone_zone(self) -> EventSpec | None:
-        return self._save_hours(
+    async def use_phone_zone(self) -> EventSpec | None:
+        return await self._save_hours(
             {
                 "reminder_time": self.reminder_time,
                 "quiet_start": self.quiet_start,
@@ -125,10 +109,13 @@ class ReminderState(SessionState):
             }
         )
 
-    def _reload(self, actor: Actor) -> None:
-        with session_scope() as session:
-            devices = push.list_devices(session=session, actor=actor)
-            hours = push.reminder_settings(session=session, actor=actor)
+    async def _reload(self, actor: Actor) -> None:
+        devices, hours = await in_database(
+            lambda session: (
+                push.list_devices(session=session, actor=actor),
+                push.reminder_settings(session=session, actor=actor),
+            )
+        )
         today = local_day(clock.now(), hours.time_zone)
         self.devices = [
             DeviceView(
@@ -159,41 +146,47 @@ class ReminderState(SessionState):
         self._take_support(result)
 
     @rx.event
-    def turned_on(self, result: dict[str, Any]) -> EventSpec | None:
-        actor = self._actor()
+    async def turned_on(self, result: dict[str, Any]) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
         self._take_support(result)
         self._say(str(result.get("message", "")), error=not result.get("ok"))
-        self._reload(actor)
+        await self._reload(actor)
         return None
 
     @rx.event
-    def remove_device(self, form: dict[str, Any]) -> EventSpec | None:
-        actor = self._actor()
+    async def remove_device(self, form: dict[str, Any]) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
         try:
             device = uuid.UUID(str(form.get("device_id", "")))
-            with session_scope() as session:
-                push.remove_device(session=session, actor=actor, device_id=device)
+            await in_database(
+                lambda session: push.remove_device(session=session, actor=actor, device_id=device)
+            )
         except ValueError:
             self._say("Device not found.", error=True)
         except ServiceError as refused:
             self._say(refused.message, error=True)
         else:
             self._say("Device removed: it gets no more reminders.")
-        self._reload(actor)
+        await self._reload(actor)
         return None
 
     @rx.event
-    def send_test(self) -> EventSpec | None:
-        actor = self._actor()
+    async def send_test(self) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
+
+        def send(session: Session) -> push.TestReminderReport:
+            # The push services are other servers: their answer is awaited off the loop too.
+            with httpx.Client() as client:
+                return push.send_test_reminder(session=session, actor=actor, client=client)
+
         try:
-            with session_scope() as session, httpx.Client() as client:
-                report = push.send_test_reminder(session=session, actor=actor, client=client)
+            report = await in_database(send)
         except ServiceError as refused:
             self._say(refused.message, error=True)
             return None
@@ -201,20 +194,20 @@ class ReminderState(SessionState):
         if report.removed:
             words += f" {report.removed} no longer subscribed and removed."
         self._say(words, error=report.sent == 0)
-        self._reload(actor)
+        await self._reload(actor)
         return None
 
     @rx.event
-    def save_hours(self, form: dict[str, Any]) -> EventSpec | None:
-        return self._save_hours(form)
+    async def save_hours(self, form: dict[str, Any]) -> EventSpec | None:
+        return await self._save_hours(form)
 
-    def _save_hours(self, form: dict[str, Any]) -> EventSpec | None:
-        actor = self._actor()
+    async def _save_hours(self, form: dict[str, Any]) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
         try:
-            with session_scope() as session:
-                push.update_reminder_settings(
+            await in_database(
+                lambda session: push.update_reminder_settings(
                     session=session,
                     actor=actor,
                     reminder_time=str(form.get("reminder_time", "")),
@@ -222,11 +215,12 @@ class ReminderState(SessionState):
                     quiet_end=str(form.get("quiet_end", "")),
                     time_zone=str(form.get("time_zone", "")),
                 )
+            )
         except ServiceError as refused:
             self._say(refused.message, error=True)
             return None
         self._say("Reminder hours and time zone saved.")
-        self._reload(actor)
+        await self._reload(actor)
         return None
 
 
@@ -270,16 +264,6 @@ def _time_field(label: str, name: str, value: Any) -> rx.Component:
     )
 
 
-def _zone_region(region: ObjectVar[ZoneRegion]) -> rx.Component:
-    return rx.el.optgroup(
-        rx.foreach(
-            region.zones,
-            lambda zone: rx.el.option(zone.label, value=zone.name),
-        ),
-        label=region.region,
-    )
-
-
 def _phone_zone_offer() -> rx.Component:
     return rx.cond(
         ReminderState.offer_phone_zone,
@@ -316,7 +300,7 @@ def _hours_form() -> rx.Component:
             labelled(
                 "Time zone",
                 rx.el.select(
-                    rx.foreach(ReminderState.zone_regions, _zone_region),
+                    rx.foreach(ReminderState.zone_regions, zone_group),
                     name="time_zone",
                     default_value=ReminderState.time_zone,
                     style=FIELD_STYLE,
@@ -413,8 +397,11 @@ def settings_page() -> rx.Component:
         rx.vstack(
             rx.text("Signed in as ", rx.text.strong(SessionState.user_name)),
             reminders_section(),
+            password_section(),
+            rx.cond(SessionState.is_manager, people_links()),
             rx.heading("Contacts", as_="h2", size="4"),
             import_link("Import contacts"),
+            data_section(),
             rx.heading("Account", as_="h2", size="4"),
             rx.button(
                 "Sign out",

@@ -8,10 +8,11 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
-from crm_pwa import clock
+from crm_pwa import clock, routes
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.db.engine import session_scope
-from crm_pwa.domain.deep_link import NEXT, safe_next
+from crm_pwa.domain.deep_link import HOME, NEXT, safe_next
+from crm_pwa.domain.devices import device_label
 from crm_pwa.services import auth, push
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.state.session import SessionState
@@ -20,7 +21,7 @@ DEVICE_KEY = "rapport_device"
 
 
 def _sign_in(
-    email: str, password: str, client: str, device_token: str, phone_zone: str
+    email: str, password: str, client: str, device_token: str, phone_zone: str, device: str
 ) -> auth.SignedIn:
     with session_scope() as session:
         signed_in = auth.sign_in(
@@ -31,6 +32,7 @@ def _sign_in(
             label="web",
             client=client,
             device_token=device_token,
+            device=device,
         )
         push.adopt_phone_zone(session=session, actor=signed_in.actor, phone_zone=phone_zone)
         return signed_in
@@ -54,8 +56,9 @@ class SignInState(SessionState):
 
     @rx.event
     async def skip_if_signed_in(self) -> EventSpec | None:
-        if self.token and await self._actor_off_loop() is not None:
-            return rx.redirect(self._next_page())
+        actor = await self._actor_off_loop() if self.token else None
+        if actor is not None:
+            return rx.redirect(self._next_page(actor.role))
         return None
 
     @rx.event
@@ -70,6 +73,7 @@ class SignInState(SessionState):
                 self.router.session.client_ip,
                 self.device,
                 self.phone_zone,
+                device_label(self.router.headers.user_agent),
             )
         except ServiceError as refused:
             self.error = refused.message
@@ -80,14 +84,15 @@ class SignInState(SessionState):
         self.user_id = str(signed_in.actor.id)
         self.user_name = signed_in.actor.name
         self.user_role = signed_in.actor.role
-        return rx.redirect(self._next_page())
+        return rx.redirect(self._next_page(signed_in.actor.role))
 
-    def _next_page(self) -> str:
-        """The page the link pointed to (`/signin?next=...`), else Today."""
-        return safe_next(self.router.url.query_parameters.get(NEXT))
+    def _next_page(self, role: str) -> str:
+        """The page the link pointed to (`/signin?next=...`), else the role's home."""
+        back = safe_next(self.router.url.query_parameters.get(NEXT))
+        return routes.home(role) if back == HOME else back
 
 
-def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
+def field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
     return rx.el.label(
         rx.text(label, weight="medium", size="3"),
         rx.input(
@@ -106,6 +111,29 @@ def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
     )
 
 
+def _forgot() -> rx.Component:
+    # No mail server: the way back is a one-time link an admin makes (docs/people.md).
+    return rx.el.details(
+        rx.el.summary(
+            "Forgot password?",
+            style={
+                "min_height": "44px",
+                "display": "flex",
+                "align_items": "center",
+                "cursor": "pointer",
+                "font_weight": "500",
+                "color": "var(--accent-11)",
+            },
+        ),
+        rx.text(
+            "Ask your admin for a password reset link. Open it on this phone, choose a new "
+            "password, and you are signed in. The link works once, for 72 hours.",
+            size="3",
+        ),
+        width="100%",
+    )
+
+
 def signin_page() -> rx.Component:
     return rx.el.main(
         rx.vstack(
@@ -113,8 +141,8 @@ def signin_page() -> rx.Component:
             rx.text("Sign in to your relationships.", size="3", color="var(--gray-11)"),
             rx.form(
                 rx.vstack(
-                    _field("Email", "email", "email", "email"),
-                    _field("Password", "password", "password", "current-password"),
+                    field("Email", "email", "email", "email"),
+                    field("Password", "password", "password", "current-password"),
                     rx.cond(
                         SignInState.error != "",
                         rx.callout(
@@ -126,6 +154,7 @@ def signin_page() -> rx.Component:
                         ),
                     ),
                     rx.button("Sign in", type="submit", size="4", width="100%", min_height="48px"),
+                    _forgot(),
                     spacing="4",
                     width="100%",
                 ),

@@ -15,19 +15,19 @@ from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.rep_card import rep_card, trend_label
 from crm_pwa.components.shell import TAP, page_shell
 from crm_pwa.components.team_chart import SERIES_STYLES, team_chart, team_chart_table
-from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.rounding import whole
 from crm_pwa.domain.week import iso_week, parse_iso_week, previous_weeks
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
 from crm_pwa.services.team import HISTORY_WEEKS, TeamHealth, team_health
-from crm_pwa.state.session import SessionState
+from crm_pwa.state.session import SessionState, in_database
 
 
 @dataclass
 class RepCard:
     user_id: str
+    href: str
     name: str
     score: int | None
     band: str
@@ -98,11 +98,14 @@ class TeamState(SessionState):
     def is_newest_week(self) -> bool:
         return not self.weeks or self.week == self.weeks[0][0]
 
-    def _show(self, actor: Actor, week: str | None) -> None:
+    async def _show(self, actor: Actor, week: str | None) -> None:
         today = local_day(clock.now(), actor.time_zone)
         try:
-            with session_scope() as session:
-                health = team_health(session=session, actor=actor, week=week, now=clock.now())
+            health = await in_database(
+                lambda session: team_health(
+                    session=session, actor=actor, week=week, now=clock.now()
+                )
+            )
         except ServiceError as refused:
             self.error = refused.message
             return
@@ -121,6 +124,7 @@ class TeamState(SessionState):
         self.reps = [
             RepCard(
                 user_id=str(rep.user_id),
+                href=routes.rep(str(rep.user_id)),
                 name=rep.name,
                 score=_whole(rep.score),
                 band=rep.band,
@@ -161,37 +165,37 @@ class TeamState(SessionState):
         self.loaded = True
 
     @rx.event
-    def load(self) -> EventSpec | None:
-        actor = self._actor()
+    async def load(self) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
         self.allowed = actor.sees_team
         if self.allowed:
-            self._show(actor, None)
+            await self._show(actor, None)
         return None
 
-    def _go_to(self, week: str) -> EventSpec | None:
-        actor = self._actor()
+    async def _go_to(self, week: str) -> EventSpec | None:
+        actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
-        self._show(actor, week)
+        await self._show(actor, week)
         return None
 
     @rx.event
-    def choose_week(self, week: str) -> EventSpec | None:
-        return self._go_to(week)
+    async def choose_week(self, week: str) -> EventSpec | None:
+        return await self._go_to(week)
 
-    def _step(self, weeks: int) -> EventSpec | None:
+    async def _step(self, weeks: int) -> EventSpec | None:
         monday, _ = parse_iso_week(self.week)
-        return self._go_to(iso_week(monday + timedelta(weeks=weeks)))
+        return await self._go_to(iso_week(monday + timedelta(weeks=weeks)))
 
     @rx.event
-    def previous_week(self) -> EventSpec | None:
-        return self._step(-1)
+    async def previous_week(self) -> EventSpec | None:
+        return await self._step(-1)
 
     @rx.event
-    def next_week(self) -> EventSpec | None:
-        return self._step(1)
+    async def next_week(self) -> EventSpec | None:
+        return await self._step(1)
 
 
 def _week_picker() -> rx.Component:

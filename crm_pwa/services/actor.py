@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from crm_pwa.db.user import User
+from crm_pwa.domain.people import ROLES
 
-ROLES = ("rep", "manager", "admin")
+__all__ = ["ROLES", "Actor", "visible_owner_ids"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ def record_audit(
     object_id: uuid.UUID | str,
     at: datetime,
     detail: dict[str, Any] | None = None,
+    device: str = "",
 ) -> None:
     """Adds one entry in the caller's transaction, so it lands only if the action does."""
     session.add(
@@ -30,5 +31,6 @@ def record_audit(
             object_id=str(object_id),
             at=at,
             detail=detail or {},
+            device=device[:200],
         )
     )

@@ -27,13 +27,21 @@ from crm_pwa.db.sign_in import KnownDevice
 from crm_pwa.db.user import AuthToken, Team, User
 from crm_pwa.domain.sign_in_limits import Brake, Refused, next_streak
 from crm_pwa.services.actor import ROLES, Actor
-from crm_pwa.services.errors import Invalid, ServerBusy, TooManyAttempts, Unauthorized
+from crm_pwa.services.audit import record_audit
+from crm_pwa.services.errors import (
+    AccountDeactivated,
+    Invalid,
+    ServerBusy,
+    TooManyAttempts,
+    Unauthorized,
+)
 from crm_pwa.services.passwords import hash_password, password_matches
 from crm_pwa.settings import get_settings
 
 # Moving last_used_at on every request would make every read a write.
 LAST_USED_STEP = timedelta(hours=1)
 DEVICE_UNUSED_DAYS = 180
+DEACTIVATED = "This account has been deactivated. Ask your admin if you need it back."
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +53,7 @@ class SignedIn:
     device_token: str
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -137,13 +145,15 @@ def sign_in(
     label: str = "",
     client: str = "",
     device_token: str = "",
+    device: str = "",
 ) -> SignedIn:
+    """`label` names the session (its user-agent); `device` is the audit log's short name."""
     address = normalise_email(email)
     user = session.exec(select(User).where(User.email == address)).first()
-    device = None
+    device_row = None
     if user is not None and device_token:
-        device = streaks.find_device(session, user.id, _token_hash(device_token))
-    brakes = _brakes(device, address, client)
+        device_row = streaks.find_device(session, user.id, token_hash(device_token))
+    brakes = _brakes(device_row, address, client)
     _count_attempt(session, brakes, now)
     # The commit above gave the connection back: none is held during the slow hash.
     try:
@@ -152,36 +162,78 @@ def sign_in(
         _give_back(session, brakes)
         session.commit()
         raise
-    if not matches or user is None or not user.is_active:
+    if not matches or user is None:
+        _record_failure(session, user, now, device, "wrong password")
         raise Unauthorized("Wrong email or password.")
+    if not user.is_active:
+        # Said only to whoever knows the password: it reveals nothing to a guesser.
+        _record_failure(session, user, now, device, "deactivated")
+        raise AccountDeactivated(DEACTIVATED)
     for key in sorted(brakes):
         if key.startswith("client:"):
             streaks.give_back_attempt(session, key, brakes[key].free)
         else:
             streaks.end_streak(session, key)
-    if device is None:
+    if device_row is None:
         device_token = secrets.token_urlsafe(32)
-        device = KnownDevice(
-            user_id=user.id, device_hash=_token_hash(device_token), created_at=now, last_used_at=now
+        device_row = KnownDevice(
+            user_id=user.id, device_hash=token_hash(device_token), created_at=now, last_used_at=now
         )
-    device.last_used_at = now
-    session.add(device)
+    device_row.last_used_at = now
+    session.add(device_row)
+    token, expires_at = issue_token(session, user, now, label)
+    record_audit(
+        session,
+        actor_id=user.id,
+        action="sign_in",
+        object_type="user",
+        object_id=user.id,
+        at=now,
+        device=device,
+    )
+    session.flush()
+    return SignedIn(
+        token=token, expires_at=expires_at, actor=Actor.of(user), device_token=device_token
+    )
+
+
+def _record_failure(
+    session: Session, user: User | None, now: datetime, device: str, reason: str
+) -> None:
+    """Kept even though the sign-in fails: committed here, before the refusal is raised.
+
+    An unknown address is recorded without it: what a stranger typed stays out of the log.
+    """
+    record_audit(
+        session,
+        actor_id=None,
+        action="sign_in_failed",
+        object_type="user",
+        object_id=user.id if user else "",
+        at=now,
+        detail={"reason": reason if user else "unknown account"},
+        device=device,
+    )
+    session.commit()
+
+
+def issue_token(session: Session, user: User, now: datetime, label: str) -> tuple[str, datetime]:
+    """A new session token for `user`; the caller has checked who they are."""
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(days=get_settings().token_days)
     session.add(
         AuthToken(
             user_id=user.id,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             created_at=now,
             expires_at=expires_at,
             last_used_at=now,
             label=label[:200],
         )
     )
-    session.flush()
-    return SignedIn(
-        token=token, expires_at=expires_at, actor=Actor.of(user), device_token=device_token
-    )
+    user.last_active_at = now
+    session.add(user)
+    return token, expires_at
 
 
 def authenticate(*, session: Session, token: str, now: datetime) -> Actor:
@@ -190,7 +242,7 @@ def authenticate(*, session: Session, token: str, now: datetime) -> Actor:
     row = session.exec(
         select(AuthToken, User)
         .join(User, col(User.id) == AuthToken.user_id)
-        .where(AuthToken.token_hash == _token_hash(token))
+        .where(AuthToken.token_hash == token_hash(token))
     ).first()
     if row is None:
         raise Unauthorized("Sign in first.")
@@ -207,25 +259,31 @@ def authenticate(*, session: Session, token: str, now: datetime) -> Actor:
         session.exec(
             update(AuthToken).where(col(AuthToken.id) == stored.id).values(last_used_at=now)
         )
+        session.exec(update(User).where(col(User.id) == user.id).values(last_active_at=now))
     return Actor.of(user)
 
 
 def sign_out(*, session: Session, token: str, now: datetime) -> None:
     session.exec(
         update(AuthToken)
-        .where(col(AuthToken.token_hash) == _token_hash(token))
+        .where(col(AuthToken.token_hash) == token_hash(token))
         .where(col(AuthToken.revoked_at).is_(None))
         .values(revoked_at=now)
     )
 
 
-def sign_out_everywhere(*, session: Session, user_id: uuid.UUID, now: datetime) -> None:
-    session.exec(
+def sign_out_everywhere(
+    *, session: Session, user_id: uuid.UUID, now: datetime, keep_token: str = ""
+) -> None:
+    """Ends every session of the user, except the one holding `keep_token` if given."""
+    query = (
         update(AuthToken)
         .where(col(AuthToken.user_id) == user_id)
         .where(col(AuthToken.revoked_at).is_(None))
-        .values(revoked_at=now)
     )
+    if keep_token:
+        query = query.where(col(AuthToken.token_hash) != token_hash(keep_token))
+    session.exec(query.values(revoked_at=now))
 
 
 def forget_old_sign_ins(*, session: Session, now: datetime) -> int:

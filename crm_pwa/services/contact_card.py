@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
-from crm_pwa.db.user import User
+from crm_pwa.db.user import User, team_currency
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.health import DEFAULT_MODEL
 from crm_pwa.services.actor import Actor
@@ -56,11 +57,15 @@ class OpportunityLine(BaseModel):
 
 class ContactCard(BaseModel):
     contact: ContactPublic
+    # Whose contact this is: a manager reads a rep's card, and a card can change hands.
+    owner_name: str
     interactions: list[InteractionLine]
     open_follow_ups: list[FollowUpLine]
     complaints: list[ComplaintLine]
     opportunities: list[OpportunityLine]
     events: list[EventLine]
+    # The ISO 4217 code the card's amounts are shown in: the owner's team's.
+    currency: str
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -92,8 +97,10 @@ def contact_card(
         .where(Opportunity.contact_id == contact.id)
         .order_by(col(Opportunity.updated_at).desc(), col(Opportunity.id))
     ).all()
+    owner = session.get(User, contact.owner_id)
     return ContactCard(
         contact=public_row(contact.model_dump(), len(follow_ups)),
+        owner_name=owner.name if owner is not None else "",
         interactions=[
             InteractionLine(
                 id=item.id,
@@ -124,7 +131,7 @@ def contact_card(
                 opened_at=item.opened_at,
                 resolved_at=item.resolved_at,
                 resolution=item.resolution,
-                stale=complaint_is_stale(item, today),
+                stale=complaint_is_stale(item, today, actor.time_zone),
             )
             for item in complaints
         ],
@@ -139,11 +146,13 @@ def contact_card(
             for item in opportunities
         ],
         events=contact_events(session, contact.id),
+        currency=team_currency(session, contact.owner_id),
     )
 
 
-def complaint_is_stale(complaint: Complaint, today: date) -> bool:
-    """Open for longer than the grace period the health score allows."""
+def complaint_is_stale(complaint: Complaint, today: date, time_zone: str) -> bool:
+    """Open for longer than the grace period the health score allows, in the rep's days."""
     if complaint.resolved_at is not None:
         return False
-    return (today - complaint.opened_at.date()).days > DEFAULT_MODEL.complaint_grace_days
+    opened_on = local_day(complaint.opened_at, time_zone)
+    return (today - opened_on).days > DEFAULT_MODEL.complaint_grace_days

@@ -15,7 +15,7 @@ from crm_pwa.domain.input_rules import check_moment, check_text
 from crm_pwa.domain.search import lead_first, parse_query
 from crm_pwa.services.actor import Actor, visible_owner_ids
 from crm_pwa.services.contacts import ContactPublic, public_contacts
-from crm_pwa.services.errors import Invalid
+from crm_pwa.services.errors import Forbidden, Invalid
 
 MAX_PAGE = 100
 BAD_CURSOR = "That page cursor is not valid; start again from the first page."
@@ -37,8 +37,13 @@ def search_contacts(
     limit: int = 20,
     cursor: str | None = None,
     updated_since: datetime | None = None,
+    owner: uuid.UUID | None = None,
 ) -> ContactPage:
-    """Best match first when `q` is given, else by name; `cursor` continues a page."""
+    """Best match first when `q` is given, else by name; `cursor` continues a page.
+
+    `owner` narrows to one person's contacts, someone the actor may see: a manager
+    looking at one rep's book.
+    """
     try:
         check_text("q", q)
         filters = _filters(kind=kind, tier=tier, band=band, updated_since=updated_since)
@@ -46,7 +51,7 @@ def search_contacts(
         raise Invalid(error.message, error.field) from error
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f"Limit must be between 1 and {MAX_PAGE}.", "limit")
-    owners = visible_owner_ids(session, actor)
+    owners = _narrowed(visible_owner_ids(session, actor), owner)
     try:
         ids, next_cursor = (
             find_contact_ids(session, owners, lead_first(parse_query(q)), filters, limit, cursor)
@@ -56,6 +61,14 @@ def search_contacts(
     except BadCursor as error:
         raise Invalid(BAD_CURSOR, "cursor") from error
     return ContactPage(items=public_contacts(session, ids), next_cursor=next_cursor)
+
+
+def _narrowed(owners: list[uuid.UUID] | None, owner: uuid.UUID | None) -> list[uuid.UUID] | None:
+    if owner is None:
+        return owners
+    if owners is not None and owner not in owners:
+        raise Forbidden("You may list the contacts of your own team only.")
+    return [owner]
 
 
 def _filters(

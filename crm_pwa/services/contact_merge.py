@@ -19,6 +19,7 @@ from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.services.actor import Actor
+from crm_pwa.services.audit import record_audit
 from crm_pwa.services.contact_index import index_contact
 from crm_pwa.services.contacts import get_contact
 from crm_pwa.services.errors import Invalid
@@ -44,6 +45,16 @@ def merge_contacts(
     )
     session.exec(delete(ContactSearchTerm).where(col(ContactSearchTerm.contact_id) == other.id))
     session.exec(delete(Contact).where(col(Contact.id) == other.id))
+    # The offline book drops the merged-away contact from phones (services/offline_book.py).
+    record_audit(
+        session,
+        actor_id=actor.id,
+        action="contact.merged",
+        object_type="contact",
+        object_id=other.id,
+        at=now,
+        detail={"owner_id": str(other.owner_id), "into": str(keep.id)},
+    )
     session.expunge(other)
     session.add(
         Interaction(

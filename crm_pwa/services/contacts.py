@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import func
@@ -66,11 +66,26 @@ def may_see(session: Session, actor: Actor, owner_id: uuid.UUID) -> bool:
     return owners is None or owner_id in owners
 
 
+class _Owned(Protocol):
+    owner_id: uuid.UUID
+
+
+Row = TypeVar("Row", bound=_Owned)
+
+
+def get_visible(
+    session: Session, actor: Actor, model: type[Row], row_id: uuid.UUID, not_found: str
+) -> Row:
+    """A contact, complaint or opportunity by id, if the actor may see its owner's
+    contacts; NotFound (with `not_found`) both when it is missing and when it is not theirs."""
+    row = session.get(model, row_id)
+    if row is None or not may_see(session, actor, row.owner_id):
+        raise NotFound(not_found)
+    return row
+
+
 def get_contact(*, session: Session, actor: Actor, contact_id: uuid.UUID) -> Contact:
-    contact = session.get(Contact, contact_id)
-    if contact is None or not may_see(session, actor, contact.owner_id):
-        raise NotFound(NOT_FOUND)
-    return contact
+    return get_visible(session, actor, Contact, contact_id, NOT_FOUND)
 
 
 def to_public(session: Session, contact: Contact) -> ContactPublic:

@@ -72,6 +72,8 @@ REPS = (
     RepStory("alex@example.com", "Alex Novak", pace=(1.0, 1.0), late=(0.15, 0.15), negative=(1, 1)),
 )
 MANAGER = ("morgan@example.com", "Morgan Lee")
+# Runs people and teams; in no team, so Team and Today show a manager's view, not theirs.
+ADMIN = ("admin@example.com", "Avery Admin")
 CONTACTS_PER_REP = 50
 HISTORY_DAYS = 182
 STORY_DAYS = 56
@@ -120,6 +122,15 @@ def seed_demo(*, session: Session, seed: int, today: date) -> str:
         for story in REPS
     ]
     session.add_all(reps)
+    session.add(
+        User(
+            email=ADMIN[0],
+            name=ADMIN[1],
+            password_hash=manager.password_hash,
+            role="admin",
+            created_at=now,
+        )
+    )
     session.flush()
     history = _History(today)
     used_names: set[str] = set()
@@ -149,6 +160,7 @@ def seed_demo(*, session: Session, seed: int, today: date) -> str:
     lines = [
         f"Loaded {len(reps) * CONTACTS_PER_REP} contacts and {history.interactions} interactions.",
         "Demo sign-ins (password for all: " + DEMO_PASSWORD + "):",
+        f"  admin    {ADMIN[0]}",
         f"  manager  {MANAGER[0]}",
         *(f"  rep      {story.email}  ({story.name})" for story in REPS),
     ]

@@ -10,13 +10,13 @@ from sqlmodel import Session, col, select
 
 from crm_pwa.db.engine import session_scope
 from crm_pwa.db.user import User
-from crm_pwa.services.demo import DEMO_PASSWORD, MANAGER, REPS
+from crm_pwa.services.demo import ADMIN, DEMO_PASSWORD, MANAGER, REPS
 from crm_pwa.services.passwords import password_matches
 from crm_pwa.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-DEMO_EMAILS = (MANAGER[0], *(story.email for story in REPS))
+DEMO_EMAILS = (ADMIN[0], MANAGER[0], *(story.email for story in REPS))
 
 
 def published_demo_accounts(session: Session) -> list[str]:

@@ -24,6 +24,10 @@ class Forbidden(ServiceError):
     status_code = 403
 
 
+class AccountDeactivated(Forbidden):
+    """The right password for an account an admin deactivated."""
+
+
 class NotFound(ServiceError):
     """Also used for objects that exist but are someone else's, so as not to reveal them."""
 

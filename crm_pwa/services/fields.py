@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AfterValidator, ValidationInfo
 
 from crm_pwa.domain.input_rules import check_day, check_moment, check_text
+from crm_pwa.domain.note_rules import check_aware
 
 
 def _text(value: str, info: ValidationInfo) -> str:
@@ -28,6 +29,12 @@ def _moment(value: datetime, info: ValidationInfo) -> datetime:
     return check_moment(info.field_name or "", value)
 
 
+def _aware(value: datetime, info: ValidationInfo) -> datetime:
+    return check_aware(info.field_name or "", value)
+
+
 Text = Annotated[str, AfterValidator(_text)]
 Day = Annotated[date, AfterValidator(_day)]
 Moment = Annotated[datetime, AfterValidator(_moment)]
+# A moment the phone sends: with its offset, or it is not known which day it was.
+AwareMoment = Annotated[datetime, AfterValidator(_moment), AfterValidator(_aware)]

@@ -24,7 +24,6 @@ from crm_pwa.domain.days import local_day
 from crm_pwa.domain.due import is_overdue
 from crm_pwa.domain.note_rules import (
     RuleError,
-    check_aware,
     check_due_on,
     check_status,
     clean_title,
@@ -45,7 +44,7 @@ from crm_pwa.services.contact_updates import (
     visible_contacts,
 )
 from crm_pwa.services.errors import Invalid, NotFound
-from crm_pwa.services.fields import Day, Moment, Text
+from crm_pwa.services.fields import AwareMoment, Day, Text
 
 FOLLOW_UP_NOT_FOUND = "Follow-up not found."
 MAX_LIST_LIMIT = 1000
@@ -55,17 +54,12 @@ class FollowUpChange(BaseModel):
     id: uuid.UUID
     status: Text
     snooze_until: Day | None = None
-    changed_at: Moment
+    changed_at: AwareMoment
 
     @field_validator("status")
     @classmethod
     def _status(cls, value: str) -> str:
         return check_status(value)
-
-    @field_validator("changed_at")
-    @classmethod
-    def _changed_at(cls, value: datetime) -> datetime:
-        return check_aware("changed_at", value)
 
     @model_validator(mode="after")
     def _snooze_needs_a_date(self) -> FollowUpChange:

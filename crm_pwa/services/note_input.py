@@ -16,14 +16,13 @@ from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 from crm_pwa.domain.input_rules import check_text
 from crm_pwa.domain.note_rules import (
     RuleError,
-    check_aware,
     check_direction,
     check_kind,
     check_sentiment,
     clean_summary,
     clean_title,
 )
-from crm_pwa.services.fields import Day, Moment, Text
+from crm_pwa.services.fields import AwareMoment, Day, Text
 
 NEXT_STEP_NOT_SAVED = "The note is saved, but not its next step: {reason}"
 # What a rep is told for a next-step field the phone sent malformed.
@@ -50,7 +49,7 @@ class NoteIn(BaseModel):
     contact_id: uuid.UUID
     kind: Text
     direction: Text = "outbound"
-    occurred_at: Moment
+    occurred_at: AwareMoment
     summary: Text
     sentiment: Text = "neutral"
     follow_up: FollowUpIn | None = None
@@ -77,11 +76,6 @@ class NoteIn(BaseModel):
     @classmethod
     def _sentiment_known(cls, value: str) -> str:
         return check_sentiment(value)
-
-    @field_validator("occurred_at")
-    @classmethod
-    def _occurred_at(cls, value: Any) -> Any:
-        return check_aware("occurred_at", value)
 
     @field_validator("summary")
     @classmethod

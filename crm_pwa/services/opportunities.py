@@ -17,9 +17,10 @@ from crm_pwa.domain.input_rules import check_day
 from crm_pwa.services import timeline
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.audit import record_audit
-from crm_pwa.services.contacts import get_contact, may_see
-from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid, NotFound
+from crm_pwa.services.contacts import get_contact, get_visible
+from crm_pwa.services.errors import ID_TAKEN, Conflict, Invalid
 from crm_pwa.services.fields import Day, Text
+from crm_pwa.services.offline_book import card_changed
 
 NOT_FOUND = "Opportunity not found."
 
@@ -91,14 +92,12 @@ def create_opportunity(
         _record_stage(session, actor, opportunity, "", now)
     if opportunity.stage == "won":
         _win(session, actor, contact, opportunity, now)
+    card_changed(session, contact.id, now)
     return opportunity
 
 
 def get_opportunity(*, session: Session, actor: Actor, opportunity_id: uuid.UUID) -> Opportunity:
-    opportunity = session.get(Opportunity, opportunity_id)
-    if opportunity is None or not may_see(session, actor, opportunity.owner_id):
-        raise NotFound(NOT_FOUND)
-    return opportunity
+    return get_visible(session, actor, Opportunity, opportunity_id, NOT_FOUND)
 
 
 def update_opportunity(
@@ -122,6 +121,7 @@ def update_opportunity(
     if newly_won:
         contact = get_contact(session=session, actor=actor, contact_id=opportunity.contact_id)
         _win(session, actor, contact, opportunity, now)
+    card_changed(session, opportunity.contact_id, now)
     return opportunity
 
 

@@ -5,7 +5,8 @@ check). Unbounded, sixteen sign-ins at once took the server past 1 GiB and
 every other request waited. Here hashes run on a few low-priority threads of
 their own; a few more callers than there are threads may wait their turn, and
 anyone beyond that, or waiting too long, is told to come back (503 with
-Retry-After) instead of piling up.
+Retry-After) instead of piling up. A command run from the shell serves no one
+else and waits as long as its hash takes (`patiently`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import TypeVar
 
@@ -31,6 +34,7 @@ WAITING_PER_SLOT = 3
 HASHING_NICENESS = 10
 LONGEST_WAIT_SECONDS = 10.0
 BUSY_MESSAGE = "Too many sign-ins at once. Try again in a few seconds."
+_deadline: ContextVar[float | None] = ContextVar("hash_deadline", default=LONGEST_WAIT_SECONDS)
 
 
 @lru_cache(maxsize=2)
@@ -55,22 +59,38 @@ def _yield_to_requests() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
 
 
+def hashing_places(size: int) -> int:
+    """Callers that may hold a place with `size` hashing threads: running plus waiting."""
+    return size * (1 + WAITING_PER_SLOT)
+
+
 @lru_cache(maxsize=4)
 def _hashing(size: int) -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
-    """`size` threads that hash, and the places for callers: running plus waiting."""
+    """`size` threads that hash, and the places for callers."""
     pool = ThreadPoolExecutor(size, thread_name_prefix="argon2", initializer=_yield_to_requests)
-    return pool, threading.BoundedSemaphore(size * (1 + WAITING_PER_SLOT))
+    return pool, threading.BoundedSemaphore(hashing_places(size))
+
+
+@contextmanager
+def patiently() -> Iterator[None]:
+    """Hashes inside wait their turn however long it takes: for commands, not requests."""
+    token = _deadline.set(None)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
 
 
 def _bounded(work: Callable[[], T]) -> T:
     """Runs `work` on a hashing thread, or refuses with 503 when too many are in line."""
     pool, places = _hashing(get_settings().password_hash_slots)
-    if not places.acquire(blocking=False):
+    deadline = _deadline.get()
+    if not places.acquire(blocking=deadline is None):
         raise ServerBusy(BUSY_MESSAGE, 2)
     try:
         future = pool.submit(work)
         try:
-            return future.result(timeout=LONGEST_WAIT_SECONDS)
+            return future.result(timeout=deadline)
         except TimeoutError:
             future.cancel()
             raise ServerBusy(BUSY_MESSAGE, 2) from None

@@ -20,11 +20,9 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from crm_pwa.db.columns import new_id
-from crm_pwa.db.push import PushSubscription
+from crm_pwa.db.push import PushSubscription, upsert_subscription
 from crm_pwa.db.user import User
 from crm_pwa.domain.push_endpoint import check_push_endpoint
 from crm_pwa.domain.zones import canonical_zone, offered_zones
@@ -106,32 +104,14 @@ def subscribe(
     rep removes only their own in Settings.
     """
     endpoint, p256dh, auth = _parse_subscription(subscription)
-    values = {
-        "id": new_id(),
-        "user_id": actor.id,
-        "endpoint": endpoint,
-        "p256dh": p256dh,
-        "auth": auth,
-        "user_agent": user_agent[:_USER_AGENT_CHARS],
-        "created_at": now,
-        "last_success_at": None,
-        "retry_not_before": None,
-    }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(PushSubscription).values(values)
-    table = PushSubscription.__table__.c  # type: ignore[attr-defined]
-    # One statement, so two taps at once cannot both insert the endpoint.
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.user_id, table.endpoint],
-            set_={
-                "p256dh": statement.excluded.p256dh,
-                "auth": statement.excluded.auth,
-                "user_agent": statement.excluded.user_agent,
-                "retry_not_before": None,
-            },
-        )
+    upsert_subscription(
+        session,
+        user_id=actor.id,
+        endpoint=endpoint,
+        p256dh=p256dh,
+        auth=auth,
+        user_agent=user_agent[:_USER_AGENT_CHARS],
+        now=now,
     )
     _drop_oldest_devices(session, actor.id)
     session.flush()
@@ -151,6 +131,12 @@ def unsubscribe(*, session: Session, actor: Actor, endpoint: str) -> None:
             col(PushSubscription.user_id) == actor.id,
         )
     )
+    session.flush()
+
+
+def forget_devices(*, session: Session, actor: Actor) -> None:
+    """Forget every subscription of the caller (signed out everywhere)."""
+    session.execute(delete(PushSubscription).where(col(PushSubscription.user_id) == actor.id))
     session.flush()
 
 

@@ -19,25 +19,27 @@ from __future__ import annotations
 import time as clock_time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
 
 import httpx
-from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from crm_pwa import clock
-from crm_pwa.db.contact import Contact
 from crm_pwa.db.engine import get_engine
-from crm_pwa.db.interaction import FollowUp
-from crm_pwa.db.push import PushSubscription
-from crm_pwa.db.user import User
+from crm_pwa.db.reminder_rows import (
+    chunks,
+    claim_follow_ups,
+    delete_subscriptions,
+    device_rows,
+    reminder_candidates,
+    write_outcomes,
+)
 from crm_pwa.domain.days import latest_day
-from crm_pwa.domain.reminder import Reminder, ReminderCandidate, RepSchedule, plan_reminders
+from crm_pwa.domain.reminder import Reminder, RepSchedule, plan_reminders
 from crm_pwa.push.sender import PushOutcome, SubscriptionKeys, send_push
 from crm_pwa.push.vapid import VapidKeys
 from crm_pwa.services.push import PUSH_TIMEOUT_SECONDS, endpoint_allowed, vapid_keys
@@ -54,11 +56,7 @@ MAX_RETRY_AFTER = timedelta(days=1)
 # Sending mostly waits on the push service (tens of ms a request): many requests
 # in flight over the client's keep-alive connections, not more CPU.
 SEND_WORKERS = 32
-# Bound parameters per statement stay well under every driver's limit.
-CHUNK = 500
 MAX_REPORTED_ERRORS = 20
-
-_T = TypeVar("_T")
 
 
 @dataclass
@@ -185,22 +183,7 @@ def _load(
     # The rep's hours come with each device row: the join is there already.
     hours: dict[uuid.UUID, tuple[str, time, time, time]] = {}
     with engine.connect() as connection:
-        for row in connection.execute(
-            select(
-                col(PushSubscription.id),
-                col(PushSubscription.user_id),
-                col(PushSubscription.endpoint),
-                col(PushSubscription.p256dh),
-                col(PushSubscription.auth),
-                col(PushSubscription.retry_not_before),
-                col(User.time_zone),
-                col(User.reminder_time),
-                col(User.quiet_start),
-                col(User.quiet_end),
-            )
-            .join(User, col(User.id) == col(PushSubscription.user_id))
-            .where(col(User.is_active))
-        ):
+        for row in device_rows(connection):
             if not endpoint_allowed(row.endpoint):
                 refused.append(row.id)
             elif row.retry_not_before is None or row.retry_not_before <= now:
@@ -212,10 +195,11 @@ def _load(
                     row.quiet_start,
                     row.quiet_end,
                 )
-        candidates = _candidates(connection, now)
+        # No rep's today is later than this; plan_reminders decides exactly.
+        candidates = reminder_candidates(connection, latest_day(now))
     if refused:
         # The allow-list changed since the browser subscribed: never contact it.
-        _delete_subscriptions(engine, refused)
+        delete_subscriptions(engine, refused)
         report.subscriptions_removed += len(refused)
 
     plans: list[_RepPlan] = []
@@ -243,52 +227,6 @@ def _load(
     return plans, previous
 
 
-def _candidates(connection: Connection, now: datetime) -> dict[uuid.UUID, list[ReminderCandidate]]:
-    # No rep's today is later than this; plan_reminders decides exactly.
-    newest_day = latest_day(now)
-    query = (
-        select(
-            col(FollowUp.id),
-            col(FollowUp.owner_id),
-            col(FollowUp.contact_id),
-            col(Contact.name),
-            col(FollowUp.title),
-            col(FollowUp.due_on),
-            col(FollowUp.status),
-            col(FollowUp.snooze_until),
-            col(FollowUp.last_reminded_on),
-            col(Contact.do_not_contact),
-        )
-        .join(Contact, col(Contact.id) == col(FollowUp.contact_id))
-        .where(
-            col(FollowUp.owner_id).in_(select(col(PushSubscription.user_id))),
-            col(FollowUp.status).in_(("open", "snoozed")),
-            col(FollowUp.due_on) <= newest_day,
-            or_(
-                col(FollowUp.last_reminded_on).is_(None),
-                col(FollowUp.last_reminded_on) < newest_day,
-            ),
-            col(Contact.do_not_contact).is_(False),
-        )
-    )
-    found: dict[uuid.UUID, list[ReminderCandidate]] = defaultdict(list)
-    for row in connection.execute(query):
-        found[row.owner_id].append(
-            ReminderCandidate(
-                follow_up_id=str(row.id),
-                contact_id=str(row.contact_id),
-                contact_name=row.name,
-                title=row.title,
-                due_on=row.due_on,
-                status=row.status,
-                snooze_until=row.snooze_until,
-                last_reminded_on=row.last_reminded_on,
-                do_not_contact=row.do_not_contact,
-            )
-        )
-    return found
-
-
 def _claim(engine: Engine, reminders: list[Reminder]) -> set[str]:
     """The follow-ups this run won: `last_reminded_on` moved to their day by this UPDATE."""
     won: set[str] = set()
@@ -296,24 +234,11 @@ def _claim(engine: Engine, reminders: list[Reminder]) -> set[str]:
     for reminder in reminders:
         by_day[reminder.local_date].append(reminder.follow_up_id)
     for day, ids in by_day.items():
-        for chunk in _chunks(sorted(ids), CHUNK):
+        for chunk in chunks(sorted(ids)):
             # The UPDATE is the whole transaction: on SQLite it takes the write lock
             # with a fresh snapshot, on PostgreSQL a row another run just claimed no
             # longer matches once that run commits.
-            with engine.begin() as connection:
-                claimed = connection.execute(
-                    update(FollowUp)
-                    .where(
-                        col(FollowUp.id).in_([uuid.UUID(one) for one in chunk]),
-                        or_(
-                            col(FollowUp.last_reminded_on).is_(None),
-                            col(FollowUp.last_reminded_on) < day,
-                        ),
-                    )
-                    .values(last_reminded_on=day)
-                    .returning(col(FollowUp.id))
-                )
-                won.update(str(row.id) for row in claimed)
+            won |= claim_follow_ups(engine, day, chunk)
     return won
 
 
@@ -394,55 +319,21 @@ def _record(
     ]
     report.claims_released = len(released)
     report.subscriptions_removed += len(gone)
-    with engine.begin() as connection:
-        if released:
-            connection.execute(
-                update(FollowUp)
-                .where(
-                    and_(
-                        col(FollowUp.id) == bindparam("b_id"),
-                        col(FollowUp.last_reminded_on) == bindparam("b_day"),
-                    )
-                )
-                .values(last_reminded_on=bindparam("b_previous")),
-                [
-                    {
-                        "b_id": uuid.UUID(reminder.follow_up_id),
-                        "b_day": reminder.local_date,
-                        "b_previous": before,
-                    }
-                    for reminder, before in released
-                ],
-            )
-        if not_before:
-            connection.execute(
-                update(PushSubscription)
-                .where(col(PushSubscription.id) == bindparam("b_id"))
-                .values(retry_not_before=bindparam("b_when")),
-                [{"b_id": device_id, "b_when": when} for device_id, when in not_before.items()],
-            )
-        for chunk in _chunks(sorted(succeeded - gone), CHUNK):
-            connection.execute(
-                update(PushSubscription)
-                .where(col(PushSubscription.id).in_(chunk))
-                .values(last_success_at=now)
-            )
+    write_outcomes(
+        engine,
+        released=[
+            (uuid.UUID(reminder.follow_up_id), reminder.local_date, before)
+            for reminder, before in released
+        ],
+        not_before=not_before,
+        delivered=sorted(succeeded - gone),
+        now=now,
+    )
     if gone:
-        _delete_subscriptions(engine, sorted(gone))
+        delete_subscriptions(engine, sorted(gone))
 
 
 def _retry_wait(retry_after: float | None) -> timedelta:
     if retry_after is None:
         return DEFAULT_RETRY_AFTER
     return min(timedelta(seconds=retry_after), MAX_RETRY_AFTER)
-
-
-def _delete_subscriptions(engine: Engine, ids: Iterable[uuid.UUID]) -> None:
-    with engine.begin() as connection:
-        for chunk in _chunks(list(ids), CHUNK):
-            connection.execute(delete(PushSubscription).where(col(PushSubscription.id).in_(chunk)))
-
-
-def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

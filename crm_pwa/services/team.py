@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import and_, func, not_, or_
@@ -18,16 +18,16 @@ from sqlmodel import Session, col, select
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.health import HealthSnapshot
+from crm_pwa.db.health_facts import load_facts_for
 from crm_pwa.db.interaction import Complaint, FollowUp
 from crm_pwa.db.user import User
-from crm_pwa.domain.days import local_day
+from crm_pwa.domain.days import day_end, local_day
 from crm_pwa.domain.health import DEFAULT_MODEL, Band, Trend, band_for, score_relationship, trend
 from crm_pwa.domain.rounding import whole
 from crm_pwa.domain.scores import weighted_mean
 from crm_pwa.domain.week import iso_week, previous_weeks
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Forbidden
-from crm_pwa.services.health import day_start, load_facts_for
 from crm_pwa.services.snapshot import snapshot_as_of
 
 HISTORY_WEEKS = 12
@@ -220,20 +220,24 @@ def overdue_follow_ups(session: Session, as_of: Mapping[uuid.UUID, date]) -> dic
     return counts
 
 
-def _open_complaints(
-    session: Session, owner_ids: Sequence[uuid.UUID], as_of: date
-) -> dict[uuid.UUID, int]:
-    end = day_start(as_of + timedelta(days=1))
-    rows = session.exec(
-        select(Complaint.owner_id, func.count())
-        .where(
-            col(Complaint.owner_id).in_(owner_ids),
-            col(Complaint.opened_at) < end,
-            or_(col(Complaint.resolved_at).is_(None), col(Complaint.resolved_at) >= end),
-        )
-        .group_by(col(Complaint.owner_id))
-    ).all()
-    return dict(rows)
+def _open_complaints(session: Session, ends: dict[uuid.UUID, datetime]) -> dict[uuid.UUID, int]:
+    """Each rep's complaints still open when their own day `ends` (`days.day_end`)."""
+    counts: dict[uuid.UUID, int] = {}
+    by_end: dict[datetime, list[uuid.UUID]] = defaultdict(list)
+    for owner, end in ends.items():
+        by_end[end].append(owner)
+    for end, owners in by_end.items():
+        rows = session.exec(
+            select(Complaint.owner_id, func.count())
+            .where(
+                col(Complaint.owner_id).in_(owners),
+                col(Complaint.opened_at) < end,
+                or_(col(Complaint.resolved_at).is_(None), col(Complaint.resolved_at) >= end),
+            )
+            .group_by(col(Complaint.owner_id))
+        ).all()
+        counts.update(dict(rows))
+    return counts
 
 
 def _at_risk_now(
@@ -308,7 +312,10 @@ def team_health(
     else:
         at_risk = _at_risk_then(session, owner_ids, week, as_of)
     overdue = overdue_follow_ups(session, rep_as_of)
-    complaints = _open_complaints(session, owner_ids, as_of)
+    complaints = _open_complaints(
+        session,
+        {member.id: day_end(rep_as_of[member.id], member.time_zone) for member in members},
+    )
     earlier = weeks[-1 - DEFAULT_MODEL.trend_weeks : -1]
 
     def scored(owners: Sequence[uuid.UUID]) -> tuple[float | None, Band, Trend]:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp
+from crm_pwa.domain.days import local_day
 from crm_pwa.domain.due import due_state
 from crm_pwa.domain.rhythm import RhythmFacts, reach_out
 from crm_pwa.services.actor import Actor
@@ -119,9 +120,11 @@ def _reach_out(session: Session, actor: Actor, today: date) -> list[ReachOut]:
                 tier=contact.tier,
                 rhythm_days=contact.rhythm_days,
                 last_interaction_on=(
-                    contact.last_interaction_at.date() if contact.last_interaction_at else None
+                    local_day(contact.last_interaction_at, actor.time_zone)
+                    if contact.last_interaction_at
+                    else None
                 ),
-                added_on=contact.created_at.date(),
+                added_on=local_day(contact.created_at, actor.time_zone),
             )
             for key, contact in contacts.items()
         ),
@@ -154,8 +157,8 @@ def _stale_complaints(session: Session, actor: Actor, today: date) -> list[Stale
             contact_id=complaint.contact_id,
             contact_name=contact_name,
             summary=complaint.summary,
-            days_open=(today - complaint.opened_at.date()).days,
+            days_open=(today - local_day(complaint.opened_at, actor.time_zone)).days,
         )
         for complaint, contact_name in rows
-        if complaint_is_stale(complaint, today)
+        if complaint_is_stale(complaint, today, actor.time_zone)
     ]

@@ -7,9 +7,12 @@ offline outbox also reads it, so the UI and the JSON API share one session.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import reflex as rx
 from reflex.event import EventSpec
+from sqlmodel import Session
 
 from crm_pwa import clock, routes
 from crm_pwa.db.engine import session_scope
@@ -17,8 +20,34 @@ from crm_pwa.domain.deep_link import sign_in_url
 from crm_pwa.services import auth
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Unauthorized
+from crm_pwa.services.sign_out import sign_out_everywhere, sign_out_of_browser
 
 TOKEN_KEY = "rapport_token"
+T = TypeVar("T")
+ENDPOINT_CHARS = 2048
+# This browser's push endpoint, or "" (no service worker, no subscription, no push at all).
+PUSH_ENDPOINT_JS = (
+    "(async () => { try {"
+    " const registration = await navigator.serviceWorker.getRegistration();"
+    " const subscription = registration && await registration.pushManager.getSubscription();"
+    " return subscription ? subscription.endpoint : '';"
+    " } catch (_) { return ''; } })()"
+)
+
+
+async def in_database(work: Callable[[Session], T]) -> T:
+    """Runs `work` in one database session on a worker thread, and gives its result.
+
+    Every handler's database work goes through here: on the event loop a slow
+    query, or a wait for SQLite's write lock, would stall every user's page and
+    the API that share this process.
+    """
+
+    def run() -> T:
+        with session_scope() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
 
 
 class SessionState(rx.State):
@@ -35,15 +64,18 @@ class SessionState(rx.State):
         return self.user_role in ("manager", "admin")
 
     @rx.var
+    def is_admin(self) -> bool:
+        return self.user_role == "admin"
+
+    @rx.var
     def signed_in(self) -> bool:
         return self.user_id != ""
 
-    def _actor(self) -> Actor | None:
-        """The caller, checked against the database on every use: a revoked token stops at once."""
-        return self._remember(_authenticate(self.token))
-
     async def _actor_off_loop(self) -> Actor | None:
-        """`_actor` for async handlers: the database is asked on a worker thread."""
+        """The caller, checked against the database (on a worker thread) on every use.
+
+        A revoked token stops at once.
+        """
         return self._remember(await asyncio.to_thread(_authenticate, self.token))
 
     def _remember(self, actor: Actor | None) -> Actor | None:
@@ -77,8 +109,14 @@ class SessionState(rx.State):
         return None
 
     @rx.event
-    async def sign_out(self) -> EventSpec:
-        await asyncio.to_thread(_sign_out, self.token)
+    def sign_out(self) -> EventSpec:
+        # On a phone several reps share, the next rep must not get this rep's
+        # reminders (they name contacts): ask the browser for its push endpoint first.
+        return rx.call_script(PUSH_ENDPOINT_JS, callback=SessionState.signed_out_here)
+
+    @rx.event
+    async def signed_out_here(self, endpoint: Any) -> EventSpec:
+        await asyncio.to_thread(_sign_out, self.token, str(endpoint or "")[:ENDPOINT_CHARS])
         self._forget()
         return rx.redirect(routes.SIGN_IN)
 
@@ -99,11 +137,13 @@ def _authenticate(token: str) -> Actor | None:
         return None
 
 
-def _sign_out(token: str) -> None:
+def _sign_out(token: str, push_endpoint: str) -> None:
     with session_scope() as session:
-        auth.sign_out(session=session, token=token, now=clock.now())
+        sign_out_of_browser(
+            session=session, token=token, push_endpoint=push_endpoint, now=clock.now()
+        )
 
 
 def _sign_out_everywhere(actor: Actor) -> None:
     with session_scope() as session:
-        auth.sign_out_everywhere(session=session, user_id=actor.id, now=clock.now())
+        sign_out_everywhere(session=session, actor=actor, now=clock.now())

@@ -16,10 +16,20 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 
 from tests.utils.app_server import CHROMIUM, CHROMIUM_ARGS, PASSWORD, REP, RunningApp, running_app
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "MANAGER", "OTHER_REP", "REP", "RunningApp", "sign_in"]
+__all__ = [
+    "ADMIN",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "MANAGER",
+    "OTHER_REP",
+    "REP",
+    "RunningApp",
+    "sign_in",
+]
 
 OTHER_REP = "sam@example.com"
 MANAGER = "morgan@example.com"
+ADMIN = "admin@example.com"
 
 expect.set_options(timeout=15_000)
 

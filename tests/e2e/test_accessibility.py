@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from tests.e2e.conftest import MANAGER, REP, RunningApp, sign_in
+from tests.e2e.conftest import ADMIN, MANAGER, REP, RunningApp, sign_in
 from tests.utils.app_server import ROOT
 
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
@@ -49,6 +49,7 @@ RUN_AXE_JS = """async (runOnly) => {
   }));
 }"""
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+OTHER_REP_NAME = "Sam Okafor"
 
 
 # Moves to another page the way a tapped link does (React Router follows the
@@ -159,13 +160,69 @@ def _signed_in_pages(page: Page, visitor: Visitor, axe_source: str, label: str) 
         _go(page, "/team", "Team · Rapport")
         expect(page.get_by_role("heading", name="Reps")).to_be_visible()
         problems += _check(page, axe_source, f"{label} Team")
+        problems += _rep_page(page, axe_source, label)
+        _go(page, "/people", "People · Rapport")
+        expect(page.locator("[data-person]").first).to_be_visible()
+        problems += _check(page, axe_source, f"{label} People (read-only)")
 
     _go(page, "/no-such-page", "Page not found · Rapport")
     problems += _check(page, axe_source, f"{label} 404")
     return problems
 
 
-@pytest.mark.parametrize("who", ["signed out", REP, MANAGER])
+def _rep_page(page: Page, axe_source: str, label: str) -> list[str]:
+    """The rep's page, with a handover previewed (the preview and its button checked too)."""
+    page.get_by_role("group", name=OTHER_REP_NAME).get_by_role("link").click()
+    expect(page).to_have_title(f"{OTHER_REP_NAME} · Rapport")
+    page.get_by_label("Hand over to").select_option(index=1)
+    page.get_by_role("button", name="Preview handover").click()
+    expect(page.get_by_role("button", name="Confirm handover")).to_be_visible()
+    return _check(page, axe_source, f"{label} rep's page")
+
+
+def _admin_pages(page: Page, app_server: RunningApp, axe_source: str, label: str) -> list[str]:
+    """The pages only an admin reaches: People with its Teams, a person, the audit log."""
+    problems: list[str] = []
+    page.goto("/people")
+    expect(page).to_have_title("People · Rapport")
+    expect(page.get_by_role("heading", name="Teams")).to_be_visible()
+    expect(page.locator("[data-team]").first).to_be_visible()
+    problems += _check(page, axe_source, f"{label} People")
+
+    rep = next(
+        person
+        for person in app_server.api("GET", "/users", token=app_server.token(ADMIN)).json()["items"]
+        if person["email"] == REP
+    )
+    _go(page, f"/people/{rep['id']}", f"{rep['name']} · Rapport")
+    expect(page.get_by_role("button", name="Save role and team")).to_be_visible()
+    problems += _check(page, axe_source, f"{label} person")
+
+    _go(page, "/audit", "Audit log · Rapport")
+    expect(page.locator("[data-audit-entry]").first).to_be_visible()
+    problems += _check(page, axe_source, f"{label} audit log")
+
+    _go(page, "/settings", "Settings · Rapport")
+    expect(page.get_by_role("heading", name="Change password")).to_be_visible()
+    problems += _check(page, axe_source, f"{label} Settings")
+    return problems
+
+
+def _link_page(page: Page, app_server: RunningApp, axe_source: str, label: str) -> list[str]:
+    """The page a one-time link opens, with its form (a reset link for a demo rep)."""
+    rep = next(
+        person
+        for person in app_server.api("GET", "/users", token=app_server.token(ADMIN)).json()["items"]
+        if person["email"] == REP
+    )
+    link = app_server.api("POST", f"/users/{rep['id']}/reset-link", token=app_server.token(ADMIN))
+    page.goto(link.json()["path"])
+    expect(page).to_have_title("Choose your password · Rapport")
+    expect(page.get_by_label("Repeat the new password")).to_be_visible()
+    return _check(page, axe_source, f"{label} set password")
+
+
+@pytest.mark.parametrize("who", ["signed out", REP, MANAGER, ADMIN])
 @pytest.mark.parametrize("device", ["Pixel 7", "1280 px"])
 def test_no_serious_accessibility_failure_when_any_page_is_checked(
     browser: Browser,
@@ -186,7 +243,9 @@ def test_no_serious_accessibility_failure_when_any_page_is_checked(
     )
     page = context.new_page()
     label = f"{device}, {who}:"
-    if signed_in:
+    if who == ADMIN:
+        problems = _admin_pages(page, app_server, axe_source, label)
+    elif signed_in:
         problems = _signed_in_pages(page, _visitor(app_server, who), axe_source, label)
     else:
         page.goto("/signin")
@@ -197,6 +256,7 @@ def test_no_serious_accessibility_failure_when_any_page_is_checked(
         expect(page).to_have_title("Page not found · Rapport")
         expect(page.get_by_role("link", name="Go to Today")).to_be_visible()
         problems += _check(page, axe_source, f"{label} 404")
+        problems += _link_page(page, app_server, axe_source, label)
     context.close()
 
     assert problems == [], "\n".join(problems)

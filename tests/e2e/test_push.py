@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
-from tests.e2e.conftest import REP, RunningApp, sign_in
+from tests.e2e.conftest import OTHER_REP, REP, RunningApp, sign_in
 from tests.utils.push_service import FakePushService, ReceivedPush
 
 _T = TypeVar("_T")
@@ -212,6 +212,36 @@ def test_reminder_reaches_the_phone_and_done_closes_it_when_reminders_are_turned
         page.get_by_role("button", name="Remove Chrome on Android").click()
         expect(page.get_by_text("None yet.")).to_be_visible()
         assert app_server.api("GET", "/push/subscriptions", token=token).json()["items"] == []
+
+
+def test_signing_out_of_a_shared_phone_takes_the_reps_reminders_off_it(
+    page: Page, phone: BrowserContext, app_server: RunningApp
+) -> None:
+    riley_token, sam_token = app_server.token(REP), app_server.token(OTHER_REP)
+
+    def has_the_phone(token: str, endpoint: str) -> bool:
+        listed = app_server.api("GET", "/push/subscriptions", token=token).json()["items"]
+        return endpoint in [device["endpoint"] for device in listed]
+
+    with FakePushService() as service:
+        shared = service.new_browser("shared-pixel")
+        phone.grant_permissions(["notifications"], origin=app_server.url)
+        phone.add_init_script(STUB_SUBSCRIBE % json.dumps(shared))
+        # Sam turned reminders on in this browser earlier, and handed the phone over.
+        sam_subscribed = app_server.api("POST", "/push/subscriptions", token=sam_token, json=shared)
+        assert sam_subscribed.status_code == 201, sam_subscribed.text
+        sign_in(page)
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_role("button", name="Turn on reminders").click()
+        expect(page.get_by_role("status")).to_contain_text("Reminders are on for this device.")
+        assert has_the_phone(riley_token, shared["endpoint"])
+
+        page.get_by_role("button", name="Sign out", exact=True).click()
+
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        assert not has_the_phone(riley_token, shared["endpoint"])
+        assert has_the_phone(sam_token, shared["endpoint"])
 
 
 def test_settings_explain_the_home_screen_when_an_iphone_browser_cannot_do_push(

@@ -58,3 +58,11 @@ def test_sign_out_ends_the_session_when_tapped_in_settings(
     assert app_server.api("GET", "/me", token=token).status_code == 401
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/signin/?$"))
+
+
+def test_forgot_password_says_to_ask_the_admin_for_a_link_when_tapped(page: Page) -> None:
+    page.goto("/signin")
+    answer = page.get_by_text("Ask your admin for a password reset link")
+    expect(answer).to_be_hidden()
+    page.get_by_text("Forgot password?").click()
+    expect(answer).to_be_visible()

@@ -248,7 +248,10 @@ def test_timeline_shows_history_newest_first_when_the_contact_has_some(
         "complaints",
         "opportunities",
         "events",
+        "currency",
     }
+    # The demo-less test team never chose a currency: the documented default.
+    assert body["currency"] == "USD"
     assert [item["summary"] for item in body["interactions"]] == ["Newer visit", "Older call"]
     assert body["interactions"][0]["author_name"] == "Riley Chen"
     assert [(item["title"], item["overdue"]) for item in body["open_follow_ups"]] == [

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from crm_pwa import clock
 from crm_pwa.db.contact import Contact
+from crm_pwa.db.health_facts import iter_facts, load_facts_for
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
 from crm_pwa.db.user import User
 from crm_pwa.domain.days import local_day
@@ -18,8 +19,6 @@ from crm_pwa.services.actor import Actor
 from crm_pwa.services.complaints import resolve_complaint
 from crm_pwa.services.demo import seed_demo
 from crm_pwa.services.health import (
-    iter_facts,
-    load_facts_for,
     refresh_all_health,
     refresh_contact_health,
     refresh_owner_health,

@@ -2,8 +2,12 @@
 
 A local HTTP server serves assets/ at the root (as Reflex does), tests/js/ under
 /js/, the service worker with its build placeholders filled in, and an in-memory
-fake of /api/v1/sync and /api/v1/contacts that the tests can script (lost answers,
-500s, rejected items). tests/js/*.test.js hold the plain-JS cases; the tests here
+fake of /api/v1/sync and /api/v1/book that the tests can script (lost answers,
+500s, rejected items). The fake answers through the server's own models and
+rules (sync items, book cursors and pages), so it refuses what the server
+refuses; tests/integration/test_offline_book.py holds the book against the real
+server, and tests/e2e/test_offline_card.py the whole journey. tests/js/*.test.js
+hold the plain-JS cases; the tests here
 add what needs the browser's network switch, the service worker or CDP.
 """
 
@@ -28,6 +32,7 @@ from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Playw
 from pydantic import ValidationError
 
 from crm_pwa.api.follow_ups import FollowUpCreate
+from crm_pwa.domain.book import BadBookCursor, BookCursor, decode_cursor, digest, start_pass
 from crm_pwa.domain.note_rules import (
     RuleError,
     check_due_on,
@@ -39,6 +44,7 @@ from crm_pwa.domain.note_rules import (
 from crm_pwa.domain.sync import NOTE_CONFLICT, batch_size_error
 from crm_pwa.services.follow_ups import FollowUpChange
 from crm_pwa.services.note_input import describe_validation_error, read_note, refused_next_step
+from crm_pwa.services.offline_book import BAD_CURSOR, DEFAULT_PAGE, BookCard, BookPage
 from crm_pwa.services.sync import SyncBatch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +93,37 @@ def _id(item: Any) -> Any:
     return item.get("id") if isinstance(item, dict) else None
 
 
+def _card(contact: dict[str, Any]) -> BookCard:
+    """A contact of the fake book as the server's model has it, blanks for what the test omits."""
+    fields: dict[str, Any] = {
+        "company": "",
+        "title": "",
+        "kind": "customer",
+        "tier": "medium",
+        "rhythm_days": None,
+        "effective_rhythm_days": 30,
+        "phone": "",
+        "phone_digits": "",
+        "email": "",
+        "address": "",
+        "tags": [],
+        "connection_notes": "",
+        "do_not_contact": False,
+        "owner_id": uuid.UUID(int=1),
+        "last_interaction_at": None,
+        "created_at": contact["updated_at"],
+        "open_follow_ups": 0,
+        "health": {"score": None, "band": "new", "reasons": []},
+        "follow_ups": [],
+        "complaints": [],
+        "opportunities": [],
+        "timeline": [],
+    }
+    given = {key: value for key, value in contact.items() if value is not None}
+    health = {**fields["health"], **given.pop("health", {})}
+    return BookCard.model_validate({**fields, **given, "health": health})
+
+
 def _rejected(item: Any, error: str) -> dict[str, Any]:
     return {"id": _id(item), "status": "rejected", "error": error}
 
@@ -113,6 +150,7 @@ class FakeRapport:
         self.clock = datetime(2026, 5, 1, 8, tzinfo=UTC)
         self.page_cap = 100
         self.contact_queries: list[dict[str, str | None]] = []
+        self.erased: list[tuple[str, datetime]] = []
 
     def sync(self, body: Any) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
         """Answers POST /sync as the real route does; None as the answer drops the connection.
@@ -229,30 +267,51 @@ class FakeRapport:
         book = self.books[change.get("owner", TOKEN)]
         self.page_cap = change.get("page_cap", self.page_cap)
         for contact in change.get("upsert", []):
-            self.clock += timedelta(seconds=1)
+            # A minute a change: the server resends what changed in the 30 s before a pass.
+            self.clock += timedelta(minutes=1)
             book[contact["id"]] = {**contact, "updated_at": self.clock.isoformat()}
         for contact_id in change.get("delete", []):
+            self.clock += timedelta(minutes=1)
+            book.pop(contact_id, None)
+            self.erased.append((contact_id, self.clock))
+        for contact_id in change.get("hand_over", []):
+            # To someone else, as a manager's reassignment would: it just leaves the book.
             book.pop(contact_id, None)
 
-    def contacts_page(self, token: str, query: dict[str, str]) -> dict[str, Any]:
-        since = query.get("updated_since")
+    def book_page(self, token: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """GET /book as the server pages it, with its own cursor code and response model."""
         cursor = query.get("cursor")
-        self.contact_queries.append({"updated_since": since, "cursor": cursor})
+        self.clock += timedelta(minutes=1)
+        self.contact_queries.append({"cursor": cursor})
+        try:
+            at = start_pass(decode_cursor(cursor) if cursor else None, self.clock)
+        except BadBookCursor:
+            return 422, {"detail": BAD_CURSOR}
+        limit = min(int(query.get("limit", DEFAULT_PAGE)), self.page_cap)
+        book = self.books[token]
         changed = sorted(
-            (
-                c
-                for c in self.books[token].values()
-                if since is None
-                or datetime.fromisoformat(c["updated_at"]) > datetime.fromisoformat(since)
-            ),
-            key=lambda c: (c["updated_at"], c["id"]),
+            contact_id
+            for contact_id, c in book.items()
+            if (at.since is None or datetime.fromisoformat(c["updated_at"]) >= at.since)
+            and (at.after is None or uuid.UUID(contact_id) > at.after)
+        )[:limit]
+        more = len(changed) == limit
+        removed = [
+            contact_id
+            for contact_id, when in self.erased
+            if at.since is not None and at.after is None and when >= at.since
+        ]
+        following = BookCursor(at.since, uuid.UUID(changed[-1]), at.started) if more else None
+        page = BookPage(
+            items=[_card(book[contact_id]) for contact_id in changed],
+            removed=[uuid.UUID(contact_id) for contact_id in removed],
+            next_cursor=(following or at.next_pass()).encode(),
+            more=more,
+            as_of=at.started,
+            time_zone="Pacific/Auckland",
+            digest=None if more else digest(uuid.UUID(contact_id).int for contact_id in book),
         )
-        start = int(cursor or 0)
-        end = start + min(int(query.get("limit", 50)), self.page_cap)
-        return {
-            "items": changed[start:end],
-            "next_cursor": str(end) if end < len(changed) else None,
-        }
+        return 200, page.model_dump(mode="json")
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -306,8 +365,8 @@ def make_handler(fake: FakeRapport) -> type[BaseHTTPRequestHandler]:
                     token = self._token()
                     if token is None:
                         self._json(401, {"detail": "not signed in"})
-                    elif url.path == "/api/v1/contacts":
-                        self._json(200, fake.contacts_page(token, query))
+                    elif url.path == "/api/v1/book":
+                        self._json(*fake.book_page(token, query))
                     elif url.path == "/api/v1/contacts/ids":
                         self._json(200, {"ids": list(fake.books[token])})
                     else:

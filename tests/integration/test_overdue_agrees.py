@@ -17,6 +17,7 @@ from sqlmodel import Session, delete, select
 
 from crm_pwa.components.follow_up_item import follow_up_view
 from crm_pwa.db.contact import Contact
+from crm_pwa.db.health_facts import load_facts_for
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.db.user import User
 from crm_pwa.domain.days import local_day
@@ -25,7 +26,6 @@ from crm_pwa.domain.follow_through import follow_through
 from crm_pwa.domain.reminder import ReminderCandidate, RepSchedule, plan_reminders
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_card import contact_card
-from crm_pwa.services.health import load_facts_for
 from crm_pwa.services.team import overdue_follow_ups
 from crm_pwa.services.today import today_view
 from tests.utils.factories import make_contact, make_team, make_user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import threading
 import time
@@ -40,6 +41,10 @@ def _memory(pid: int) -> int:
     )
 
 
+def _p90(seconds: list[float]) -> float:
+    return statistics.quantiles(seconds, n=10)[-1]
+
+
 def _ms(seconds: list[float]) -> list[int]:
     return [round(value * 1000) for value in seconds]
 
@@ -66,7 +71,7 @@ def test_other_requests_answer_within_100_ms_when_16_sign_ins_arrive_at_once(
     probes: list[float] = []
     peak = _memory(api.pid)
     with httpx.Client(base_url=api.url, headers=headers, timeout=10) as probe:
-        quiet = [timed(probe) for _ in range(40)]
+        quiet = [timed(probe) for _ in range(20)]
         with ThreadPoolExecutor(max_workers=PARALLEL_SIGN_INS) as pool:
             answers = [pool.submit(sign_in, number) for number in range(PARALLEL_SIGN_INS)]
             start.wait()
@@ -74,16 +79,23 @@ def test_other_requests_answer_within_100_ms_when_16_sign_ins_arrive_at_once(
                 probes.append(timed(probe))
                 peak = max(peak, _memory(api.pid))
                 time.sleep(0.05)
+        quiet += [timed(probe) for _ in range(20)]
     codes = sorted(answer.result().status_code for answer in answers)
     assert set(codes) <= {401, 503} and 401 in codes
     for answer in answers:
         if answer.result().status_code == 503:
             assert int(answer.result().headers["Retry-After"]) > 0
     assert len(probes) >= 5
-    # The test machine is shared and often busy, so single probes jitter with or
-    # without sign-ins: the flood may add at most 100 ms to the typical probe.
-    allowed = statistics.median(quiet) + 0.100
-    assert statistics.median(probes) < allowed, f"probes {_ms(probes)}, quiet {_ms(quiet)}"
+    figures = f"probes {_ms(probes)}, quiet {_ms(quiet)}, load {os.getloadavg()}"
+    # The figure: the typical request answers within 100 ms during the flood.
+    assert statistics.median(probes) < 0.100, figures
+    # None waits behind hashing: one queued behind the sign-ins waited seconds.
+    assert max(probes) < 1.0, figures
+    # Nine in ten within 100 ms too, as far as the machine allows: when other work
+    # on it (a shared 2-core test machine) already delays the quiet probes past
+    # that, the flood may add at most 100 ms to their 90th percentile.
+    allowed = max(0.100, _p90(quiet) + 0.100)
+    assert _p90(probes) < allowed, figures
     assert peak < 600 * 1024 * 1024, f"server memory peaked at {peak // 2**20} MiB"
 
 

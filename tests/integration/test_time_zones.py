@@ -15,14 +15,15 @@ from sqlmodel import Session, select
 from crm_pwa import clock, scheduler
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.health import HealthSnapshot
+from crm_pwa.db.health_facts import load_facts_for
 from crm_pwa.db.interaction import FollowUp, Interaction
 from crm_pwa.db.user import User
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.reminder import ReminderCandidate, RepSchedule, plan_reminders
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.complaints import log_complaint
-from crm_pwa.services.health import load_facts_for
 from crm_pwa.services.sync import SyncBatch, sync_outbox
+from crm_pwa.services.team import team_health
 from crm_pwa.services.today import today_view
 from tests.utils.factories import bearer, make_contact, make_team, make_user
 
@@ -178,3 +179,74 @@ def test_weekly_snapshot_keeps_a_sunday_evening_note_in_los_angeles(
     scheduler._snapshot_last_week()
     row = session.exec(select(HealthSnapshot).where(HealthSnapshot.week == "2026-W47")).one()
     assert (row.contact_id, row.band) == (dana.id, "strong")
+
+
+def test_team_counts_open_complaints_by_each_reps_own_day_when_the_manager_is_in_kolkata(
+    session: Session,
+) -> None:
+    team = make_team(session)
+    manager = make_user(session, "lead@example.com", role="manager", team=team)
+    manager.time_zone = "Asia/Kolkata"
+    by_zone = {}
+    for zone, email in (
+        ("America/Los_Angeles", "la@example.com"),
+        ("Pacific/Auckland", "nz@example.com"),
+    ):
+        rep = make_user(session, email, team=team)
+        rep.time_zone = zone
+        by_zone[zone] = rep
+    session.add_all([manager, *by_zone.values()])
+    session.commit()
+    # Week 47 runs Monday 16 to Sunday 22 November 2026.
+    opened = {
+        # 20:00 on Sunday 22 in Los Angeles (Monday 04:00 UTC): open in week 47 for its rep.
+        "America/Los_Angeles": datetime(2026, 11, 23, 4, 0, tzinfo=UTC),
+        # 09:00 on Monday 23 in Auckland (Sunday 20:00 UTC): week 48 for its rep.
+        "Pacific/Auckland": datetime(2026, 11, 22, 20, 0, tzinfo=UTC),
+    }
+    for zone, rep in by_zone.items():
+        contact = make_contact(session, rep, name=f"Contact in {zone}")
+        log_complaint(
+            session=session,
+            actor=Actor.of(rep),
+            contact_id=contact.id,
+            summary="Late delivery",
+            now=opened[zone],
+        )
+    session.commit()
+
+    health = team_health(
+        session=session,
+        actor=Actor.of(manager),
+        week="2026-W47",
+        now=datetime(2026, 11, 25, 12, 0, tzinfo=UTC),
+    )
+
+    counts = {rep.name: rep.open_complaints for rep in health.reps}
+    assert counts == {
+        by_zone["America/Los_Angeles"].name: 1,
+        by_zone["Pacific/Auckland"].name: 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("zone", "opened_at", "stale"),
+    [
+        # Opened 23:30 on Friday 20 in Los Angeles (Saturday in UTC): three days by Monday.
+        ("America/Los_Angeles", datetime(2026, 11, 21, 7, 30, tzinfo=UTC), True),
+        # Opened 00:30 on Saturday 21 in Auckland (Friday in UTC): two days by Monday.
+        ("Pacific/Auckland", datetime(2026, 11, 20, 11, 30, tzinfo=UTC), False),
+    ],
+)
+def test_today_ages_complaints_in_the_reps_days_when_opened_near_midnight(
+    session: Session, zone: str, opened_at: datetime, stale: bool
+) -> None:
+    rep = _rep(session, zone)
+    contact = make_contact(session, rep)
+    log_complaint(
+        session=session, actor=Actor.of(rep), contact_id=contact.id, summary="Broken", now=opened_at
+    )
+    session.commit()
+    # Monday 23 November, midday for the rep.
+    view = today_view(session=session, actor=Actor.of(rep), today=date(2026, 11, 23))
+    assert bool(view.stale_complaints) is stale

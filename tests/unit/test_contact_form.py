@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from crm_pwa.components.contact_header import contact_header
-from crm_pwa.pages.contact_form import RhythmError, contact_fields
+from crm_pwa.domain.rules import RuleError
+from crm_pwa.pages.contact_form import contact_fields
 from crm_pwa.services.contact_card import ContactCard
 from crm_pwa.services.contacts import ContactPublic, HealthPublic
 
@@ -32,10 +33,15 @@ def test_contact_fields_fall_back_to_the_tiers_rhythm_when_rhythm_is_empty() -> 
     assert fields["tags"] == []
 
 
-@pytest.mark.parametrize("rhythm", ["two weeks", "-3", "1.5"])
+@pytest.mark.parametrize("rhythm", ["two weeks", "1.5"])
 def test_contact_fields_refuse_the_rhythm_when_it_is_not_a_whole_number(rhythm: str) -> None:
-    with pytest.raises(RhythmError, match="whole number of days"):
+    with pytest.raises(RuleError, match="number") as refused:
         contact_fields({"name": "Dana Reyes", "rhythm_days": rhythm})
+    assert refused.value.field == "rhythm_days"
+
+
+def test_contact_fields_read_a_grouped_rhythm_when_typed_with_a_comma() -> None:
+    assert contact_fields({"name": "Dana Reyes", "rhythm_days": "1,000"})["rhythm_days"] == 1000
 
 
 def test_the_card_shows_a_stored_phone_formatted_for_people_and_dials_it_as_stored() -> None:
@@ -69,6 +75,7 @@ def test_the_card_shows_a_stored_phone_formatted_for_people_and_dials_it_as_stor
         complaints=[],
         opportunities=[],
         events=[],
+        currency="USD",
     )
     header = contact_header(card, date(2026, 11, 30), "America/Los_Angeles")
     assert header.phone == "+1 415-555-1004"

@@ -154,3 +154,5 @@ def running_app(data: Path) -> Iterator[RunningApp]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+            # Reaped, or the unreaped child fails the run with a ResourceWarning.
+            process.wait()
