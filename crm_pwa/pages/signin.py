@@ -84,6 +84,7 @@ class SignInState(SessionState):
         self.user_id = str(signed_in.actor.id)
         self.user_name = signed_in.actor.name
         self.user_role = signed_in.actor.role
+        self.session_lost = False
         return rx.redirect(self._next_page(signed_in.actor.role))
 
     def _next_page(self, role: str) -> str:

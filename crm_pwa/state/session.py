@@ -57,7 +57,9 @@ class SessionState(rx.State):
     user_role: str = ""
     # The browser held a token the server no longer accepts (expired or revoked):
     # sign-in then brings the rep back to this page. After a sign-out it does not.
-    _session_lost: bool = False
+    # A plain var, shared by every page's state: the first handler to notice may
+    # not be the one that sends the rep to sign-in.
+    session_lost: bool = False
 
     @rx.var
     def is_manager(self) -> bool:
@@ -80,7 +82,8 @@ class SessionState(rx.State):
 
     def _remember(self, actor: Actor | None) -> Actor | None:
         if actor is None:
-            self._session_lost = self.token != ""
+            if self.token:
+                self.session_lost = True
             self._forget()
             return None
         self.user_id = str(actor.id)
@@ -96,7 +99,7 @@ class SessionState(rx.State):
 
     def _to_sign_in(self) -> EventSpec:
         """Sign-in, then back here: a reminder opened after the session ran out still lands."""
-        if not self._session_lost:
+        if not self.session_lost:
             return rx.redirect(routes.SIGN_IN)
         url = self.router.url
         here = url.path + (f"?{url.query}" if url.query else "")
@@ -118,6 +121,7 @@ class SessionState(rx.State):
     async def signed_out_here(self, endpoint: Any) -> EventSpec:
         await asyncio.to_thread(_sign_out, self.token, str(endpoint or "")[:ENDPOINT_CHARS])
         self._forget()
+        self.session_lost = False
         return rx.redirect(routes.SIGN_IN)
 
     @rx.event
@@ -126,6 +130,7 @@ class SessionState(rx.State):
         if actor is not None:
             await asyncio.to_thread(_sign_out_everywhere, actor)
         self._forget()
+        self.session_lost = False
         return rx.redirect(routes.SIGN_IN)
 
 
