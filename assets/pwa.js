@@ -10,8 +10,15 @@
   const apiBase = document.querySelector('meta[name="rapport-api-base"]');
   if (apiBase && apiBase.content) outbox.configure({apiBase: apiBase.content});
 
+  // After `load`: on a first visit the worker and its precache must not compete
+  // with the page's own files for a phone's bandwidth.
+  const loaded = new Promise((resolve) => {
+    if (document.readyState === 'complete') resolve();
+    else window.addEventListener('load', () => resolve(), {once: true});
+  });
   window.swReady = 'serviceWorker' in navigator
-    ? navigator.serviceWorker.register('/sw.js', {scope: '/', updateViaCache: 'none'})
+    ? loaded
+      .then(() => navigator.serviceWorker.register('/sw.js', {scope: '/', updateViaCache: 'none'}))
       .then(() => navigator.serviceWorker.ready)
     : Promise.reject(new Error('This browser has no service workers'));
   window.swReady.catch(() => {});

@@ -10,6 +10,8 @@ const PRECACHE = __PRECACHE__;
 const SHELL_CACHE = `rapport-shell-${BUILD_ID}`;
 const RUNTIME_CACHE = `rapport-runtime-${BUILD_ID}`;
 const NAVIGATION_TIMEOUT_MS = 4000;
+// Build output named by its content hash (served `immutable`).
+const HASHED = /^\/assets\//;
 const SPA_FALLBACKS = ['/__spa-fallback.html', '/'];
 // Served live by the backend: data, the Reflex websocket, uploads, health checks.
 const NEVER_CACHED = /^\/(api\/|_event|_upload|ping$|_health$|sw\.js$)/;
@@ -20,8 +22,10 @@ const STATIC_DESTINATIONS = new Set(['script', 'style', 'image', 'font', 'manife
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
-    // 'reload' skips the HTTP cache so a new build never precaches old files.
-    await cache.addAll(PRECACHE.map((url) => new Request(url, {cache: 'reload'})));
+    // Hashed build files are immutable: the copy the page just loaded comes from the
+    // HTTP cache. Unhashed files are revalidated, so a new build never keeps old ones.
+    await cache.addAll(PRECACHE.map(
+      (url) => new Request(url, {cache: HASHED.test(url) ? 'default' : 'no-cache'})));
     await self.skipWaiting();
   })());
 });

@@ -7,6 +7,8 @@ import reflex as rx
 from crm_pwa import routes
 from crm_pwa.api.app import create_api
 from crm_pwa.api.browser_headers import BrowserHeaders
+from crm_pwa.api.page_paths import PagePaths
+from crm_pwa.components.signed_out import signed_out_redirect
 from crm_pwa.pages.audit import AuditState, audit_page
 from crm_pwa.pages.contact import contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
@@ -34,6 +36,8 @@ NOT_FOUND = "404"
 
 app = rx.App(
     head_components=[
+        # First in the head: a signed-out visitor leaves before anything else loads.
+        signed_out_redirect(),
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
         rx.el.meta(name="theme-color", content=THEME_COLOR),
         rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
@@ -52,8 +56,9 @@ app = rx.App(
         rx.el.link(rel="stylesheet", href="/offline.css"),
     ],
     stylesheets=["/theme.css"],
-    # The API is mounted first; the headers then wrap pages, assets and API alike.
-    api_transformer=[create_api(), BrowserHeaders],
+    # The API is mounted first; `/signin` is then served without a redirect to
+    # `/signin/`, and the headers wrap pages, assets and API alike.
+    api_transformer=[create_api(), PagePaths, BrowserHeaders],
 )
 
 app.add_page(

@@ -25,6 +25,10 @@ from crm_pwa.api.service_worker import BUILD_DIR
 from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
+# The build writes its code and styles under /assets/ named by a hash of their
+# content: a copy never goes stale, so browsers keep it a year without asking.
+HASHED_PREFIX = "/assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
 HSTS = "max-age=31536000; includeSubDomains"
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
@@ -96,6 +100,7 @@ class BrowserHeaders:
         policy = _built_policy(self.build_dir)
         https = served_over_https(scope, settings.trusted_proxies)
         personal = scope["path"].startswith(API_PREFIX)
+        hashed = scope["path"].startswith(HASHED_PREFIX)
 
         async def told(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -111,6 +116,8 @@ class BrowserHeaders:
                 # browser or proxy cache may keep a copy.
                 if personal and "cache-control" not in headers:
                     headers["Cache-Control"] = "no-store"
+                if hashed and message["status"] in (200, 304):
+                    headers["Cache-Control"] = IMMUTABLE
             await send(message)
 
         await self.app(scope, receive, told)

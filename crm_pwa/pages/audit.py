@@ -97,7 +97,7 @@ class AuditState(SessionState):
     async def _show(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self.allowed = actor.role == "admin"
         if not self.allowed:
             return None

@@ -84,7 +84,7 @@ class ContactFormState(SessionState):
     @rx.event
     async def load_new(self) -> EventSpec | None:
         if await self._actor_off_loop() is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self._start("", ContactFormValues())
         return None
 
@@ -92,7 +92,7 @@ class ContactFormState(SessionState):
     async def load_edit(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         # Reflex installs the route's [contact_id] as a state var at runtime.
         route_id = str(getattr(self, "contact_id", ""))
         try:
@@ -139,7 +139,7 @@ class ContactFormState(SessionState):
     async def save(self, form: dict[str, Any]) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         editing_id, duplicate_of = self.editing_id, self._duplicate_shown(form)
 
         def save(session: Session) -> str:

@@ -11,7 +11,6 @@ import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars.base import Var
 
-from crm_pwa import routes
 from crm_pwa.components.field import TAP, labelled, submit_button, text_input
 from crm_pwa.components.section import folded, problem
 from crm_pwa.pages.contact_state import ContactState
@@ -42,7 +41,7 @@ class MergeState(ContactState):
     async def find(self, form: dict[str, Any]) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         text = str(form.get("merge_query", "")).strip()
         self.merge_error = ""
         self.picked_id = self.picked_name = ""

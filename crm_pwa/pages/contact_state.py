@@ -159,7 +159,7 @@ class ContactState(SessionState):
     async def _open(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         route_id = self._route_contact_id()
         if self.card_id != route_id:
             # Another contact: show nothing of the previous one while this one loads.
@@ -193,7 +193,7 @@ class ContactState(SessionState):
         """
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             await in_database(lambda session: change(session, actor, clock.now()))
         except (ServiceError, ValidationError, ValueError) as refused:
@@ -295,7 +295,7 @@ class ContactState(SessionState):
     async def erase(self) -> EventSpec:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         card_id = self.card_id
         # Already gone or never visible: either way there is nothing left to show.
         with contextlib.suppress(NotFound, ValueError):

@@ -45,7 +45,7 @@ class ContactsState(SessionState):
     async def _search(self, cursor: str | None) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         today = local_day(clock.now(), actor.time_zone)
         query, kind, tier, band = self.query, self.kind, self.tier, self.band
         owner = uuid.UUID(self.owner) if self.owner else None

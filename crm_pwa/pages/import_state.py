@@ -14,7 +14,7 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
-from crm_pwa import clock, routes
+from crm_pwa import clock
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.csv_import import FIELDS
 from crm_pwa.domain.import_file import MAX_IMPORT_BYTES, TOO_LARGE
@@ -95,7 +95,7 @@ class ImportState(SessionState):
     @rx.event
     async def load(self) -> EventSpec | None:
         if await self._actor_off_loop() is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self._start_over()
         return None
 

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
-from crm_pwa import clock, routes
+from crm_pwa import clock
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.notice import notice
 from crm_pwa.db.engine import session_scope
@@ -41,7 +41,7 @@ class PasswordState(SessionState):
     async def change(self, form: dict[str, Any]) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         new = str(form.get("new_password", ""))
         if new != str(form.get("repeat_password", "")):
             self.password_notice = "The two new passwords differ: type the same one twice."

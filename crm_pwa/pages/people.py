@@ -80,7 +80,7 @@ class PeopleState(SessionState):
     async def load(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self.allowed = actor.role == "admin" or (
             actor.role == "manager" and actor.team_id is not None
         )
@@ -96,7 +96,7 @@ class PeopleState(SessionState):
         """Fresh rows after a change elsewhere on the page; the link shown stays."""
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         await self._refresh(actor)
         return None
 
@@ -104,7 +104,7 @@ class PeopleState(SessionState):
     async def add(self, form: dict[str, Any]) -> EventSpec | list[EventSpec] | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             name, path = await asyncio.to_thread(
                 _add, actor, form, device_label(self.router.headers.user_agent)

@@ -94,7 +94,7 @@ class PersonState(SessionState):
     async def load(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self.can_manage = actor.role == "admin"
         self.notice = ""
         self.link = ""
@@ -105,7 +105,7 @@ class PersonState(SessionState):
         actor = await self._actor_off_loop()
         person_id = self._person_id()
         if actor is None or person_id is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         device = device_label(self.router.headers.user_agent)
         try:
             await asyncio.to_thread(_change, actor, person_id, change, device)
@@ -143,7 +143,7 @@ class PersonState(SessionState):
         actor = await self._actor_off_loop()
         person_id = self._person_id()
         if actor is None or person_id is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         device = device_label(self.router.headers.user_agent)
         try:
             path = await asyncio.to_thread(_reset_link, actor, person_id, device)

@@ -129,7 +129,7 @@ class RepState(SessionState):
     async def load(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self.found = False
         self.preview = self.handover_done = self.handover_error = ""
         await self._refresh(actor)
@@ -178,7 +178,7 @@ class RepState(SessionState):
     async def preview_handover(self) -> EventSpec | None:
         counts = await self._hand_over(dry_run=True)
         if counts is None:
-            return rx.redirect(routes.SIGN_IN) if not self.signed_in else None
+            return self._to_sign_in() if not self.signed_in else None
         self.handover_done = ""
         self.preview = f"Would move {counts_text(counts)}."
         return None
@@ -187,7 +187,7 @@ class RepState(SessionState):
     async def confirm_handover(self) -> EventSpec | None:
         counts = await self._hand_over(dry_run=False)
         if counts is None:
-            return rx.redirect(routes.SIGN_IN) if not self.signed_in else None
+            return self._to_sign_in() if not self.signed_in else None
         receiver = next((p.name for p in self.receivers if p.id == self.hand_to), "")
         self.preview = ""
         self.handover_done = f"Handed over to {receiver}: {counts_text(counts)}."

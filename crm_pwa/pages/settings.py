@@ -12,7 +12,7 @@ from reflex.event import EventSpec
 from reflex.vars.object import ObjectVar
 from sqlmodel import Session
 
-from crm_pwa import clock, routes
+from crm_pwa import clock
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.import_link import import_link
 from crm_pwa.components.people_links import people_links
@@ -80,7 +80,7 @@ class ReminderState(SessionState):
     async def load(self) -> EventSpec | list[EventSpec]:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         await self._reload(actor)
         return [
             rx.call_script(_push_call("support"), callback=ReminderState.show_support),
@@ -149,7 +149,7 @@ class ReminderState(SessionState):
     async def turned_on(self, result: dict[str, Any]) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self._take_support(result)
         self._say(str(result.get("message", "")), error=not result.get("ok"))
         await self._reload(actor)
@@ -159,7 +159,7 @@ class ReminderState(SessionState):
     async def remove_device(self, form: dict[str, Any]) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             device = uuid.UUID(str(form.get("device_id", "")))
             await in_database(
@@ -178,7 +178,7 @@ class ReminderState(SessionState):
     async def send_test(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
 
         def send(session: Session) -> push.TestReminderReport:
             # The push services are other servers: their answer is awaited off the loop too.
@@ -204,7 +204,7 @@ class ReminderState(SessionState):
     async def _save_hours(self, form: dict[str, Any]) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         try:
             await in_database(
                 lambda session: push.update_reminder_settings(

@@ -10,7 +10,7 @@ import reflex as rx
 from reflex.event import EventSpec
 from reflex_base.event import set_clipboard
 
-from crm_pwa import clock, routes
+from crm_pwa import clock
 from crm_pwa.components.download import download_script
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.when import short_date
@@ -40,7 +40,7 @@ class DataState(SessionState):
     async def load_data(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         # Shown once: coming back to Settings does not show the address again.
         self.feed_url = ""
         self.data_notice = ""
@@ -81,7 +81,7 @@ class DataState(SessionState):
     async def make_feed(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self.feed_url = await asyncio.to_thread(_new_feed, actor, self._base_url())
         await self._read_feed(actor)
         self.data_notice = "New calendar address made: any older one no longer works."
@@ -92,7 +92,7 @@ class DataState(SessionState):
     async def stop_feed(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         await asyncio.to_thread(_stop_feed, actor)
         self.feed_url = ""
         await self._read_feed(actor)

@@ -11,6 +11,7 @@ from reflex.event import EventSpec
 from crm_pwa import clock, routes
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.deep_link import HOME, NEXT, safe_next
 from crm_pwa.domain.devices import device_label
 from crm_pwa.services import auth, push
 from crm_pwa.services.errors import ServiceError
@@ -57,7 +58,7 @@ class SignInState(SessionState):
     async def skip_if_signed_in(self) -> EventSpec | None:
         actor = await self._actor_off_loop() if self.token else None
         if actor is not None:
-            return rx.redirect(routes.home(actor.role))
+            return rx.redirect(self._next_page(actor.role))
         return None
 
     @rx.event
@@ -83,7 +84,13 @@ class SignInState(SessionState):
         self.user_id = str(signed_in.actor.id)
         self.user_name = signed_in.actor.name
         self.user_role = signed_in.actor.role
-        return rx.redirect(routes.home(signed_in.actor.role))
+        self.session_lost = False
+        return rx.redirect(self._next_page(signed_in.actor.role))
+
+    def _next_page(self, role: str) -> str:
+        """The page the link pointed to (`/signin?next=...`), else the role's home."""
+        back = safe_next(self.router.url.query_parameters.get(NEXT))
+        return routes.home(role) if back == HOME else back
 
 
 def field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:

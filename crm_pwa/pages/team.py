@@ -168,7 +168,7 @@ class TeamState(SessionState):
     async def load(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         self.allowed = actor.sees_team
         if self.allowed:
             await self._show(actor, None)
@@ -177,7 +177,7 @@ class TeamState(SessionState):
     async def _go_to(self, week: str) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         await self._show(actor, week)
         return None
 

@@ -11,7 +11,7 @@ import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars.object import ObjectVar
 
-from crm_pwa import clock, routes
+from crm_pwa import clock
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled, text_input
 from crm_pwa.components.notice import notice
 from crm_pwa.db.engine import session_scope
@@ -90,7 +90,7 @@ class TeamsState(SessionState):
     async def load(self) -> EventSpec | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         if actor.role == "admin":
             self.teams, self.managers = await asyncio.to_thread(_load, actor)
         return None
@@ -98,7 +98,7 @@ class TeamsState(SessionState):
     async def _do(self, work: Any, *args: Any, done: str) -> EventSpec | list[EventSpec] | None:
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         device = device_label(self.router.headers.user_agent)
         try:
             await asyncio.to_thread(lambda: work(actor, *args, device))

@@ -93,7 +93,7 @@ class TodayState(SessionState):
         # a worker thread so the event loop keeps answering everyone else.
         actor = await self._actor_off_loop()
         if actor is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         today = local_day(clock.now(), actor.time_zone)
         view, summary = await asyncio.to_thread(_read_today, actor, today)
 

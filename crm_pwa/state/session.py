@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from crm_pwa import clock, routes
 from crm_pwa.db.engine import session_scope
+from crm_pwa.domain.deep_link import sign_in_url
 from crm_pwa.services import auth
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Unauthorized
@@ -54,6 +55,11 @@ class SessionState(rx.State):
     user_id: str = ""
     user_name: str = ""
     user_role: str = ""
+    # The browser held a token the server no longer accepts (expired or revoked):
+    # sign-in then brings the rep back to this page. After a sign-out it does not.
+    # A plain var, shared by every page's state: the first handler to notice may
+    # not be the one that sends the rep to sign-in.
+    session_lost: bool = False
 
     @rx.var
     def is_manager(self) -> bool:
@@ -76,6 +82,8 @@ class SessionState(rx.State):
 
     def _remember(self, actor: Actor | None) -> Actor | None:
         if actor is None:
+            if self.token:
+                self.session_lost = True
             self._forget()
             return None
         self.user_id = str(actor.id)
@@ -89,10 +97,18 @@ class SessionState(rx.State):
         self.user_name = ""
         self.user_role = ""
 
+    def _to_sign_in(self) -> EventSpec:
+        """Sign-in, then back here: a reminder opened after the session ran out still lands."""
+        if not self.session_lost:
+            return rx.redirect(routes.SIGN_IN)
+        url = self.router.url
+        here = url.path + (f"?{url.query}" if url.query else "")
+        return rx.redirect(sign_in_url(here))
+
     @rx.event
     async def require_user(self) -> EventSpec | None:
         if await self._actor_off_loop() is None:
-            return rx.redirect(routes.SIGN_IN)
+            return self._to_sign_in()
         return None
 
     @rx.event
@@ -105,6 +121,7 @@ class SessionState(rx.State):
     async def signed_out_here(self, endpoint: Any) -> EventSpec:
         await asyncio.to_thread(_sign_out, self.token, str(endpoint or "")[:ENDPOINT_CHARS])
         self._forget()
+        self.session_lost = False
         return rx.redirect(routes.SIGN_IN)
 
     @rx.event
@@ -113,6 +130,7 @@ class SessionState(rx.State):
         if actor is not None:
             await asyncio.to_thread(_sign_out_everywhere, actor)
         self._forget()
+        self.session_lost = False
         return rx.redirect(routes.SIGN_IN)
 
 

@@ -108,3 +108,34 @@ def test_pages_run_without_a_policy_violation_when_a_rep_works(
     page.goto("/contacts")
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     assert refused == []
+
+
+def test_hashed_assets_are_kept_a_year_and_sent_in_brotli_when_the_browser_accepts_it(
+    app_server: RunningApp,
+) -> None:
+    home = httpx.get(f"{app_server.url}/", timeout=30)
+    asset = re.search(r'"(/assets/[^"]+-[A-Za-z0-9_-]{8}\.js)"', home.text)
+    assert asset is not None
+    headers = {"Accept-Encoding": "br, gzip"}
+    script = httpx.get(f"{app_server.url}{asset.group(1)}", headers=headers, timeout=30)
+    assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert script.headers["content-encoding"] == "br"
+    gzip_only = httpx.get(
+        f"{app_server.url}{asset.group(1)}", headers={"Accept-Encoding": "gzip"}, timeout=30
+    )
+    assert gzip_only.headers["content-encoding"] == "gzip"
+    # Pages and unhashed files change with a release: never kept as immutable.
+    assert "immutable" not in home.headers.get("cache-control", "")
+    assert "immutable" not in httpx.get(f"{app_server.url}/pwa.js", timeout=30).headers.get(
+        "cache-control", ""
+    )
+    missing = httpx.get(f"{app_server.url}/assets/nothing-12345678.js", timeout=30)
+    assert "immutable" not in missing.headers.get("cache-control", "")
+
+
+def test_sign_in_page_answers_at_its_own_address_without_a_redirect(
+    app_server: RunningApp,
+) -> None:
+    answer = httpx.get(f"{app_server.url}/signin", timeout=30, follow_redirects=False)
+    assert answer.status_code == 200
+    assert 'name="email"' in answer.text

@@ -27,7 +27,9 @@ def test_wrong_password_shows_an_error_and_keeps_no_session(page: Page) -> None:
 def test_signed_out_visit_lands_on_sign_in_when_opening_any_page(page: Page) -> None:
     for path in ("/", "/contacts", "/team", "/settings"):
         page.goto(path)
-        expect(page).to_have_url(re.compile(r"/signin/?$"))
+        # The page asked for rides along, so sign-in can come back to it.
+        back = "" if path == "/" else r"\?next=" + re.escape(path.replace("/", "%2F"))
+        expect(page).to_have_url(re.compile(r"/signin" + back + "$"))
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
