@@ -31,5 +31,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('team') as batch:
-        batch.drop_column('currency')
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy would drop and re-create
+    # `team`, which its members' foreign keys refuse.
+    op.drop_column('team', 'currency')

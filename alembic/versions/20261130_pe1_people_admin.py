@@ -57,7 +57,8 @@ def downgrade() -> None:
     with op.batch_alter_table("auditevent", schema=None) as batch_op:
         batch_op.drop_index("ix_auditevent_at")
         batch_op.drop_column("device")
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.drop_column("last_active_at")
     op.drop_index(op.f("ix_signinlink_user_id"), table_name="signinlink")
     op.drop_table("signinlink")
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy would drop and re-create
+    # `user`, which the foreign keys of every contact and token refuse.
+    op.drop_column("user", "last_active_at")

@@ -76,6 +76,7 @@ def test_the_card_shows_a_stored_phone_formatted_for_people_and_dials_it_as_stor
         opportunities=[],
         events=[],
         currency="USD",
+        owner_name="Riley Rep",
     )
     header = contact_header(card, date(2026, 11, 30), "America/Los_Angeles")
     assert header.phone == "+1 415-555-1004"
