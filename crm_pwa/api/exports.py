@@ -68,7 +68,7 @@ def contacts_csv(session: DbSession, actor: CurrentActor) -> Response:
 @router.get(
     "/contacts/{contact_id}/export",
     response_model=PersonExport,
-    responses=refusals(401, 404),
+    responses=refusals(401, 404, 422),
 )
 def person(contact_id: ContactId, session: DbSession, actor: CurrentActor) -> JSONResponse:
     """Everything held about one person, as one JSON file."""
@@ -106,7 +106,7 @@ def stop_feed(session: DbSession, actor: CurrentActor) -> Response:
 @router.get(
     "/calendar/{secret}.ics",
     response_class=Response,
-    responses={200: {**_FILE, "content": {"text/calendar": {}}}, **refusals(404)},
+    responses={200: {**_FILE, "content": {"text/calendar": {}}}, **refusals(404, 422)},
 )
 def feed(secret: str, request: Request, session: DbSession) -> Response:
     """The follow-up calendar; the secret in the address is the only key."""
