@@ -29,10 +29,18 @@ SHELL_SUFFIXES = (".js", ".css", ".webmanifest", ".png", ".svg", ".woff2", ".ico
 # Only Today's page and the SPA fallback: every route renders from either, and a
 # cached redirect could not be handed back for a navigation.
 SHELL_PAGES = {"index.html": "/", "__spa-fallback.html": "/__spa-fallback.html"}
-# What a rep opens with no signal: Today, the contact list, a contact's card and a
-# new contact. Other pages' code (the Team chart, import, settings) is cached only
+# What a rep opens with no signal: Today, the contact list, a contact's card, a
+# new contact, and the edit page (which then says plainly that editing needs a
+# signal, docs/offline.md). Other pages' code (the Team chart, import, settings) is cached only
 # once visited, so a rep's phone never downloads the manager's chart.
-OFFLINE_ROUTES = {None, "", "contacts", "contacts/:contact_id", "contacts/new"}
+OFFLINE_ROUTES = {
+    None,
+    "",
+    "contacts",
+    "contacts/:contact_id",
+    "contacts/:contact_id/edit",
+    "contacts/new",
+}
 _ROUTER_MANIFEST = re.compile(r"^window\.__reactRouterManifest=(.*?);?\s*$", re.DOTALL)
 _PAGE_ASSET = re.compile(r'(?:href|src)="(/assets/[^"]+)"')
 

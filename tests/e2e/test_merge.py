@@ -48,7 +48,7 @@ def test_rep_merges_a_contact_entered_twice_when_using_the_card(
     expect(page).to_have_url(f"{app_server.url}/contacts/{keep['id']}")
     expect(page.locator("[data-follow-up]").filter(has_text=promised)).to_be_visible()
     expect(page.get_by_text(f"Merged {other['name']} into this contact")).to_be_visible()
-    expect(page.get_by_text("Okafor Freight").first).to_be_visible()
+    expect(page.get_by_text("Okafor Freight", exact=True).filter(visible=True)).to_be_visible()
     gone = app_server.api("GET", f"/contacts/{other['id']}", token=token)
     assert gone.status_code == 404
     app_server.api("DELETE", f"/contacts/{keep['id']}", token=token).raise_for_status()

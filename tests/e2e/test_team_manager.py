@@ -1,5 +1,9 @@
 """The manager's drill-down on a phone and on a laptop: Team → a rep → a contact → a meeting
-logged; the owner filter; a handover previewed; the side navigation from 1024 px."""
+logged; the owner filter; a handover previewed; the side navigation from 1024 px.
+
+The meetings logged here take two of Sam's contacts out of "at risk" on the shared
+demo server: the file is named to run after test_team.py, which reads those stories.
+"""
 
 from __future__ import annotations
 
