@@ -249,7 +249,10 @@ def test_timeline_shows_history_newest_first_when_the_contact_has_some(
         "opportunities",
         "events",
         "currency",
+        "owner_name",
     }
+    # Whose contact it is, by name, for a manager reading the card.
+    assert body["owner_name"] == "Riley Chen"
     # The demo-less test team never chose a currency: the documented default.
     assert body["currency"] == "USD"
     assert [item["summary"] for item in body["interactions"]] == ["Newer visit", "Older call"]
