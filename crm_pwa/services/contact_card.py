@@ -28,6 +28,19 @@ class InteractionLine(BaseModel):
     sentiment: str
     author_name: str
 
+    @classmethod
+    def of(cls, item: Interaction, author_name: str) -> InteractionLine:
+        """One logged interaction with its author's name: the card's and the export's line."""
+        return cls(
+            id=item.id,
+            kind=item.kind,
+            direction=item.direction,
+            occurred_at=item.occurred_at,
+            summary=item.summary,
+            sentiment=item.sentiment,
+            author_name=author_name,
+        )
+
 
 class FollowUpLine(BaseModel):
     id: uuid.UUID
@@ -101,18 +114,7 @@ def contact_card(
     return ContactCard(
         contact=public_row(contact.model_dump(), len(follow_ups)),
         owner_name=owner.name if owner is not None else "",
-        interactions=[
-            InteractionLine(
-                id=item.id,
-                kind=item.kind,
-                direction=item.direction,
-                occurred_at=item.occurred_at,
-                summary=item.summary,
-                sentiment=item.sentiment,
-                author_name=author,
-            )
-            for item, author in interactions
-        ],
+        interactions=[InteractionLine.of(item, author) for item, author in interactions],
         open_follow_ups=[
             FollowUpLine(
                 id=item.id,

@@ -101,18 +101,7 @@ def export_person(
         format=FORMAT,
         exported_at=now,
         contact=to_public(session, contact),
-        interactions=[
-            InteractionLine(
-                id=item.id,
-                kind=item.kind,
-                direction=item.direction,
-                occurred_at=item.occurred_at,
-                summary=item.summary,
-                sentiment=item.sentiment,
-                author_name=author,
-            )
-            for item, author in interactions
-        ],
+        interactions=[InteractionLine.of(item, author) for item, author in interactions],
         follow_ups=[
             FollowUpRecord.model_validate(item, from_attributes=True) for item in follow_ups
         ],
