@@ -21,11 +21,13 @@ from crm_pwa.components.shell import back_link, page_shell
 from crm_pwa.components.when import moment_label
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
+from crm_pwa.domain.people import may_manage_people
 from crm_pwa.pages.people_rows import TeamOption
 from crm_pwa.services import people
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.audit_log import Entry, read_audit
 from crm_pwa.services.errors import ServiceError
+from crm_pwa.services.people import viewer
 from crm_pwa.state.session import SessionState
 
 # What each action is called on the page; other actions (exports, erasures, handovers
@@ -98,7 +100,7 @@ class AuditState(SessionState):
         actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
-        self.allowed = actor.role == "admin"
+        self.allowed = may_manage_people(viewer(actor))
         if not self.allowed:
             return None
         try:

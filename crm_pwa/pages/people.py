@@ -21,11 +21,13 @@ from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.devices import device_label
+from crm_pwa.domain.people import may_list_people, may_manage_people
 from crm_pwa.pages.people_rows import PersonRow, TeamOption, person_row
 from crm_pwa.pages.teams_section import TeamsState, teams_section
 from crm_pwa.services import people, team_admin
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
+from crm_pwa.services.people import viewer
 from crm_pwa.state.session import SessionState
 
 ROLE_CHOICES = [("rep", "Rep"), ("manager", "Manager"), ("admin", "Admin")]
@@ -81,10 +83,8 @@ class PeopleState(SessionState):
         actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
-        self.allowed = actor.role == "admin" or (
-            actor.role == "manager" and actor.team_id is not None
-        )
-        self.can_manage = actor.role == "admin"
+        self.allowed = may_list_people(viewer(actor))
+        self.can_manage = may_manage_people(viewer(actor))
         self.link = ""
         self.notice = ""
         if self.allowed:

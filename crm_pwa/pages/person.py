@@ -19,11 +19,13 @@ from crm_pwa.components.shell import back_link, page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.devices import device_label
+from crm_pwa.domain.people import may_manage_people
 from crm_pwa.pages.people import ROLE_CHOICES, link_box
 from crm_pwa.pages.people_rows import PersonRow, TeamOption, person_row
 from crm_pwa.services import people, team_admin
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
+from crm_pwa.services.people import viewer
 from crm_pwa.state.session import SessionState
 
 EMPTY = PersonRow("", "", "", "", "", "", "", "", True, "", "")
@@ -95,7 +97,7 @@ class PersonState(SessionState):
         actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
-        self.can_manage = actor.role == "admin"
+        self.can_manage = may_manage_people(viewer(actor))
         self.notice = ""
         self.link = ""
         await self._show(actor)

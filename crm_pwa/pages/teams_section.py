@@ -16,9 +16,11 @@ from crm_pwa.components.field import FIELD_STYLE, TAP, labelled, text_input
 from crm_pwa.components.notice import notice
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.devices import device_label
+from crm_pwa.domain.people import may_manage_people
 from crm_pwa.services import people, team_admin
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import ServiceError
+from crm_pwa.services.people import viewer
 from crm_pwa.state.session import SessionState
 
 
@@ -91,7 +93,7 @@ class TeamsState(SessionState):
         actor = await self._actor_off_loop()
         if actor is None:
             return self._to_sign_in()
-        if actor.role == "admin":
+        if may_manage_people(viewer(actor)):
             self.teams, self.managers = await asyncio.to_thread(_load, actor)
         return None
 
