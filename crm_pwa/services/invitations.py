@@ -1,0 +1,286 @@
+"""Invitations: written, previewed with the guard's reasons, people included by hand, sent.
+
+Who may do what follows the contact list's rule (services/actor.py): a rep
+invites from their own book, a manager from their team's, an admin from anyone's;
+an invitation is seen by whoever may see its writer's contacts, and anyone else
+is told it does not exist.
+
+The guest list is stored from the start: every contact the filters choose, each
+invited or excluded with the guard's reason (crm_pwa/domain/invitation_guard.py).
+While the invitation is a draft each preview judges it again (a complaint
+resolved since, a call logged since) and picks up contacts that now match; once
+sending starts the list is fixed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections import Counter
+from datetime import datetime
+from email.utils import parseaddr
+
+from sqlalchemy import event
+from sqlmodel import Session, col, select
+
+from crm_pwa.db.engine import begin_writing
+from crm_pwa.db.invitation import Invitation, InvitationGuest
+from crm_pwa.db.invitation_facts import Candidate, ContactFilter, load_candidates
+from crm_pwa.db.user import User
+from crm_pwa.domain.invitation_guard import OVERRIDABLE, judge_guest
+from crm_pwa.domain.invitation_message import check_event
+from crm_pwa.domain.rules import RuleError
+from crm_pwa.services.actor import Actor, visible_owner_ids
+from crm_pwa.services.errors import Conflict, Forbidden, Invalid, NotFound
+from crm_pwa.services.invitation_lines import guest_lines, load_invitation, public_invitation
+from crm_pwa.services.invitation_models import (
+    GuestLine,
+    InvitationIn,
+    InvitationPreview,
+    InvitationPublic,
+    SendProgress,
+)
+from crm_pwa.services.invitation_sending import sending_progress, start_sending
+from crm_pwa.settings import get_settings
+
+GUEST_NOT_FOUND = "That contact is not on this invitation's guest list."
+NOT_A_DRAFT = "This invitation is already being sent; its guest list is fixed."
+CONFIRM_NEEDED = "Confirm that you want to invite this person despite the reason shown."
+FINAL_REASON = "This person cannot be invited: {words}."
+OTHER_OWNER = "You may invite from your own team's contacts only."
+
+
+def _owners(session: Session, actor: Actor, owner: uuid.UUID | None) -> list[uuid.UUID] | None:
+    owners = visible_owner_ids(session, actor)
+    if owner is None:
+        return owners
+    if owners is not None and owner not in owners:
+        raise Forbidden(OTHER_OWNER)
+    return [owner]
+
+
+def _message_id(guest_id: uuid.UUID) -> str:
+    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "rapport.invalid"
+    return f"<invitation-{guest_id}@{domain}>"
+
+
+def _new_guest(invitation_id: uuid.UUID, contact_id: uuid.UUID) -> InvitationGuest:
+    guest_id = uuid.uuid4()
+    return InvitationGuest(
+        id=guest_id,
+        invitation_id=invitation_id,
+        contact_id=contact_id,
+        message_id=_message_id(guest_id),
+        unsubscribe_token=secrets.token_urlsafe(32),
+    )
+
+
+def _filters(invitation: Invitation) -> ContactFilter:
+    stored = invitation.filters
+    return ContactFilter(
+        kind=stored.get("kind"),
+        tier=stored.get("tier"),
+        band=stored.get("band"),
+        company=stored.get("company"),
+        tags=tuple(stored.get("tags") or ()),
+    )
+
+
+def _judge(guest: InvitationGuest, candidate: Candidate, now: datetime) -> None:
+    """Set the guest's status from the guard; a hand inclusion holds for overridable reasons."""
+    verdict = judge_guest(candidate.facts, now, candidate.time_zone)
+    guest.excluded_reason = verdict.reason or ""
+    guest.reason_words = "" if verdict.invited else verdict.words
+    if verdict.invited or (guest.included_by_hand and verdict.reason in OVERRIDABLE):
+        guest.status = "invited"
+    else:
+        guest.status = "excluded"
+
+
+def _rejudge(session: Session, actor: Actor, invitation: Invitation, now: datetime) -> None:
+    """Judge the draft's guest list again: new matches join, people who no longer match
+    leave (unless included by hand), everyone's reason is brought up to date."""
+    owner = invitation.filters.get("owner_id")
+    owners = _owners(session, actor, uuid.UUID(owner) if owner else None)
+    matched = {
+        c.contact_id: c
+        for c in load_candidates(
+            session, owners=owners, filters=_filters(invitation), invitation_id=invitation.id
+        )
+    }
+    guests = {
+        g.contact_id: g
+        for g in session.exec(
+            select(InvitationGuest).where(InvitationGuest.invitation_id == invitation.id)
+        )
+    }
+    by_hand = [cid for cid, g in guests.items() if g.included_by_hand and cid not in matched]
+    if by_hand:
+        for c in load_candidates(
+            session,
+            owners=owners,
+            filters=None,
+            invitation_id=invitation.id,
+            contact_ids=by_hand,
+        ):
+            matched[c.contact_id] = c
+    for contact_id, guest in guests.items():
+        if contact_id not in matched:
+            session.delete(guest)
+    for contact_id, candidate in matched.items():
+        guest = guests.get(contact_id) or _new_guest(invitation.id, contact_id)
+        _judge(guest, candidate, now)
+        session.add(guest)
+    session.flush()
+
+
+def create_invitation(
+    *, session: Session, actor: Actor, invitation_in: InvitationIn, now: datetime
+) -> InvitationPreview:
+    """Write a draft invitation and its guest list; answers its preview.
+
+    Raises Invalid (an event without a date, a campaign with one) and Forbidden
+    (an owner filter naming someone outside the actor's team).
+    """
+    try:
+        check_event(invitation_in.kind, invitation_in.starts_at)
+    except RuleError as error:
+        raise Invalid(error.message, error.field) from error
+    filters = invitation_in.filters
+    _owners(session, actor, filters.owner_id)
+    begin_writing(session)
+    invitation = Invitation(
+        owner_id=actor.id,
+        team_id=actor.team_id,
+        kind=invitation_in.kind,
+        title=invitation_in.title,
+        message=invitation_in.message,
+        starts_at=invitation_in.starts_at,
+        place=invitation_in.place,
+        filters=filters.model_dump(mode="json", exclude_defaults=True),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(invitation)
+    session.flush()
+    _rejudge(session, actor, invitation, now)
+    return _preview(session, invitation)
+
+
+def list_invitations(*, session: Session, actor: Actor) -> list[InvitationPublic]:
+    """The invitations the actor may see, newest first."""
+    query = select(Invitation, User.name).join(User, col(User.id) == Invitation.owner_id)
+    owners = visible_owner_ids(session, actor)
+    if owners is not None:
+        query = query.where(col(Invitation.owner_id).in_(owners))
+    rows = session.exec(query.order_by(col(Invitation.created_at).desc(), col(Invitation.id)))
+    return [public_invitation(invitation, name) for invitation, name in rows]
+
+
+def get_invitation(*, session: Session, actor: Actor, invitation_id: uuid.UUID) -> InvitationPublic:
+    invitation = load_invitation(session, actor, invitation_id)
+    owner = session.get(User, invitation.owner_id)
+    return public_invitation(invitation, owner.name if owner else "")
+
+
+def _preview(session: Session, invitation: Invitation) -> InvitationPreview:
+    owner = session.get(User, invitation.owner_id)
+    lines = guest_lines(session, invitation)
+    excluded = [line for line in lines if line.status == "excluded"]
+    return InvitationPreview(
+        invitation=public_invitation(invitation, owner.name if owner else ""),
+        invited=[line for line in lines if line.status != "excluded"],
+        excluded=excluded,
+        excluded_by_reason=dict(Counter(line.reason or "" for line in excluded)),
+    )
+
+
+def preview_invitation(
+    *, session: Session, actor: Actor, invitation_id: uuid.UUID, now: datetime
+) -> InvitationPreview:
+    """Who will be invited and who will not, with the reason in words; a draft is judged again."""
+    invitation = load_invitation(session, actor, invitation_id)
+    if invitation.state == "draft":
+        begin_writing(session)
+        _rejudge(session, actor, invitation, now)
+    return _preview(session, invitation)
+
+
+def include_guest(
+    *,
+    session: Session,
+    actor: Actor,
+    invitation_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    confirm: bool,
+    now: datetime,
+) -> GuestLine:
+    """Invite one excluded person by hand. Needs `confirm=True` (Invalid otherwise);
+    Conflict once sending started or when the reason is final (do-not-contact,
+    unsubscribed, no e-mail)."""
+    invitation = load_invitation(session, actor, invitation_id)
+    if invitation.state != "draft":
+        raise Conflict(NOT_A_DRAFT)
+    begin_writing(session)
+    _rejudge(session, actor, invitation, now)
+    guest = session.exec(
+        select(InvitationGuest).where(
+            InvitationGuest.invitation_id == invitation.id,
+            InvitationGuest.contact_id == contact_id,
+        )
+    ).first()
+    if guest is None:
+        raise NotFound(GUEST_NOT_FOUND)
+    line = _line(session, invitation, contact_id)
+    if guest.status == "excluded" and not line.overridable:
+        raise Conflict(FINAL_REASON.format(words=line.reason_words))
+    if not confirm:
+        raise Invalid(CONFIRM_NEEDED, "confirm")
+    if guest.status == "excluded":
+        guest.included_by_hand = True
+        guest.status = "invited"
+        invitation.updated_at = now
+        session.add_all([guest, invitation])
+        session.flush()
+    return _line(session, invitation, contact_id)
+
+
+def _line(session: Session, invitation: Invitation, contact_id: uuid.UUID) -> GuestLine:
+    lines = guest_lines(session, invitation, contact_ids=[contact_id])
+    if not lines:
+        raise NotFound(GUEST_NOT_FOUND)
+    return lines[0]
+
+
+def send_invitation(
+    *, session: Session, actor: Actor, invitation_id: uuid.UUID, now: datetime
+) -> SendProgress:
+    """Fix the guest list (judged once more) and start sending.
+
+    With RAPPORT_SMTP_URL set, the copies go out in the background once this
+    transaction commits (services/invitation_sending.py); without it the channel
+    is "mailto" and each guest's `mailto` link is sent by hand, then `mark_sent`.
+    Sending again resumes a run that stopped (SMTP unreachable); Conflict when
+    everything is sent already.
+    """
+    invitation = load_invitation(session, actor, invitation_id)
+    if invitation.state == "sent":
+        raise Conflict("This invitation has been sent already.")
+    begin_writing(session)
+    if invitation.state == "draft":
+        _rejudge(session, actor, invitation, now)
+        invitation.state = "sending"
+        invitation.channel = "smtp" if get_settings().smtp_url else "mailto"
+        invitation.sent_at = now
+    invitation.send_error = ""
+    invitation.updated_at = now
+    session.add(invitation)
+    session.flush()
+    if invitation.channel == "smtp":
+        chosen = invitation.id
+
+        def _after_commit(_session: Session) -> None:
+            start_sending(chosen)
+
+        event.listen(session, "after_commit", _after_commit, once=True)
+    return sending_progress(session=session, actor=actor, invitation_id=invitation.id)

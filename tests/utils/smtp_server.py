@@ -1,0 +1,58 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives, for the
+invitation tests and bench; it can refuse for a while as if it were down."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Mailbox:
+    messages: list[EmailMessage] = field(default_factory=list)
+    # Answer 421 (closing) to this many DATA commands, then accept again.
+    refuse_next: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            if self.refuse_next > 0:
+                self.refuse_next -= 1
+                return "421 Service not available, closing transmission channel"
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            assert isinstance(message, EmailMessage)
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def by_recipient(self) -> dict[str, list[EmailMessage]]:
+        found: dict[str, list[EmailMessage]] = {}
+        for message in self.messages:
+            found.setdefault(message["To"].addresses[0].addr_spec, []).append(message)
+        return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def smtp_server(port: int = 0) -> Iterator[tuple[Mailbox, Controller]]:
+    """Yields the mailbox and the running server (`controller.port`)."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port or free_port())
+    controller.start()
+    try:
+        yield mailbox, controller
+    finally:
+        controller.stop()
