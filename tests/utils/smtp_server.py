@@ -18,14 +18,13 @@ from aiosmtpd.controller import Controller
 @dataclass
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
-    # Answer 421 (closing) to this many DATA commands, then accept again.
-    refuse_next: int = 0
+    # Once this many messages are kept, answer 421 (closing) to every further one.
+    refuse_after: int | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
-            if self.refuse_next > 0:
-                self.refuse_next -= 1
+            if self.refuse_after is not None and len(self.messages) >= self.refuse_after:
                 return "421 Service not available, closing transmission channel"
             message = message_from_bytes(envelope.content, policy=policy.default)
             assert isinstance(message, EmailMessage)
@@ -47,9 +46,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(port: int = 0) -> Iterator[tuple[Mailbox, Controller]]:
+def smtp_server(
+    port: int = 0, mailbox: Mailbox | None = None
+) -> Iterator[tuple[Mailbox, Controller]]:
     """Yields the mailbox and the running server (`controller.port`)."""
-    mailbox = Mailbox()
+    mailbox = mailbox or Mailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     try:
