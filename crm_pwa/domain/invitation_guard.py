@@ -125,3 +125,11 @@ def judge_guest(
                 f"expected every {rhythm} days",
             )
     return INVITED
+
+
+def guest_status(verdict: Verdict, included_by_hand: bool) -> str:
+    """"invited" or "excluded" on the guest list: the guard's verdict, unless the sender
+    included the person by hand and the reason is one that may be overridden."""
+    if verdict.invited or (included_by_hand and verdict.overridable):
+        return "invited"
+    return "excluded"

@@ -27,7 +27,7 @@ from crm_pwa.db.engine import begin_writing
 from crm_pwa.db.invitation import Invitation, InvitationGuest
 from crm_pwa.db.invitation_facts import Candidate, ContactFilter, load_candidates
 from crm_pwa.db.user import User
-from crm_pwa.domain.invitation_guard import OVERRIDABLE, judge_guest
+from crm_pwa.domain.invitation_guard import guest_status, judge_guest
 from crm_pwa.domain.invitation_message import check_event
 from crm_pwa.domain.rules import RuleError
 from crm_pwa.services.actor import Actor, visible_owner_ids
@@ -91,10 +91,7 @@ def _judge(guest: InvitationGuest, candidate: Candidate, now: datetime) -> None:
     verdict = judge_guest(candidate.facts, now, candidate.time_zone)
     guest.excluded_reason = verdict.reason or ""
     guest.reason_words = "" if verdict.invited else verdict.words
-    if verdict.invited or (guest.included_by_hand and verdict.reason in OVERRIDABLE):
-        guest.status = "invited"
-    else:
-        guest.status = "excluded"
+    guest.status = guest_status(verdict, guest.included_by_hand)
 
 
 def _rejudge(session: Session, actor: Actor, invitation: Invitation, now: datetime) -> None:

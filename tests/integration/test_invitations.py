@@ -3,6 +3,7 @@ hand (mailto), answers, attendance and results, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,8 @@ from sqlmodel import Session, select
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, Interaction
+from crm_pwa.db.invitation import Invitation, InvitationGuest
+from crm_pwa.domain.invitation_guard import GuestFacts, judge_guest
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_card import contact_card
 from crm_pwa.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -227,3 +230,77 @@ def test_another_rep_neither_sees_nor_reads_the_results_of_an_invitation(session
             session=session, actor=other, invitation_in=_workshop(owner_id=str(rep.id)), now=NOW
         )
     assert rep_results(session=session, actor=other)[0].results.invitations == 0
+
+
+def test_the_preview_gives_each_generated_contact_the_guard_s_own_verdict(
+    session: Session,
+) -> None:
+    rng = random.Random(16)
+    rep = make_user(session, "lee@example.com", name="Lee Fox")
+    rep.time_zone = "America/Los_Angeles"
+    session.add(rep)
+    earlier = Invitation(
+        owner_id=rep.id,
+        kind="campaign",
+        title="Earlier",
+        message="Hi",
+        state="sent",
+        channel="mailto",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    session.add(earlier)
+    session.commit()
+    expected: dict[str, str | None] = {}
+    for n in range(40):
+        last = NOW - timedelta(hours=rng.randint(0, 24 * 200)) if rng.random() < 0.8 else None
+        contact = make_contact(
+            session,
+            rep,
+            f"Person {n:02d}",
+            tier=rng.choice(("high", "medium", "low")),
+            rhythm_days=rng.choice((None, None, 10, 45)),
+            last_interaction_at=last,
+            do_not_contact=rng.random() < 0.1,
+            invitations_opt_out=rng.random() < 0.1,
+            email=f"p{n}@example.com" if rng.random() < 0.9 else "",
+        )
+        complaint = rng.random() < 0.15
+        if complaint:
+            session.add(
+                Complaint(
+                    contact_id=contact.id,
+                    owner_id=rep.id,
+                    summary="x",
+                    opened_at=NOW - timedelta(days=3),
+                )
+            )
+        invited_at = NOW - timedelta(hours=rng.randint(1, 24 * 30)) if rng.random() < 0.3 else None
+        if invited_at is not None:
+            session.add(
+                InvitationGuest(
+                    invitation_id=earlier.id,
+                    contact_id=contact.id,
+                    message_id=f"<{n}@x>",
+                    unsubscribe_token=f"t{n}",
+                    sent_at=invited_at,
+                )
+            )
+        session.commit()
+        facts = GuestFacts(
+            contact.tier,
+            contact.rhythm_days,
+            last,
+            contact.do_not_contact,
+            contact.invitations_opt_out,
+            bool(contact.email),
+            int(complaint),
+            invited_at,
+        )
+        expected[contact.name] = judge_guest(facts, NOW, rep.time_zone).reason
+    preview = create_invitation(
+        session=session, actor=Actor.of(rep), invitation_in=_workshop(), now=NOW
+    )
+    shown = {line.name: line.reason for line in preview.invited + preview.excluded}
+    assert shown == expected
+    assert {line.name for line in preview.invited} == {n for n, r in expected.items() if r is None}
