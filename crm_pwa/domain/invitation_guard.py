@@ -128,7 +128,7 @@ def judge_guest(
 
 
 def guest_status(verdict: Verdict, included_by_hand: bool) -> str:
-    """"invited" or "excluded" on the guest list: the guard's verdict, unless the sender
+    """Invited or excluded on the guest list: the guard's verdict, unless the sender
     included the person by hand and the reason is one that may be overridden."""
     if verdict.invited or (included_by_hand and verdict.overridable):
         return "invited"
