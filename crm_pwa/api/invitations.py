@@ -59,7 +59,7 @@ def create(body: InvitationIn, session: DbSession, actor: CurrentActor) -> Invit
     )
 
 
-@router.get("", response_model=list[InvitationPublic], responses=refusals(401))
+@router.get("", response_model=list[InvitationPublic], responses=refusals(401, 422))
 def list_all(session: DbSession, actor: CurrentActor) -> list[InvitationPublic]:
     return invitations.list_invitations(session=session, actor=actor)
 
@@ -74,7 +74,7 @@ def per_rep(
     return invitation_results.rep_results(session=session, actor=actor, owner_id=owner_id)
 
 
-@router.get("/{invitation_id}", response_model=InvitationPublic, responses=refusals(401, 404))
+@router.get("/{invitation_id}", response_model=InvitationPublic, responses=refusals(401, 404, 422))
 def get_one(
     invitation_id: InvitationId, session: DbSession, actor: CurrentActor
 ) -> InvitationPublic:
@@ -82,7 +82,7 @@ def get_one(
 
 
 @router.get(
-    "/{invitation_id}/preview", response_model=InvitationPreview, responses=refusals(401, 404)
+    "/{invitation_id}/preview", response_model=InvitationPreview, responses=refusals(401, 404, 422)
 )
 def preview(
     invitation_id: InvitationId, session: DbSession, actor: CurrentActor
@@ -120,7 +120,7 @@ def include(
     "/{invitation_id}/send",
     response_model=SendProgress,
     status_code=202,
-    responses=refusals(401, 404, 409),
+    responses=refusals(401, 404, 409, 422),
 )
 def send(invitation_id: InvitationId, session: DbSession, actor: CurrentActor) -> SendProgress:
     """Fix the guest list and start sending (SMTP), or open it for sending by hand (mailto)."""
@@ -129,7 +129,9 @@ def send(invitation_id: InvitationId, session: DbSession, actor: CurrentActor) -
     )
 
 
-@router.get("/{invitation_id}/progress", response_model=SendProgress, responses=refusals(401, 404))
+@router.get(
+    "/{invitation_id}/progress", response_model=SendProgress, responses=refusals(401, 404, 422)
+)
 def progress(invitation_id: InvitationId, session: DbSession, actor: CurrentActor) -> SendProgress:
     return sending_progress(session=session, actor=actor, invitation_id=invitation_id)
 
@@ -137,7 +139,7 @@ def progress(invitation_id: InvitationId, session: DbSession, actor: CurrentActo
 @router.post(
     "/{invitation_id}/guests/{contact_id}/sent",
     response_model=GuestLine,
-    responses=refusals(401, 404, 409),
+    responses=refusals(401, 404, 409, 422),
 )
 def mark_sent(
     invitation_id: InvitationId, contact_id: ContactId, session: DbSession, actor: CurrentActor
@@ -194,7 +196,7 @@ def attended(
     )
 
 
-@router.get("/{invitation_id}/results", response_model=Results, responses=refusals(401, 404))
+@router.get("/{invitation_id}/results", response_model=Results, responses=refusals(401, 404, 422))
 def results(invitation_id: InvitationId, session: DbSession, actor: CurrentActor) -> Results:
     return invitation_results.invitation_results(
         session=session, actor=actor, invitation_id=invitation_id
@@ -210,6 +212,11 @@ _PAGE = """<!doctype html>
 <main><h1>{title}</h1>{body}</main></body></html>"""
 
 _HTML = {"text/html": {"schema": {"type": "string"}}}
+# Only a request FastAPI cannot read at all answers JSON here.
+_UNREADABLE = {
+    "description": "The request could not be read.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Unreadable"}}},
+}
 
 
 def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
@@ -223,7 +230,11 @@ def _unknown(error: NotFound) -> HTMLResponse:
 @unsubscribe_router.get(
     "/unsubscribe/{token}",
     response_class=HTMLResponse,
-    responses={200: {"content": _HTML}, 404: {"content": _HTML, "description": "Unknown link."}},
+    responses={
+        200: {"content": _HTML},
+        404: {"content": _HTML, "description": "Unknown link."},
+        422: _UNREADABLE,
+    },
 )
 def unsubscribe_page(token: str, session: DbSession) -> HTMLResponse:
     """A small page that asks to confirm; no sign-in, the link's token is the key."""
@@ -245,7 +256,11 @@ def unsubscribe_page(token: str, session: DbSession) -> HTMLResponse:
 @unsubscribe_router.post(
     "/unsubscribe/{token}",
     response_class=HTMLResponse,
-    responses={200: {"content": _HTML}, 404: {"content": _HTML, "description": "Unknown link."}},
+    responses={
+        200: {"content": _HTML},
+        404: {"content": _HTML, "description": "Unknown link."},
+        422: _UNREADABLE,
+    },
 )
 def unsubscribe_now(token: str, session: DbSession, device: Device) -> HTMLResponse:
     """One-click unsubscribe (RFC 8058): a mail program POSTs `List-Unsubscribe=One-Click`;
