@@ -1,22 +1,25 @@
 """Sending an invitation through SMTP: throttled, retried, resumable, nobody twice.
 
 A run works in batches. It **claims** a batch of unsent copies (a committed
-UPDATE naming the run), then sends each copy and **records** it sent in its own
-short transaction right after the server's "250 OK". So:
+UPDATE naming the run), sends them over a few connections at once
+(services/invitation_batch.py) and **records** each copy sent after the
+server's "250 OK", in small groups (at most 50 copies or a quarter of a second
+apart). So:
 
 - two runs never send the same copy: a copy claimed by a live run is not free;
 - a run that fails to reach the server (refused connection, dropped
   connection, a 4xx) knows those copies did not go out (no 250 came: RFC 5321
-  makes the server responsible only from its 250 on), hands its claims back,
-  waits and tries again, a few times; then it stops, says why on the
-  invitation, and the copies wait for the next run (Send again, the
-  resume job every few minutes, or the job queue's retry);
-- a process that dies between a 250 and the record leaves one claimed,
-  unrecorded copy (at most one per run, since each is recorded before the next
-  is sent); once its claim is stale (`CLAIM_LEASE`) the next run sends it again
-  under the same Message-ID, which mail programs show as one message. That is
-  the one place a duplicate can happen; losing the copy instead would be worse
-  for an invitation, and recording before sending would lose it.
+  makes the server responsible only from its 250 on): it records what did go
+  out, hands its other claims back, waits and tries again a few times, then
+  stops and says why on the invitation; the copies wait for the next run (Send
+  again, the resume job every few minutes, or the job queue's retry);
+- a process that dies between a 250 and the record of its group leaves those
+  copies claimed and unrecorded (at most one group); once their claim is stale
+  (`CLAIM_LEASE`) the next run sends them again under the same Message-ID,
+  which mail programs show as one message. That is the one place a duplicate
+  can happen. Recording before sending would lose those copies instead, and
+  recording each copy alone costs a disk flush per copy on SQLite, which made
+  2,000 copies take minutes.
 
 A copy the server refuses for good (5xx for that address) is given up on at
 once; other failures of one copy count towards `MAX_ATTEMPTS`.
@@ -27,7 +30,7 @@ so it is there once however often this runs, and health counts it.
 
 Where runs happen: a job on the job queue with RAPPORT_SCHEDULER=queue, else a
 thread of the app process (like the scheduled jobs); with RAPPORT_SCHEDULER=off
-nothing starts by itself and `run_sending` is called by hand (tests, CLI).
+nothing starts by itself and `run_sending` is called by hand (tests, bench).
 """
 
 from __future__ import annotations
