@@ -52,14 +52,17 @@ def claim_copies(
     instead of claimed. The caller commits, so the claim holds before anything is sent.
     """
     begin_writing(session)
-    gone = select(Contact.id).where(
-        sa.or_(col(Contact.do_not_contact).is_(True), col(Contact.invitations_opt_out).is_(True))
-    )
-    session.connection().execute(
-        sa.update(InvitationGuest)
-        .where(_to_send(invitation_id), col(InvitationGuest.contact_id).in_(gone))
-        .values(status="excluded", excluded_reason="unsubscribed", send_claim=None)
-    )
+    # The guard's final reasons, as they stand now: they may have changed since the preview.
+    for flag, reason, words in (
+        (Contact.do_not_contact, "do_not_contact", "Asked not to be contacted"),
+        (Contact.invitations_opt_out, "unsubscribed", "Unsubscribed from invitations"),
+    ):
+        gone = select(Contact.id).where(col(flag).is_(True))
+        session.connection().execute(
+            sa.update(InvitationGuest)
+            .where(_to_send(invitation_id), col(InvitationGuest.contact_id).in_(gone))
+            .values(status="excluded", excluded_reason=reason, reason_words=words, send_claim=None)
+        )
     free = sa.or_(
         col(InvitationGuest.send_claim).is_(None),
         col(InvitationGuest.send_claim) == claim,

@@ -10,15 +10,21 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from crm_pwa import clock
 from crm_pwa.db.audit import AuditEvent
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Interaction
+from crm_pwa.db.invitation import InvitationGuest
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.invitation_models import InvitationFilters, InvitationIn
-from crm_pwa.services.invitation_sending import SendingPaused, run_sending, sending_progress
+from crm_pwa.services.invitation_sending import (
+    CLAIM_LEASE,
+    SendingPaused,
+    run_sending,
+    sending_progress,
+)
 from crm_pwa.services.invitations import create_invitation, send_invitation
 from crm_pwa.settings import get_settings
 from tests.conftest import Database
@@ -177,3 +183,36 @@ def _smtp_at(port: int) -> Iterator[None]:
         get_settings.cache_clear()
         yield
     get_settings.cache_clear()
+
+
+def test_a_run_skips_copies_a_live_run_holds_and_resends_those_a_dead_run_left(
+    session: Session, mailbox: Mailbox
+) -> None:
+    rep = _rep_with_guests(session)
+    invitation_id = _invite(session, rep)
+    guests = session.exec(
+        select(InvitationGuest)
+        .where(InvitationGuest.invitation_id == invitation_id)
+        .order_by(col(InvitationGuest.id))
+    ).all()
+    now = clock.now()
+    # A live run holds the first copy; a run that died ten minutes ago held the second
+    # (sent or not, nobody knows); the third's person unsubscribed after the preview.
+    guests[0].send_claim, guests[0].claimed_at = "live", now
+    guests[1].send_claim, guests[1].claimed_at = "dead", now - CLAIM_LEASE - timedelta(seconds=1)
+    gone = session.get(Contact, guests[2].contact_id)
+    assert gone is not None
+    gone.invitations_opt_out = True
+    session.add_all([guests[0], guests[1], gone])
+    session.commit()
+    progress = run_sending(invitation_id, "this-run", waits=())
+    assert (progress.state, progress.sent, progress.pending) == ("sending", GUESTS - 2, 1)
+    received = mailbox.by_recipient()
+    live = session.get(Contact, guests[0].contact_id)
+    dead = session.get(Contact, guests[1].contact_id)
+    assert live is not None and dead is not None
+    assert live.email not in received and gone.email not in received
+    [resent] = received[dead.email]
+    assert resent["Message-ID"] == guests[1].message_id
+    session.refresh(guests[2])
+    assert (guests[2].status, guests[2].excluded_reason) == ("excluded", "unsubscribed")

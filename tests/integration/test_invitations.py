@@ -176,6 +176,10 @@ def test_sending_by_hand_logs_each_invitation_once_and_attendance_as_a_meeting(
     ana = people["ana"].id
     emails = session.exec(select(Interaction).where(Interaction.contact_id == ana)).all()
     assert [(i.kind, i.summary) for i in emails] == [("email", "Invitation sent: Pricing workshop")]
+    # The invitation is a contact: last talked and the score count it.
+    contact = session.get(Contact, ana, populate_existing=True)
+    assert contact is not None and contact.last_interaction_at == NOW
+    assert contact.health_score is not None
 
     accepted = set_guest_status(
         session=session,
