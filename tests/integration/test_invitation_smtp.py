@@ -3,6 +3,7 @@ headers, one-click unsubscribe, and a server that fails mid-run without anyone g
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from crm_pwa.services.invitation_sending import (
 from crm_pwa.services.invitations import create_invitation, send_invitation
 from crm_pwa.settings import get_settings
 from tests.conftest import Database
-from tests.utils.factories import make_contact, make_user
+from tests.utils.factories import bearer, make_contact, make_user
 from tests.utils.smtp_server import Mailbox, smtp_server
 
 GUESTS = 6
@@ -216,3 +217,30 @@ def test_a_run_skips_copies_a_live_run_holds_and_resends_those_a_dead_run_left(
     assert resent["Message-ID"] == guests[1].message_id
     session.refresh(guests[2])
     assert (guests[2].status, guests[2].excluded_reason) == ("excluded", "unsubscribed")
+
+
+def test_sending_through_the_api_runs_in_the_background_and_shows_its_progress(
+    db: Database, mailbox: Mailbox, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAPPORT_SCHEDULER", "on")
+    get_settings.cache_clear()
+    with db.session() as session:
+        _rep_with_guests(session)
+    riley = bearer(client, "riley@example.com")
+    body = {
+        "kind": "campaign",
+        "title": "News",
+        "message": "Hi {first_name}",
+        "filters": {"tier": "high"},
+    }
+    invitation = client.post("/api/v1/invitations", json=body, headers=riley).json()
+    base = f"/api/v1/invitations/{invitation['invitation']['id']}"
+    started = client.post(f"{base}/send", headers=riley)
+    assert started.status_code == 202 and started.json()["channel"] == "smtp"
+    deadline = time.monotonic() + 20
+    progress = started.json()
+    while progress["state"] != "sent" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        progress = client.get(f"{base}/progress", headers=riley).json()
+    assert (progress["state"], progress["sent"], progress["total"]) == ("sent", GUESTS, GUESTS)
+    assert len(mailbox.messages) == GUESTS
