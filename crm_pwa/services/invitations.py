@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from crm_pwa.db.engine import begin_writing
 from crm_pwa.db.invitation import Invitation, InvitationGuest
 from crm_pwa.db.invitation_facts import ContactFilter, load_candidates
-from crm_pwa.db.invitation_rows import StoredGuest, stored_guests, write_guest_list
+from crm_pwa.db.invitation_rows import StoredGuest, copy_counts, stored_guests, write_guest_list
 from crm_pwa.db.user import User
 from crm_pwa.domain.invitation_guard import guest_status, judge_guest
 from crm_pwa.domain.invitation_message import check_event
@@ -290,9 +290,11 @@ def send_invitation(
         invitation.sent_at = now
     invitation.send_error = ""
     invitation.updated_at = now
+    if copy_counts(session, invitation.id).pending == 0:
+        invitation.state = "sent"  # nobody to send to, or every copy given up on
     session.add(invitation)
     session.flush()
-    if invitation.channel == "smtp":
+    if invitation.channel == "smtp" and invitation.state == "sending":
         chosen = invitation.id
 
         def _after_commit(_session: Session) -> None:

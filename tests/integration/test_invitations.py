@@ -308,3 +308,17 @@ def test_the_preview_gives_each_generated_contact_the_guard_s_own_verdict(
     shown = {line.name: line.reason for line in preview.invited + preview.excluded}
     assert shown == expected
     assert {line.name for line in preview.invited} == {n for n, r in expected.items() if r is None}
+
+
+def test_an_invitation_nobody_passes_is_sent_at_once_with_nothing_to_send(session: Session) -> None:
+    rep, people = _book(session)
+    preview = create_invitation(
+        session=session, actor=rep, invitation_in=_workshop(tier="low"), now=NOW
+    )
+    assert preview.invited == [] and [line.name for line in preview.excluded] == ["Ben Ode"]
+    progress = send_invitation(
+        session=session, actor=rep, invitation_id=preview.invitation.id, now=NOW
+    )
+    assert (progress.state, progress.total) == ("sent", 0)
+    with pytest.raises(Conflict):
+        send_invitation(session=session, actor=rep, invitation_id=preview.invitation.id, now=NOW)
