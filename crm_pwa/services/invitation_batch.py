@@ -56,6 +56,20 @@ def transient(error: Exception) -> bool:
     return isinstance(error, (OSError, smtplib.SMTPException))
 
 
+def describe(error: Exception) -> str:
+    """The server's own answer where there is one ("550 No such user"), for the guest list."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = list(error.recipients.values())
+        if answers:
+            code, text = answers[0]
+            return f"The mail server refused the address: {code} {text.decode(errors='replace')}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        answer: bytes | str = error.smtp_error
+        shown = answer.decode(errors="replace") if isinstance(answer, bytes) else answer
+        return f"The mail server refused the message: {error.smtp_code} {shown}"
+    return f"The message could not be sent: {error or type(error).__name__}"
+
+
 class Throttle:
     """At most `per_second` sends a second over all connections, without drifting."""
 
@@ -159,7 +173,7 @@ def send_batch(
                     except Exception as error:  # every failure is judged by `transient`
                         if isinstance(error, smtplib.SMTPRecipientsRefused) or not transient(error):
                             recorder.add_failed(
-                                copy.guest.id, str(error), final=not transient(error)
+                                copy.guest.id, describe(error), final=not transient(error)
                             )
                             break
                         _drop(server)

@@ -26,7 +26,7 @@ from crm_pwa.services.invitation_sending import (
     run_sending,
     sending_progress,
 )
-from crm_pwa.services.invitations import create_invitation, send_invitation
+from crm_pwa.services.invitations import create_invitation, preview_invitation, send_invitation
 from crm_pwa.settings import get_settings
 from tests.conftest import Database
 from tests.utils.factories import bearer, make_contact, make_user
@@ -244,3 +244,20 @@ def test_sending_through_the_api_runs_in_the_background_and_shows_its_progress(
         progress = client.get(f"{base}/progress", headers=riley).json()
     assert (progress["state"], progress["sent"], progress["total"]) == ("sent", GUESTS, GUESTS)
     assert len(mailbox.messages) == GUESTS
+
+
+def test_an_address_the_server_refuses_is_given_up_on_and_the_rest_go_out(
+    session: Session, mailbox: Mailbox
+) -> None:
+    rep = _rep_with_guests(session)
+    mailbox.unknown = {"guest4@example.com"}
+    invitation_id = _invite(session, rep)
+    progress = run_sending(invitation_id, "run", waits=())
+    assert (progress.state, progress.sent, progress.failed) == ("sent", GUESTS - 1, 1)
+    lines = preview_invitation(
+        session=session, actor=rep, invitation_id=invitation_id, now=clock.now()
+    )
+    refused = {line.name: line.send_error for line in lines.invited if line.send_error}
+    assert refused == {
+        "Guest4 Person": "The mail server refused the address: 550 No such user here"
+    }
