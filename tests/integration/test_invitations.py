@@ -15,6 +15,7 @@ from crm_pwa.db.invitation import Invitation, InvitationGuest
 from crm_pwa.domain.invitation_guard import GuestFacts, judge_guest
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_card import contact_card
+from crm_pwa.services.person_export import export_person
 from crm_pwa.services.errors import Conflict, Forbidden, Invalid, NotFound
 from crm_pwa.services.invitation_guests import mark_attended, mark_sent, set_guest_status
 from crm_pwa.services.invitation_models import InvitationFilters, InvitationIn
@@ -207,6 +208,8 @@ def test_sending_by_hand_logs_each_invitation_once_and_attendance_as_a_meeting(
         "Met at Pricing workshop",
         "Invitation sent: Pricing workshop",
     ]
+    exported = export_person(session=session, actor=rep, contact_id=ana, now=NOW).invitations
+    assert [(i.title, i.status) for i in exported] == [("Pricing workshop", "attended")]
     results = invitation_results(session=session, actor=rep, invitation_id=invitation_id)
     assert (results.invited, results.sent, results.accepted, results.attended) == (1, 1, 1, 1)
     assert results.excluded_by_reason["no_email"] == 1
