@@ -5,7 +5,7 @@ that this one did, so it only cost a B-tree change per term row written: a
 handover of 5,000 contacts moves about 120,000 of them (docs/benchmarks.md).
 
 Revision ID: ho1
-Revises: jq1
+Revises: sp1
 Create Date: 2026-11-30 20:00:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = 'ho1'
-down_revision: str | None = 'jq1'
+down_revision: str | None = 'sp1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
