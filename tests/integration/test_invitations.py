@@ -15,7 +15,6 @@ from crm_pwa.db.invitation import Invitation, InvitationGuest
 from crm_pwa.domain.invitation_guard import GuestFacts, judge_guest
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_card import contact_card
-from crm_pwa.services.person_export import export_person
 from crm_pwa.services.errors import Conflict, Forbidden, Invalid, NotFound
 from crm_pwa.services.invitation_guests import mark_attended, mark_sent, set_guest_status
 from crm_pwa.services.invitation_models import InvitationFilters, InvitationIn
@@ -26,6 +25,7 @@ from crm_pwa.services.invitations import (
     preview_invitation,
     send_invitation,
 )
+from crm_pwa.services.person_export import export_person
 from tests.utils.factories import NOW, make_contact, make_team, make_user
 
 
