@@ -81,6 +81,9 @@ class Settings:
     smtp_connections: int = 4
     # Where people reach the app: the unsubscribe links in e-mails start with it.
     public_url: str = "http://localhost:8000"
+    # How long a stopping app server lets its workers finish in-flight requests
+    # before it kills them (crm_pwa/app_server.py).
+    shutdown_grace_seconds: int = 30
 
     def __post_init__(self) -> None:
         try:
@@ -189,4 +192,5 @@ def get_settings() -> Settings:
         smtp_per_second=_count("SMTP_PER_SECOND", 10),
         smtp_connections=_count("SMTP_CONNECTIONS", 4),
         public_url=_env("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+        shutdown_grace_seconds=_count("SHUTDOWN_GRACE_SECONDS", 30),
     )
