@@ -91,7 +91,7 @@ def _excluded_row(row: ObjectVar[GuestRow]) -> rx.Component:
                     rx.button(
                         "Include anyway",
                         on_click=InvitationState.ask_to_include(row.contact_id, row.name),  # type: ignore[operator]
-                        aria_label="Include " + row.name.to(str) + " anyway",
+                        aria_label="Include anyway: " + row.name.to(str),
                         variant="soft",
                         min_height=TAP,
                     ),
@@ -217,10 +217,14 @@ def _progress() -> rx.Component:
 
 def _mail_link(row: ObjectVar[GuestRow]) -> rx.Component:
     # One tap opens the phone's mail app with the message filled in, and records it sent.
+    # In a new browsing context: navigating this page to mailto: fires beforeunload, on
+    # which Reflex drops its websocket, and the "sent" event with it.
     return rx.el.a(
         rx.icon("mail", size=18, aria_hidden="true"),
         "Write",
         href=row.mailto,
+        target="_blank",
+        rel="noopener",
         on_click=InvitationState.sent_by_hand(row.contact_id, row.name),  # type: ignore[operator]
         aria_label="Write to " + row.name.to(str),
         style={
