@@ -76,6 +76,9 @@ class Settings:
     mail_from: str = "Rapport <invitations@rapport.invalid>"
     # At most this many messages a second to the SMTP server: providers cap senders.
     smtp_per_second: int = 10
+    # SMTP connections a sending run keeps open at once: each message costs four
+    # round trips, so a few connections hide the wait for the server's answers.
+    smtp_connections: int = 4
     # Where people reach the app: the unsubscribe links in e-mails start with it.
     public_url: str = "http://localhost:8000"
 
@@ -184,5 +187,6 @@ def get_settings() -> Settings:
         smtp_url=_env("SMTP_URL").strip() or None,
         mail_from=_env("MAIL_FROM", "Rapport <invitations@rapport.invalid>"),
         smtp_per_second=_count("SMTP_PER_SECOND", 10),
+        smtp_connections=_count("SMTP_CONNECTIONS", 4),
         public_url=_env("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
     )

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.engine import begin_writing
 from crm_pwa.db.invitation import InvitationGuest
+from crm_pwa.db.note_rows import table_of
 
 # A copy is given up on after this many failed tries (or at once, when the server
 # refuses the address for good).
@@ -51,14 +52,17 @@ def claim_copies(
     instead of claimed. The caller commits, so the claim holds before anything is sent.
     """
     begin_writing(session)
-    gone = select(Contact.id).where(
-        sa.or_(col(Contact.do_not_contact).is_(True), col(Contact.invitations_opt_out).is_(True))
-    )
-    session.connection().execute(
-        sa.update(InvitationGuest)
-        .where(_to_send(invitation_id), col(InvitationGuest.contact_id).in_(gone))
-        .values(status="excluded", excluded_reason="unsubscribed", send_claim=None)
-    )
+    # The guard's final reasons, as they stand now: they may have changed since the preview.
+    for flag, reason, words in (
+        (Contact.do_not_contact, "do_not_contact", "Asked not to be contacted"),
+        (Contact.invitations_opt_out, "unsubscribed", "Unsubscribed from invitations"),
+    ):
+        gone = select(Contact.id).where(col(flag).is_(True))
+        session.connection().execute(
+            sa.update(InvitationGuest)
+            .where(_to_send(invitation_id), col(InvitationGuest.contact_id).in_(gone))
+            .values(status="excluded", excluded_reason=reason, reason_words=words, send_claim=None)
+        )
     free = sa.or_(
         col(InvitationGuest.send_claim).is_(None),
         col(InvitationGuest.send_claim) == claim,
@@ -164,3 +168,63 @@ def unlogged_copies(session: Session, invitation_id: uuid.UUID) -> list[Invitati
             )
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredGuest:
+    id: uuid.UUID
+    included_by_hand: bool
+    status: str
+    reason: str
+    words: str
+
+
+def stored_guests(session: Session, invitation_id: uuid.UUID) -> dict[uuid.UUID, StoredGuest]:
+    """The guest list as stored, by contact."""
+    guests = table_of(InvitationGuest).c
+    rows = session.connection().execute(
+        sa.select(
+            guests.contact_id,
+            guests.id,
+            guests.included_by_hand,
+            guests.status,
+            guests.excluded_reason,
+            guests.reason_words,
+        ).where(guests.invitation_id == invitation_id)
+    )
+    return {row[0]: StoredGuest(*row[1:]) for row in rows}
+
+
+def write_guest_list(
+    session: Session,
+    *,
+    added: list[dict[str, object]],
+    changed: list[StoredGuest],
+    removed: list[uuid.UUID],
+) -> None:
+    """Insert, update (status and reason) and delete guest rows, a statement each."""
+    table = table_of(InvitationGuest)
+    connection = session.connection()
+    if added:
+        connection.execute(sa.insert(table), added)
+    if changed:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("guest_id"))
+            .values(
+                status=sa.bindparam("new_status"),
+                excluded_reason=sa.bindparam("new_reason"),
+                reason_words=sa.bindparam("new_words"),
+            ),
+            [
+                {
+                    "guest_id": guest.id,
+                    "new_status": guest.status,
+                    "new_reason": guest.reason,
+                    "new_words": guest.words,
+                }
+                for guest in changed
+            ],
+        )
+    if removed:
+        connection.execute(sa.delete(table).where(table.c.id.in_(removed)))

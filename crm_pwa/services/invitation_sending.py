@@ -1,22 +1,25 @@
 """Sending an invitation through SMTP: throttled, retried, resumable, nobody twice.
 
 A run works in batches. It **claims** a batch of unsent copies (a committed
-UPDATE naming the run), then sends each copy and **records** it sent in its own
-short transaction right after the server's "250 OK". So:
+UPDATE naming the run), sends them over a few connections at once
+(services/invitation_batch.py) and **records** each copy sent after the
+server's "250 OK", in small groups (at most 50 copies or a quarter of a second
+apart). So:
 
 - two runs never send the same copy: a copy claimed by a live run is not free;
 - a run that fails to reach the server (refused connection, dropped
   connection, a 4xx) knows those copies did not go out (no 250 came: RFC 5321
-  makes the server responsible only from its 250 on), hands its claims back,
-  waits and tries again, a few times; then it stops, says why on the
-  invitation, and the copies wait for the next run (Send again, the
-  resume job every few minutes, or the job queue's retry);
-- a process that dies between a 250 and the record leaves one claimed,
-  unrecorded copy (at most one per run, since each is recorded before the next
-  is sent); once its claim is stale (`CLAIM_LEASE`) the next run sends it again
-  under the same Message-ID, which mail programs show as one message. That is
-  the one place a duplicate can happen; losing the copy instead would be worse
-  for an invitation, and recording before sending would lose it.
+  makes the server responsible only from its 250 on): it records what did go
+  out, hands its other claims back, waits and tries again a few times, then
+  stops and says why on the invitation; the copies wait for the next run (Send
+  again, the resume job every few minutes, or the job queue's retry);
+- a process that dies between a 250 and the record of its group leaves those
+  copies claimed and unrecorded (at most one group); once their claim is stale
+  (`CLAIM_LEASE`) the next run sends them again under the same Message-ID,
+  which mail programs show as one message. That is the one place a duplicate
+  can happen. Recording before sending would lose those copies instead, and
+  recording each copy alone costs a disk flush per copy on SQLite, which made
+  2,000 copies take minutes.
 
 A copy the server refuses for good (5xx for that address) is given up on at
 once; other failures of one copy count towards `MAX_ATTEMPTS`.
@@ -27,7 +30,7 @@ so it is there once however often this runs, and health counts it.
 
 Where runs happen: a job on the job queue with RAPPORT_SCHEDULER=queue, else a
 thread of the app process (like the scheduled jobs); with RAPPORT_SCHEDULER=off
-nothing starts by itself and `run_sending` is called by hand (tests, CLI).
+nothing starts by itself and `run_sending` is called by hand (tests, bench).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from urllib.parse import unquote, urlsplit
+from functools import partial
 
 from sqlmodel import Session, select
 
@@ -47,18 +50,18 @@ from crm_pwa import clock
 from crm_pwa.db.engine import begin_writing, session_scope
 from crm_pwa.db.invitation import Invitation
 from crm_pwa.db.invitation_rows import (
+    ClaimedCopy,
     claim_copies,
     copy_counts,
-    record_failure,
-    record_sent,
     release_claims,
     unlogged_copies,
 )
 from crm_pwa.db.user import User
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_updates import refresh_touched_contacts
+from crm_pwa.services.invitation_batch import Recorder, Throttle, connect_smtp, send_batch
 from crm_pwa.services.invitation_lines import load_invitation
-from crm_pwa.services.invitation_mail import email_copy
+from crm_pwa.services.invitation_mail import email_copy, envelope_sender
 from crm_pwa.services.invitation_models import SendProgress
 from crm_pwa.services.note_input import NoteIn, ReadNote
 from crm_pwa.services.notes import store_notes
@@ -89,22 +92,6 @@ def timeline_note_id(guest_id: uuid.UUID) -> uuid.UUID:
 
 def sent_summary(title: str) -> str:
     return f"Invitation sent: {title}"
-
-
-def connect_smtp(url: str, timeout: float = 30.0) -> smtplib.SMTP:
-    """A connection to the server of RAPPORT_SMTP_URL, signed in when it names a user."""
-    parts = urlsplit(url)
-    host = parts.hostname or "localhost"
-    server: smtplib.SMTP
-    if parts.scheme == "smtps":
-        server = smtplib.SMTP_SSL(host, parts.port or 465, timeout=timeout)
-    else:
-        server = smtplib.SMTP(host, parts.port or 25, timeout=timeout)
-        if parts.scheme == "smtp+starttls":
-            server.starttls()
-    if parts.username:
-        server.login(unquote(parts.username), unquote(parts.password or ""))
-    return server
 
 
 def log_sent_copies(session: Session, invitation: Invitation, now: datetime) -> int:
@@ -153,33 +140,6 @@ def _finish_if_done(session: Session, invitation_id: uuid.UUID, now: datetime) -
     return True
 
 
-def _transient(error: Exception) -> bool:
-    """Whether the failure is the connection's or the server's for now, not this address's."""
-    if isinstance(error, smtplib.SMTPNotSupportedError):
-        return False  # an address the server cannot take (SMTPUTF8), however often tried
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return all(400 <= code < 500 for code in codes)
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500 or error.smtp_code == -1
-    return isinstance(error, (OSError, smtplib.SMTPException))
-
-
-class _Throttle:
-    """At most `per_second` sends a second, on average, without drifting."""
-
-    def __init__(self, per_second: int, sleep: Callable[[float], None]) -> None:
-        self.interval = 1.0 / per_second
-        self.sleep = sleep
-        self.next_at = time.monotonic()
-
-    def wait(self) -> None:
-        now = time.monotonic()
-        if self.next_at > now:
-            self.sleep(self.next_at - now)
-        self.next_at = max(self.next_at, now) + self.interval
-
-
 def run_sending(
     invitation_id: uuid.UUID,
     claim: str,
@@ -199,72 +159,56 @@ def run_sending(
         def connect() -> smtplib.SMTP:
             return connect_smtp(url)
 
-    throttle = _Throttle(settings.smtp_per_second, sleep)
-    server: smtplib.SMTP | None = None
-    failures = 0
-    try:
-        while True:
-            now = clock.now()
-            with session_scope() as session:
-                log_sent_copies(session, _invitation(session, invitation_id), now)
-                if _finish_if_done(session, invitation_id, now):
-                    break
-                batch = claim_copies(
-                    session,
-                    invitation_id,
-                    claim,
-                    now=now,
-                    stale_before=now - CLAIM_LEASE,
-                    limit=BATCH,
-                )
-                invitation = _invitation(session, invitation_id)
-                writer = session.get(User, invitation.owner_id)
-                assert writer is not None
-            if not batch:
-                break  # the rest is claimed by a live run, or given up on
-            for copy in batch:
-                message = email_copy(
-                    invitation,
-                    copy.guest,
-                    name=copy.name,
-                    company=copy.company,
-                    email=copy.email,
-                    writer=writer,
-                    now=clock.now(),
-                )
-                while True:
-                    try:
-                        if server is None:
-                            server = connect()
-                        throttle.wait()
-                        server.send_message(message)
-                    except Exception as error:  # noqa: BLE001 - every failure is judged below
-                        if not _transient(error) or isinstance(
-                            error, smtplib.SMTPRecipientsRefused
-                        ):
-                            with session_scope() as session:
-                                record_failure(
-                                    session,
-                                    copy.guest.id,
-                                    str(error),
-                                    final=not _transient(error),
-                                )
-                            break
-                        _drop(server)
-                        server = None
-                        if failures >= len(waits):
-                            _pause(invitation_id, claim, error)
-                        sleep(waits[failures])
-                        failures += 1
-                        continue
-                    failures = 0
-                    with session_scope() as session:
-                        record_sent(session, copy.guest.id, clock.now())
-                    break
-    finally:
-        _drop(server)
+    throttle = Throttle(settings.smtp_per_second, sleep)
+    recorder = Recorder()
+    while True:
+        now = clock.now()
+        with session_scope() as session:
+            log_sent_copies(session, _invitation(session, invitation_id), now)
+            if _finish_if_done(session, invitation_id, now):
+                break
+            batch = claim_copies(
+                session,
+                invitation_id,
+                claim,
+                now=now,
+                stale_before=now - CLAIM_LEASE,
+                limit=BATCH,
+            )
+            invitation = _invitation(session, invitation_id)
+            writer = session.get(User, invitation.owner_id)
+            assert writer is not None
+        if not batch:
+            break  # the rest is claimed by a live run, or given up on
+
+        error = send_batch(
+            batch,
+            partial(_message, invitation, writer),
+            sender=envelope_sender(),
+            connect=connect,
+            connections=settings.smtp_connections,
+            throttle=throttle,
+            recorder=recorder,
+            waits=waits,
+            sleep=sleep,
+        )
+        recorder.flush()
+        if error is not None:
+            _pause(invitation_id, claim, error)
     with session_scope() as session:
         return _progress(session, _invitation(session, invitation_id))
+
+
+def _message(invitation: Invitation, writer: User, copy: ClaimedCopy) -> bytes:
+    return email_copy(
+        invitation,
+        copy.guest,
+        name=copy.name,
+        company=copy.company,
+        email=copy.email,
+        writer=writer,
+        now=clock.now(),
+    )
 
 
 def _invitation(session: Session, invitation_id: uuid.UUID) -> Invitation:
@@ -272,15 +216,6 @@ def _invitation(session: Session, invitation_id: uuid.UUID) -> Invitation:
     if invitation is None:
         raise LookupError(f"invitation {invitation_id} does not exist")
     return invitation
-
-
-def _drop(server: smtplib.SMTP | None) -> None:
-    if server is None:
-        return
-    try:
-        server.quit()
-    except (OSError, smtplib.SMTPException):
-        server.close()
 
 
 def _pause(invitation_id: uuid.UUID, claim: str, error: Exception) -> None:

@@ -19,13 +19,15 @@ import uuid
 from collections import Counter
 from datetime import datetime
 from email.utils import parseaddr
+from functools import lru_cache
 
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from crm_pwa.db.engine import begin_writing
 from crm_pwa.db.invitation import Invitation, InvitationGuest
-from crm_pwa.db.invitation_facts import Candidate, ContactFilter, load_candidates
+from crm_pwa.db.invitation_facts import ContactFilter, load_candidates
+from crm_pwa.db.invitation_rows import StoredGuest, copy_counts, stored_guests, write_guest_list
 from crm_pwa.db.user import User
 from crm_pwa.domain.invitation_guard import guest_status, judge_guest
 from crm_pwa.domain.invitation_message import check_event
@@ -59,20 +61,33 @@ def _owners(session: Session, actor: Actor, owner: uuid.UUID | None) -> list[uui
     return [owner]
 
 
-def _message_id(guest_id: uuid.UUID) -> str:
-    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "rapport.invalid"
-    return f"<invitation-{guest_id}@{domain}>"
+@lru_cache(maxsize=4)
+def _mail_domain(mail_from: str) -> str:
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "rapport.invalid"
 
 
-def _new_guest(invitation_id: uuid.UUID, contact_id: uuid.UUID) -> InvitationGuest:
+def _new_guest(invitation_id: uuid.UUID, contact_id: uuid.UUID) -> dict[str, object]:
     guest_id = uuid.uuid4()
-    return InvitationGuest(
-        id=guest_id,
-        invitation_id=invitation_id,
-        contact_id=contact_id,
-        message_id=_message_id(guest_id),
-        unsubscribe_token=secrets.token_urlsafe(32),
-    )
+    return {
+        "id": guest_id,
+        "invitation_id": invitation_id,
+        "contact_id": contact_id,
+        "status": "invited",
+        "excluded_reason": "",
+        "reason_words": "",
+        "included_by_hand": False,
+        # The same on every attempt: a copy sent twice is one message to mail programs.
+        "message_id": f"<invitation-{guest_id}@{_mail_domain(get_settings().mail_from)}>",
+        "unsubscribe_token": secrets.token_urlsafe(32),
+        "send_claim": None,
+        "claimed_at": None,
+        "attempts": 0,
+        "send_error": "",
+        "sent_at": None,
+        "interaction_id": None,
+        "responded_at": None,
+        "unsubscribed_at": None,
+    }
 
 
 def _filters(invitation: Invitation) -> ContactFilter:
@@ -86,14 +101,6 @@ def _filters(invitation: Invitation) -> ContactFilter:
     )
 
 
-def _judge(guest: InvitationGuest, candidate: Candidate, now: datetime) -> None:
-    """Set the guest's status from the guard; a hand inclusion holds for overridable reasons."""
-    verdict = judge_guest(candidate.facts, now, candidate.time_zone)
-    guest.excluded_reason = verdict.reason or ""
-    guest.reason_words = "" if verdict.invited else verdict.words
-    guest.status = guest_status(verdict, guest.included_by_hand)
-
-
 def _rejudge(session: Session, actor: Actor, invitation: Invitation, now: datetime) -> None:
     """Judge the draft's guest list again: new matches join, people who no longer match
     leave (unless included by hand), everyone's reason is brought up to date."""
@@ -105,13 +112,8 @@ def _rejudge(session: Session, actor: Actor, invitation: Invitation, now: dateti
             session, owners=owners, filters=_filters(invitation), invitation_id=invitation.id
         )
     }
-    guests = {
-        g.contact_id: g
-        for g in session.exec(
-            select(InvitationGuest).where(InvitationGuest.invitation_id == invitation.id)
-        )
-    }
-    by_hand = [cid for cid, g in guests.items() if g.included_by_hand and cid not in matched]
+    stored = stored_guests(session, invitation.id)
+    by_hand = [cid for cid, g in stored.items() if g.included_by_hand and cid not in matched]
     if by_hand:
         for c in load_candidates(
             session,
@@ -121,14 +123,28 @@ def _rejudge(session: Session, actor: Actor, invitation: Invitation, now: dateti
             contact_ids=by_hand,
         ):
             matched[c.contact_id] = c
-    for contact_id, guest in guests.items():
-        if contact_id not in matched:
-            session.delete(guest)
+    added: list[dict[str, object]] = []
+    changed: list[StoredGuest] = []
     for contact_id, candidate in matched.items():
-        guest = guests.get(contact_id) or _new_guest(invitation.id, contact_id)
-        _judge(guest, candidate, now)
-        session.add(guest)
-    session.flush()
+        verdict = judge_guest(candidate.facts, now, candidate.time_zone)
+        known = stored.get(contact_id)
+        judged = StoredGuest(
+            id=known.id if known else uuid.UUID(int=0),
+            included_by_hand=known.included_by_hand if known else False,
+            status=guest_status(verdict, known.included_by_hand if known else False),
+            reason=verdict.reason or "",
+            words="" if verdict.invited else verdict.words,
+        )
+        if known is None:
+            row = _new_guest(invitation.id, contact_id)
+            row.update(
+                status=judged.status, excluded_reason=judged.reason, reason_words=judged.words
+            )
+            added.append(row)
+        elif judged != known:
+            changed.append(judged)
+    removed = [guest.id for cid, guest in stored.items() if cid not in matched]
+    write_guest_list(session, added=added, changed=changed, removed=removed)
 
 
 def create_invitation(
@@ -221,10 +237,13 @@ def include_guest(
     begin_writing(session)
     _rejudge(session, actor, invitation, now)
     guest = session.exec(
-        select(InvitationGuest).where(
+        select(InvitationGuest)
+        .where(
             InvitationGuest.invitation_id == invitation.id,
             InvitationGuest.contact_id == contact_id,
         )
+        # Judged again just above by statements the session did not see.
+        .execution_options(populate_existing=True)
     ).first()
     if guest is None:
         raise NotFound(GUEST_NOT_FOUND)
@@ -271,9 +290,11 @@ def send_invitation(
         invitation.sent_at = now
     invitation.send_error = ""
     invitation.updated_at = now
+    if copy_counts(session, invitation.id).pending == 0:
+        invitation.state = "sent"  # nobody to send to, or every copy given up on
     session.add(invitation)
     session.flush()
-    if invitation.channel == "smtp":
+    if invitation.channel == "smtp" and invitation.state == "sending":
         chosen = invitation.id
 
         def _after_commit(_session: Session) -> None:

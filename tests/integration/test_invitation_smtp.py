@@ -3,6 +3,7 @@ headers, one-click unsubscribe, and a server that fails mid-run without anyone g
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,19 +11,25 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from crm_pwa import clock
 from crm_pwa.db.audit import AuditEvent
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Interaction
+from crm_pwa.db.invitation import InvitationGuest
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.invitation_models import InvitationFilters, InvitationIn
-from crm_pwa.services.invitation_sending import SendingPaused, run_sending, sending_progress
-from crm_pwa.services.invitations import create_invitation, send_invitation
+from crm_pwa.services.invitation_sending import (
+    CLAIM_LEASE,
+    SendingPaused,
+    run_sending,
+    sending_progress,
+)
+from crm_pwa.services.invitations import create_invitation, preview_invitation, send_invitation
 from crm_pwa.settings import get_settings
 from tests.conftest import Database
-from tests.utils.factories import make_contact, make_user
+from tests.utils.factories import bearer, make_contact, make_user
 from tests.utils.smtp_server import Mailbox, smtp_server
 
 GUESTS = 6
@@ -177,3 +184,80 @@ def _smtp_at(port: int) -> Iterator[None]:
         get_settings.cache_clear()
         yield
     get_settings.cache_clear()
+
+
+def test_a_run_skips_copies_a_live_run_holds_and_resends_those_a_dead_run_left(
+    session: Session, mailbox: Mailbox
+) -> None:
+    rep = _rep_with_guests(session)
+    invitation_id = _invite(session, rep)
+    guests = session.exec(
+        select(InvitationGuest)
+        .where(InvitationGuest.invitation_id == invitation_id)
+        .order_by(col(InvitationGuest.id))
+    ).all()
+    now = clock.now()
+    # A live run holds the first copy; a run that died ten minutes ago held the second
+    # (sent or not, nobody knows); the third's person unsubscribed after the preview.
+    guests[0].send_claim, guests[0].claimed_at = "live", now
+    guests[1].send_claim, guests[1].claimed_at = "dead", now - CLAIM_LEASE - timedelta(seconds=1)
+    gone = session.get(Contact, guests[2].contact_id)
+    assert gone is not None
+    gone.invitations_opt_out = True
+    session.add_all([guests[0], guests[1], gone])
+    session.commit()
+    progress = run_sending(invitation_id, "this-run", waits=())
+    assert (progress.state, progress.sent, progress.pending) == ("sending", GUESTS - 2, 1)
+    received = mailbox.by_recipient()
+    live = session.get(Contact, guests[0].contact_id)
+    dead = session.get(Contact, guests[1].contact_id)
+    assert live is not None and dead is not None
+    assert live.email not in received and gone.email not in received
+    [resent] = received[dead.email]
+    assert resent["Message-ID"] == guests[1].message_id
+    session.refresh(guests[2])
+    assert (guests[2].status, guests[2].excluded_reason) == ("excluded", "unsubscribed")
+
+
+def test_sending_through_the_api_runs_in_the_background_and_shows_its_progress(
+    db: Database, mailbox: Mailbox, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAPPORT_SCHEDULER", "on")
+    get_settings.cache_clear()
+    with db.session() as session:
+        _rep_with_guests(session)
+    riley = bearer(client, "riley@example.com")
+    body = {
+        "kind": "campaign",
+        "title": "News",
+        "message": "Hi {first_name}",
+        "filters": {"tier": "high"},
+    }
+    invitation = client.post("/api/v1/invitations", json=body, headers=riley).json()
+    base = f"/api/v1/invitations/{invitation['invitation']['id']}"
+    started = client.post(f"{base}/send", headers=riley)
+    assert started.status_code == 202 and started.json()["channel"] == "smtp"
+    deadline = time.monotonic() + 20
+    progress = started.json()
+    while progress["state"] != "sent" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        progress = client.get(f"{base}/progress", headers=riley).json()
+    assert (progress["state"], progress["sent"], progress["total"]) == ("sent", GUESTS, GUESTS)
+    assert len(mailbox.messages) == GUESTS
+
+
+def test_an_address_the_server_refuses_is_given_up_on_and_the_rest_go_out(
+    session: Session, mailbox: Mailbox
+) -> None:
+    rep = _rep_with_guests(session)
+    mailbox.unknown = {"guest4@example.com"}
+    invitation_id = _invite(session, rep)
+    progress = run_sending(invitation_id, "run", waits=())
+    assert (progress.state, progress.sent, progress.failed) == ("sent", GUESTS - 1, 1)
+    lines = preview_invitation(
+        session=session, actor=rep, invitation_id=invitation_id, now=clock.now()
+    )
+    refused = {line.name: line.send_error for line in lines.invited if line.send_error}
+    assert refused == {
+        "Guest4 Person": "The mail server refused the address: 550 No such user here"
+    }

@@ -176,6 +176,10 @@ def test_sending_by_hand_logs_each_invitation_once_and_attendance_as_a_meeting(
     ana = people["ana"].id
     emails = session.exec(select(Interaction).where(Interaction.contact_id == ana)).all()
     assert [(i.kind, i.summary) for i in emails] == [("email", "Invitation sent: Pricing workshop")]
+    # The invitation is a contact: last talked and the score count it.
+    contact = session.get(Contact, ana, populate_existing=True)
+    assert contact is not None and contact.last_interaction_at == NOW
+    assert contact.health_score is not None
 
     accepted = set_guest_status(
         session=session,
@@ -304,3 +308,17 @@ def test_the_preview_gives_each_generated_contact_the_guard_s_own_verdict(
     shown = {line.name: line.reason for line in preview.invited + preview.excluded}
     assert shown == expected
     assert {line.name for line in preview.invited} == {n for n, r in expected.items() if r is None}
+
+
+def test_an_invitation_nobody_passes_is_sent_at_once_with_nothing_to_send(session: Session) -> None:
+    rep, people = _book(session)
+    preview = create_invitation(
+        session=session, actor=rep, invitation_in=_workshop(tier="low"), now=NOW
+    )
+    assert preview.invited == [] and [line.name for line in preview.excluded] == ["Ben Ode"]
+    progress = send_invitation(
+        session=session, actor=rep, invitation_id=preview.invitation.id, now=NOW
+    )
+    assert (progress.state, progress.total) == ("sent", 0)
+    with pytest.raises(Conflict):
+        send_invitation(session=session, actor=rep, invitation_id=preview.invitation.id, now=NOW)

@@ -20,7 +20,17 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     # Once this many messages are kept, answer 421 (closing) to every further one.
     refuse_after: int | None = None
+    # Addresses refused for good at RCPT (550), like a mailbox that does not exist.
+    unknown: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.unknown:
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
