@@ -196,6 +196,8 @@ class InvitationState(SessionState):
 
     @rx.event
     async def include(self) -> None:
+        if not self.confirming:
+            return
         contact_id = uuid.UUID(self.confirming)
         name = self.confirming_name
         self.confirming = ""

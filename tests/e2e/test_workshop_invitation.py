@@ -112,7 +112,9 @@ def test_rep_invites_high_touch_customers_to_a_workshop_and_marks_two_attended(
             after_sending[name]["score"],
             after_sending[name]["reasons"],
         )
-        health = page.locator("section", has=page.get_by_role("heading", name="Health"))
+        health = page.locator("section").filter(
+            has=page.get_by_role("heading", name="Health", exact=True)
+        )
         expect(health).to_contain_text(str(now["score"]))
         for reason in now["reasons"]:
             expect(health).to_contain_text(reason)
