@@ -79,7 +79,6 @@ class InvitationFormState(SessionState):
     # [id, name] of each person whose contacts a manager may invite.
     owners: list[list[str]] = []
     problem: str = ""
-    form_key: int = 0
 
     @rx.event
     async def load(self) -> EventSpec | None:
@@ -88,7 +87,6 @@ class InvitationFormState(SessionState):
             return self._to_sign_in()
         self.kind = "event"
         self.problem = ""
-        self.form_key += 1
         if actor.sees_team:
             people = await in_database(lambda session: people_in_view(session, actor))
             self.owners = [[str(person.id), person.name] for person in people]
@@ -246,7 +244,6 @@ def _form() -> rx.Component:
         ),
         on_submit=InvitationFormState.save,
         reset_on_submit=False,
-        key=InvitationFormState.form_key,
         width="100%",
     )
 
