@@ -1,7 +1,7 @@
 """invitation, invitation_guest, contact.invitations_opt_out: invitations with an over-contact guard
 
 Revision ID: iv1
-Revises: jq1
+Revises: ho1
 Create Date: 2026-11-30 20:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'iv1'
-down_revision: str | None = 'jq1'
+down_revision: str | None = 'ho1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

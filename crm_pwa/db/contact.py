@@ -70,4 +70,5 @@ class ContactSearchTerm(SQLModel, table=True):
     )
     field: int = Field(primary_key=True)
     term: str = Field(sa_column=Column(_TERM, primary_key=True))
-    owner_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False, index=True))
+    # No index of its own: (owner_id, field, term, contact_id) serves lookups by owner.
+    owner_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))

@@ -300,6 +300,8 @@ def invitations_to_resume(session: Session) -> list[uuid.UUID]:
 
 def resume_sending() -> int:
     """Start a run for every invitation left half-sent (a restart, an outage); how many."""
+    if get_settings().smtp_url is None:
+        return 0  # nothing can go out; Send again says so once the server is set
     with session_scope() as session:
         ids = invitations_to_resume(session)
     for invitation_id in ids:

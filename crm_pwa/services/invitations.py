@@ -49,6 +49,10 @@ GUEST_NOT_FOUND = "That contact is not on this invitation's guest list."
 NOT_A_DRAFT = "This invitation is already being sent; its guest list is fixed."
 CONFIRM_NEEDED = "Confirm that you want to invite this person despite the reason shown."
 FINAL_REASON = "This person cannot be invited: {words}."
+NO_MAIL_SERVER = (
+    "This invitation goes out through the mail server, which is no longer set up "
+    "(RAPPORT_SMTP_URL); ask whoever runs the app."
+)
 OTHER_OWNER = "You may invite from your own team's contacts only."
 
 
@@ -282,6 +286,8 @@ def send_invitation(
     invitation = load_invitation(session, actor, invitation_id)
     if invitation.state == "sent":
         raise Conflict("This invitation has been sent already.")
+    if invitation.channel == "smtp" and get_settings().smtp_url is None:
+        raise Conflict(NO_MAIL_SERVER)
     begin_writing(session)
     if invitation.state == "draft":
         _rejudge(session, actor, invitation, now)

@@ -25,6 +25,7 @@ from crm_pwa.services.invitations import (
     preview_invitation,
     send_invitation,
 )
+from crm_pwa.services.person_export import export_person
 from tests.utils.factories import NOW, make_contact, make_team, make_user
 
 
@@ -207,6 +208,8 @@ def test_sending_by_hand_logs_each_invitation_once_and_attendance_as_a_meeting(
         "Met at Pricing workshop",
         "Invitation sent: Pricing workshop",
     ]
+    exported = export_person(session=session, actor=rep, contact_id=ana, now=NOW).invitations
+    assert [(i.title, i.status) for i in exported] == [("Pricing workshop", "attended")]
     results = invitation_results(session=session, actor=rep, invitation_id=invitation_id)
     assert (results.invited, results.sent, results.accepted, results.attended) == (1, 1, 1, 1)
     assert results.excluded_by_reason["no_email"] == 1
