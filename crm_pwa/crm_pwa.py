@@ -16,6 +16,10 @@ from crm_pwa.pages.contact_state import ContactState
 from crm_pwa.pages.contacts import ContactsState, contacts_page
 from crm_pwa.pages.import_contacts import import_page
 from crm_pwa.pages.import_state import ImportState
+from crm_pwa.pages.invitation import invitation_page
+from crm_pwa.pages.invitation_form import InvitationFormState, new_invitation_page
+from crm_pwa.pages.invitation_state import InvitationState
+from crm_pwa.pages.invitations import InvitationsState, invitations_page
 from crm_pwa.pages.not_found import not_found_page
 from crm_pwa.pages.people import PeopleState, people_page
 from crm_pwa.pages.person import PersonState, person_page
@@ -120,6 +124,27 @@ app.add_page(
 )
 app.add_page(
     import_page, route=routes.IMPORT, title="Import contacts · Rapport", on_load=ImportState.load
+)
+app.add_page(
+    invitations_page,
+    route=routes.INVITATIONS,
+    title="Invitations · Rapport",
+    on_load=InvitationsState.load,
+)
+app.add_page(
+    new_invitation_page,
+    route=routes.INVITATION_NEW,
+    title="New invitation · Rapport",
+    on_load=InvitationFormState.load,
+)
+app.add_page(
+    invitation_page,
+    route=routes.INVITATION,
+    # Names the invitation shown, e.g. "Spring workshop · Rapport", once it is loaded.
+    title=rx.cond(
+        InvitationState.found, InvitationState.title + " · Rapport", "Invitation · Rapport"
+    ),
+    on_load=InvitationState.load,
 )
 app.add_page(not_found_page, route=NOT_FOUND, title="Page not found · Rapport")
 app.register_lifespan_task(run_scheduler)

@@ -38,6 +38,9 @@ SIGNED_IN_ROUTES = (
     routes.PEOPLE,
     routes.PERSON,
     routes.AUDIT,
+    routes.INVITATIONS,
+    routes.INVITATION_NEW,
+    routes.INVITATION,
 )
 
 

@@ -9,7 +9,17 @@ from crm_pwa.components.signed_out import signed_in_pattern
 
 def test_pages_of_a_signed_in_rep_are_matched_when_opened_without_a_token() -> None:
     pattern = re.compile(signed_in_pattern())
-    for path in ("/", "/contacts", "/contacts/42", "/contacts/42/edit", "/team/7", "/settings/"):
+    for path in (
+        "/",
+        "/contacts",
+        "/contacts/42",
+        "/contacts/42/edit",
+        "/team/7",
+        "/settings/",
+        "/invitations",
+        "/invitations/new",
+        "/invitations/9",
+    ):
         assert pattern.match(path), path
 
 
