@@ -5,7 +5,7 @@ query by owner alone (a handover's move of a book's terms); the second index
 only cost a B-tree insert per term row, a tenth of a 10,000-contact import.
 
 Revision ID: im1
-Revises: jq1
+Revises: sp1
 Create Date: 2026-11-30 20:10:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = 'im1'
-down_revision: str | None = 'jq1'
+down_revision: str | None = 'sp1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
