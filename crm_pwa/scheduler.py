@@ -26,6 +26,7 @@ from crm_pwa.domain.days import earliest_day
 from crm_pwa.services.auth import forget_old_sign_ins
 from crm_pwa.services.health import refresh_all_health
 from crm_pwa.services.import_staging import forget_abandoned
+from crm_pwa.services.invitation_sending import resume_sending
 from crm_pwa.services.reminders import send_due_reminders
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
 from crm_pwa.settings import get_settings
@@ -134,6 +135,13 @@ async def forget_abandoned_imports_job() -> None:
         log.info("abandoned import files deleted: %d", gone)
 
 
+async def resume_invitations_job() -> None:
+    """Starts a sending run for each invitation left half-sent (a restart, an outage)."""
+    started = await asyncio.to_thread(resume_sending)
+    if started:
+        log.info("invitations: %d sending runs resumed", started)
+
+
 JOBS: list[Job] = [
     # Hourly: a rep's day turns at their own midnight, one zone after another.
     Job("refresh-health", every(timedelta(hours=1)), refresh_health_job, at_start=True),
@@ -149,6 +157,7 @@ JOBS: list[Job] = [
         forget_abandoned_imports_job,
         at_start=True,
     ),
+    Job("resume-invitations", every(timedelta(minutes=5)), resume_invitations_job, at_start=True),
 ]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import insert, or_, select
 from sqlmodel import Session, col
 
 from crm_pwa.db.contact import Contact
+from crm_pwa.db.page_cache import large_page_cache
 
 IMPORTED_FIELDS = ("email", "phone", "company", "title", "address", "tags", "connection_notes")
 # Rows per INSERT: well under SQLite's 32,766 bound parameters at ~20 columns.
@@ -64,13 +65,6 @@ def insert_contacts(
     _sqlite_terms(session, owner_id, terms)
 
 
-# Enough page cache (in KiB, negative) to hold the search-term table and its
-# indexes while ~250,000 rows go in: with SQLite's default 2 MB the transaction
-# spills dirty index pages to the log and reads them back, most of the import's time.
-# Cache size is memory only, per connection; durability (synchronous=FULL) is untouched.
-_BULK_CACHE_KIB = 256 * 1024
-
-
 def _sqlite_terms(session: Session, owner_id: uuid.UUID, terms: Iterable[ContactTerms]) -> None:
     # Through the DB-API cursor: SQLAlchemy's per-row parameter processing (a
     # dict and a uuid-to-hex bind per value) cost more than SQLite's own work.
@@ -91,16 +85,12 @@ def _sqlite_terms(session: Session, owner_id: uuid.UUID, terms: Iterable[Contact
     assert raw is not None
     cursor = raw.cursor()
     try:
-        (previous,) = cursor.execute("PRAGMA cache_size").fetchone()
-        cursor.execute(f"PRAGMA cache_size=-{_BULK_CACHE_KIB}")
-        try:
+        with large_page_cache(session):
             cursor.executemany(
                 "INSERT INTO contactsearchterm (field, term, contact_id, owner_id)"
                 " VALUES (?, ?, ?, ?)",
                 rows,
             )
-        finally:
-            cursor.execute(f"PRAGMA cache_size={previous}")
     finally:
         cursor.close()
 
