@@ -25,8 +25,10 @@ browser's clock:
 - usable: the first animation frame in which USABLE_JS holds. For a sign-in page
   that is the e-mail field visible, enabled, writable and the topmost element at
   its centre (a tap lands on it); the visit then types into it and reads the text
-  back. For Today it is the `h1` "Today", every link of the bottom navigation
-  tappable, and the day's lists in place of their loading placeholder;
+  back. For Today it is the `h1` "Today" and every link of the bottom navigation
+  tappable (as in bench/second_visit.py);
+- data shown (reported, no target): the first frame after that with no loading
+  placeholder left, i.e. Today's lists from the server in place of skeleton rows;
 - bytes (encoded, headers included) and requests the page fetched until the
   network was quiet (the service worker's own precache after `load` is counted
   apart).
@@ -113,10 +115,11 @@ const USABLE = {
     const heading = [...document.querySelectorAll('h1')]
       .find((el) => el.textContent.trim() === 'Today' && shown(el));
     const links = [...document.querySelectorAll('nav[aria-label="Main"] a[href]')];
-    return Boolean(heading) && links.length > 0 && links.every(tappable)
-      && document.querySelector('[data-shell-loading], [data-today-loading]') === null;
+    return Boolean(heading) && links.length > 0 && links.every(tappable);
   },
 };
+// The page's data is on screen: no loading placeholder left (a sign-in form has none).
+const DATA_SHOWN = () => document.querySelector('[role="status"][aria-label="Loading"]') === null;
 """
 
 # Runs first in every document: records LCP and the first usable frame (epoch ms).
@@ -124,7 +127,7 @@ PROBE_JS = (
     "(() => {\n"
     + USABLE_JS
     + """
-  const probe = window.__firstVisit = {lcp: null, lcpTag: '', usable: null};
+  const probe = window.__firstVisit = {lcp: null, lcpTag: '', usable: null, data: null};
   const usable = USABLE[%s];
   try {
     new PerformanceObserver((list) => {
@@ -135,11 +138,10 @@ PROBE_JS = (
     }).observe({type: 'largest-contentful-paint', buffered: true});
   } catch (e) { /* no LCP in this browser */ }
   const check = () => {
-    if (probe.usable === null && document.body && usable()) {
-      probe.usable = performance.timeOrigin + performance.now();
-      return;
-    }
-    requestAnimationFrame(check);
+    const now = performance.timeOrigin + performance.now();
+    if (probe.usable === null && document.body && usable()) probe.usable = now;
+    if (probe.usable !== null && probe.data === null && DATA_SHOWN()) probe.data = now;
+    if (probe.data === null) requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
 })();"""
@@ -210,10 +212,10 @@ app.add_page(index, route="/", title="Sign in")
 class Visit:
     lcp_ms: float
     usable_ms: float
+    data_ms: float
     lcp_tag: str
     bytes: int
     requests: int
-    worker_bytes: int = 0
     worker_requests: int = 0
 
 
@@ -232,11 +234,11 @@ class Series:
         return (
             f"  {self.app:7} {self.kind:4}: LCP {self.median('lcp_ms'):6.0f} ms "
             f"(element {'/'.join(tags)}), usable {self.median('usable_ms'):6.0f} ms "
-            f"[{spread}], {self.median('bytes') / 1024:6.1f} kB in "
+            f"[{spread}], data shown {self.median('data_ms'):6.0f} ms, "
+            f"{self.median('bytes') / 1024:6.1f} kB in "
             f"{self.median('requests'):.0f} requests"
             + (
-                f" (+ service worker {self.median('worker_bytes') / 1024:.1f} kB in "
-                f"{self.median('worker_requests'):.0f})"
+                f" (+ {self.median('worker_requests'):.0f} requests of the service worker)"
                 if any(v.worker_requests for v in self.visits)
                 else ""
             )
@@ -350,7 +352,7 @@ def measure(page: Page, context: BrowserContext, url: str, check_typing: bool) -
     started = time.time() * 1000
     page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
     page.wait_for_function(
-        "window.__firstVisit && window.__firstVisit.usable !== null",
+        "window.__firstVisit && window.__firstVisit.data !== null",
         polling=100,
         timeout=TIMEOUT_MS,
     )
@@ -366,6 +368,7 @@ def measure(page: Page, context: BrowserContext, url: str, check_typing: bool) -
     return Visit(
         lcp_ms=float(probe["lcp"] or probe["usable"]) - started,
         usable_ms=float(probe["usable"]) - started,
+        data_ms=float(probe["data"]) - started,
         lcp_tag=str(probe["lcpTag"]),
         bytes=sum(traffic.sizes.values()),
         requests=len(traffic.sizes),
