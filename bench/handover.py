@@ -36,9 +36,9 @@ from sqlmodel import Session
 
 from bench.common import machine, postgres_engine, sqlite_engine, timed
 from bench.fixtures import Org, build_org, bulk_insert
+from crm_pwa.db.health_facts import table_of
 from crm_pwa.db.interaction import Complaint, FollowUp, Opportunity
 from crm_pwa.services.handover import HandoverCounts, HandoverRequest, hand_over
-from crm_pwa.services.health import table_of
 
 TARGET_SECONDS = 5.0
 PG_DATABASE = "rapport_bench_handover"

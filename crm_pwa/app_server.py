@@ -19,17 +19,12 @@ has read rxconfig.py, so rxconfig.py installs this class there (`install`).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import granian.server
 from granian.server import Server
 
-GRACE_SECONDS_DEFAULT = 30
-
-
-def grace_seconds() -> int:
-    return int(os.environ.get("RAPPORT_SHUTDOWN_GRACE_SECONDS", GRACE_SECONDS_DEFAULT))
+from crm_pwa.settings import get_settings
 
 
 class RapportGranian(Server):  # type: ignore[misc, valid-type]
@@ -37,7 +32,7 @@ class RapportGranian(Server):  # type: ignore[misc, valid-type]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("respawn_failed_workers", True)
-        kwargs.setdefault("workers_kill_timeout", grace_seconds())
+        kwargs.setdefault("workers_kill_timeout", get_settings().shutdown_grace_seconds)
         super().__init__(*args, **kwargs)
 
 

@@ -25,6 +25,7 @@ from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import earliest_day
 from crm_pwa.services.auth import forget_old_sign_ins
 from crm_pwa.services.health import refresh_all_health
+from crm_pwa.services.invitation_sending import resume_sending
 from crm_pwa.services.reminders import send_due_reminders
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
 from crm_pwa.settings import get_settings
@@ -126,6 +127,13 @@ async def forget_old_sign_ins_job() -> None:
     log.info("old sign-ins forgotten: %d rows", gone)
 
 
+async def resume_invitations_job() -> None:
+    """Starts a sending run for each invitation left half-sent (a restart, an outage)."""
+    started = await asyncio.to_thread(resume_sending)
+    if started:
+        log.info("invitations: %d sending runs resumed", started)
+
+
 JOBS: list[Job] = [
     # Hourly: a rep's day turns at their own midnight, one zone after another.
     Job("refresh-health", every(timedelta(hours=1)), refresh_health_job, at_start=True),
@@ -133,6 +141,7 @@ JOBS: list[Job] = [
     Job("weekly-snapshot", weekly_at(0, time(12, 0), "UTC"), snapshot_job, at_start=True),
     Job("push-reminders", every(timedelta(minutes=1)), reminders_job, at_start=True),
     Job("forget-old-sign-ins", every(timedelta(hours=6)), forget_old_sign_ins_job, at_start=True),
+    Job("resume-invitations", every(timedelta(minutes=5)), resume_invitations_job, at_start=True),
 ]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import insert, or_, select
 from sqlmodel import Session, col
 
 from crm_pwa.db.contact import Contact
+from crm_pwa.db.page_cache import large_page_cache
 
 IMPORTED_FIELDS = ("email", "phone", "company", "title", "address", "tags", "connection_notes")
 # Rows per INSERT: well under SQLite's 32,766 bound parameters at ~20 columns.
@@ -61,13 +62,6 @@ def _index_order(term: Term) -> tuple[int, str]:
     return term[1], term[2]
 
 
-# Enough page cache (in KiB, negative) to hold the search-term table and its three
-# indexes while ~250,000 rows go in: with SQLite's default 2 MB the transaction
-# spills dirty index pages to the log and reads them back, most of the import's time.
-# Cache size is memory only, per connection; durability (synchronous=FULL) is untouched.
-_BULK_CACHE_KIB = 256 * 1024
-
-
 def _sqlite_terms(session: Session, terms: Sequence[Term]) -> None:
     # Through the DB-API cursor: SQLAlchemy's per-row parameter processing (a
     # dict and a uuid-to-hex bind per value) cost more than SQLite's own work.
@@ -76,9 +70,7 @@ def _sqlite_terms(session: Session, terms: Sequence[Term]) -> None:
     assert raw is not None
     cursor = raw.cursor()
     try:
-        (previous,) = cursor.execute("PRAGMA cache_size").fetchone()
-        cursor.execute(f"PRAGMA cache_size=-{_BULK_CACHE_KIB}")
-        try:
+        with large_page_cache(session):
             cursor.executemany(
                 "INSERT INTO contactsearchterm (contact_id, field, term, owner_id)"
                 " VALUES (?, ?, ?, ?)",
@@ -87,8 +79,6 @@ def _sqlite_terms(session: Session, terms: Sequence[Term]) -> None:
                     for contact_id, field, term, owner_id in terms
                 ],
             )
-        finally:
-            cursor.execute(f"PRAGMA cache_size={previous}")
     finally:
         cursor.close()
 
