@@ -8,7 +8,7 @@ from crm_pwa import routes
 from crm_pwa.api.app import create_api
 from crm_pwa.api.browser_headers import BrowserHeaders
 from crm_pwa.api.page_paths import PagePaths
-from crm_pwa.components.signed_out import signed_out_redirect
+from crm_pwa.components.signed_out import sign_in_page_meta, signed_out_redirect
 from crm_pwa.pages.audit import AuditState, audit_page
 from crm_pwa.pages.contact import contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
@@ -69,6 +69,7 @@ app.add_page(
     signin_page,
     route=routes.SIGN_IN,
     title="Sign in · Rapport",
+    meta=[sign_in_page_meta()],
     on_load=SignInState.skip_if_signed_in,
 )
 app.add_page(today_page, route=routes.TODAY, title="Today · Rapport", on_load=TodayState.load)
