@@ -19,10 +19,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('contact', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('invitations_opt_out', sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Plain ALTER TABLE, not a batch: on SQLite a batch rebuilds `contact`, and
+    # dropping the old table cascades to every row that points at a contact.
+    op.add_column(
+        'contact',
+        sa.Column('invitations_opt_out', sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table('invitation',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('owner_id', sa.Uuid(), nullable=False),
@@ -82,5 +84,4 @@ def downgrade() -> None:
     op.drop_index('ix_invitation_team_created', table_name='invitation')
     op.drop_index('ix_invitation_owner_created', table_name='invitation')
     op.drop_table('invitation')
-    with op.batch_alter_table('contact', schema=None) as batch_op:
-        batch_op.drop_column('invitations_opt_out')
+    op.drop_column('contact', 'invitations_opt_out')
