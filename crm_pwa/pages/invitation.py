@@ -4,8 +4,12 @@ list with answers and attendance, the follow-ups it offers, and the counts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 from reflex.vars.object import ObjectVar
+from reflex.vars.sequence import ArrayVar
 
 from crm_pwa import routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
@@ -109,52 +113,44 @@ def _excluded_row(row: ObjectVar[GuestRow]) -> rx.Component:
     )
 
 
-def _excluded_list() -> rx.Component:
+def _guest_group(
+    title: str,
+    rows: ArrayVar[Any],
+    row: Callable[[ObjectVar[GuestRow]], rx.Component],
+    heading_id: str,
+    nobody: str,
+) -> rx.Component:
+    """A heading with its count, then the people under it, or a sentence when there are none."""
     return rx.vstack(
-        rx.heading(
-            "Not invited (",
-            InvitationState.excluded.length(),
-            ")",
-            as_="h2",
-            size="4",
-            id="excluded-heading",
-        ),
+        rx.heading(title, " (", rows.length(), ")", as_="h2", size="4", id=heading_id),
         rx.cond(
-            InvitationState.excluded,
-            rx.el.ul(
-                rx.foreach(InvitationState.excluded, _excluded_row),
-                aria_labelledby="excluded-heading",
-                style=LIST_STYLE,
-            ),
-            rx.text(
-                "Nobody: the guard found no reason to leave anyone out.", color="var(--gray-11)"
-            ),
+            rows,
+            rx.el.ul(rx.foreach(rows, row), aria_labelledby=heading_id, style=LIST_STYLE),
+            rx.text(nobody, color="var(--gray-11)"),
         ),
         spacing="2",
         width="100%",
     )
 
 
+def _excluded_list() -> rx.Component:
+    return _guest_group(
+        "Not invited",
+        InvitationState.excluded,
+        _excluded_row,
+        "excluded-heading",
+        "Nobody: the guard found no reason to leave anyone out.",
+    )
+
+
 def _preview() -> rx.Component:
     return rx.vstack(
-        rx.heading(
-            "Will be invited (",
-            InvitationState.invited.length(),
-            ")",
-            as_="h2",
-            size="4",
-            id="invited-heading",
-        ),
-        rx.cond(
+        _guest_group(
+            "Will be invited",
             InvitationState.invited,
-            rx.el.ul(
-                rx.foreach(InvitationState.invited, _invited_row),
-                aria_labelledby="invited-heading",
-                style=LIST_STYLE,
-            ),
-            rx.text(
-                "Nobody yet: change the filters or include someone below.", color="var(--gray-11)"
-            ),
+            _invited_row,
+            "invited-heading",
+            "Nobody yet: change the filters or include someone below.",
         ),
         _excluded_list(),
         rx.button(
