@@ -2,7 +2,11 @@
 
 import reflex as rx
 
+from crm_pwa import app_server
 from crm_pwa.settings import get_settings
+
+# A worker that dies is replaced, and a stop waits a bounded time (crm_pwa/app_server.py).
+app_server.install()
 
 _settings = get_settings()
 # The Reflex CLI reads this file before it sets REFLEX_ENV_MODE (`--env prod`):

@@ -330,7 +330,9 @@
   }
 
   function markStorageRefused() {
-    if (typeof document !== 'undefined') document.documentElement.dataset.storage = 'refused';
+    if (typeof document === 'undefined') return;
+    document.documentElement.dataset.storage = 'refused';
+    window.dispatchEvent(new Event('crm-storage-refused'));
   }
 
   /* Fetches the cards that changed since the last refresh (all of them the first

@@ -28,7 +28,6 @@
   // Back online, Reflex needs a moment (its retry backoff tops out at 2 s) to
   // reconnect; its stale "cannot connect" signals stay quiet meanwhile.
   const RECONNECT_QUIET_MS = 10000;
-  const TICK_MS = 250;
   // How long "Saved on this phone" stays up once the signal is back.
   const CONFIRMATION_MS = 5000;
   const PANEL_HOST = '[data-offline-panel]';
@@ -215,6 +214,7 @@
         // outbox-list.js takes the message down once the note is on the server.
         saved.dataset.outboxItem = id;
         savedUntil = Date.now() + CONFIRMATION_MS;
+        setTimeout(update, CONFIRMATION_MS + 1);
         closeNote(opener);
         search().catch(() => {});
       }, () => closeNote(opener));
@@ -272,6 +272,7 @@
         // outbox-list.js takes the message down once the note is on the server.
         saved.dataset.outboxItem = id;
         savedUntil = Date.now() + CONFIRMATION_MS;
+        setTimeout(update, CONFIRMATION_MS + 1);
         closeNote(opener);
       }, () => closeNote(opener));
       view.hidden = true;
@@ -321,8 +322,33 @@
     }
   }
 
+  /* Nothing polls: update() runs on the events that change its answer (a page drawn,
+   * the signal lost or back, the connection pulser's message) and once more when the
+   * next of its clocks runs out. */
+  let timer = null;
+  function wakeAt(now) {
+    const deadlines = [quietUntil];
+    if (loadingSince !== null) deadlines.push(loadingSince + SLOW_PAGE_MS);
+    if (errorSince !== null) deadlines.push(errorSince + SERVER_LOST_AFTER_MS);
+    const next = Math.min(...deadlines.filter((when) => when > now));
+    clearTimeout(timer);
+    if (Number.isFinite(next)) timer = setTimeout(update, next - now + 1);
+  }
+
+  // Reflex's connection pulser: its title carries the connection error, if any.
+  let pulser = null;
+  const pulserWatch = new MutationObserver(() => update());
+  function watchPulser() {
+    const current = document.querySelector(PULSER);
+    if (current === pulser) return;
+    pulserWatch.disconnect();
+    pulser = current;
+    if (pulser) pulserWatch.observe(pulser, {attributes: true, attributeFilter: ['title']});
+  }
+
   function update() {
     const now = Date.now();
+    watchPulser();
     const offline = navigator.onLine === false;
     setFlag('reconnecting', !offline && now < quietUntil && connectionError() ? 'true' : null);
     const lost = serverLost(now);
@@ -343,6 +369,7 @@
       panel = null;
     }
     if (panel) attach(panel.el, PANEL_HOST);
+    wakeAt(now);
   }
 
   window.addEventListener('crm-book-change', () => {
@@ -353,7 +380,7 @@
     update();
   });
   window.addEventListener('offline', update);
-  new MutationObserver(update).observe(root, {childList: true, subtree: true});
-  setInterval(update, TICK_MS);
+  // React drew a page, or a page's data replaced its placeholder (page_signal.py).
+  window.addEventListener('crm-page', update);
   update();
 })();

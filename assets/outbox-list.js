@@ -239,8 +239,9 @@
   });
   window.addEventListener('online', () => show(shown));
   window.addEventListener('offline', () => show(shown));
+  // Into the page's container once React drew it (crm_pwa/components/page_signal.py).
   const place = () => attach(box, HOST);
-  new MutationObserver(place).observe(document.documentElement, {childList: true, subtree: true});
+  window.addEventListener('crm-page', place);
   place();
   outbox.status().then((current) => { shown = current.items; show(shown); }).catch(() => {});
 })();

@@ -291,7 +291,10 @@
       await store(kind, item, record);
     } catch (error) {
       if (!storageRefused(error)) throw error;
-      if (hasDocument) document.documentElement.dataset.storage = 'refused';
+      if (hasDocument) {
+        document.documentElement.dataset.storage = 'refused';
+        window.dispatchEvent(new Event('crm-storage-refused'));
+      }
       // Nothing can be kept on this phone: with a signal it goes straight to the
       // server (outbox-sync.js), without one it cannot be saved at all.
       if (isOffline() || !api.sendDirect) {

@@ -62,8 +62,10 @@
     waiting = event.detail.waiting;
     render();
   });
-  new MutationObserver(render).observe(root, {childList: true, subtree: true});
-  new MutationObserver(render).observe(root, {attributes: true, attributeFilter: ['data-storage']});
+  // React drew a page with its own badge and banner (crm_pwa/components/page_signal.py).
+  window.addEventListener('crm-page', render);
+  // Set by outbox.js or contactbook.js when the phone refuses storage.
+  window.addEventListener('crm-storage-refused', render);
 
   function syncNow() {
     outbox.flush().catch(() => {});
@@ -91,6 +93,11 @@
     if (current === token) return;
     const first = token === undefined;
     token = current;
+    // The server sends the sign-in page at once to a browser without this hint
+    // (crm_pwa/domain/sign_in_hint.py); the head script keeps it too, on each load.
+    document.cookie = outbox.storedToken()
+      ? 'rapport_signed_in=1; path=/; max-age=31536000; samesite=lax'
+      : 'rapport_signed_in=1; path=/; max-age=0; samesite=lax';
     if (!current && book) {
       book.clear().catch(() => {});
     } else if (current && !first) {
@@ -102,7 +109,10 @@
 
   // Quota used up or private browsing: say so once; the app keeps working online.
   outbox.openDB().catch((error) => {
-    if (outbox.storageRefused(error)) root.dataset.storage = 'refused';
+    if (outbox.storageRefused(error)) {
+      root.dataset.storage = 'refused';
+      render();
+    }
   });
 
   render();

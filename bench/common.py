@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from crm_pwa import clock
 from crm_pwa.db.engine import make_engine
@@ -107,6 +108,16 @@ def machine_line() -> str:
         f"{facts['ram_gb']:.0f} GiB RAM, {facts['system']}, Python {facts['python']}, "
         f"SQLite {facts['sqlite']}, load average {facts['load_average']}"
     )
+
+
+def server_cpu(session: Session) -> float:
+    """CPU seconds used so far by this session's PostgreSQL backend (on this machine); 0 on
+    SQLite, whose work is in this process."""
+    if session.get_bind().dialect.name != "postgresql":
+        return 0.0
+    pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed(action: Callable[[], T]) -> tuple[float, T]:

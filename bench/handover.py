@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,11 +33,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bench.common import machine, postgres_engine, sqlite_engine, timed
+from bench.common import machine, postgres_engine, server_cpu, sqlite_engine, timed
 from bench.fixtures import Org, build_org, bulk_insert
+from crm_pwa.db.health_facts import table_of
 from crm_pwa.db.interaction import Complaint, FollowUp, Opportunity
 from crm_pwa.services.handover import HandoverCounts, HandoverRequest, hand_over
-from crm_pwa.services.health import table_of
 
 TARGET_SECONDS = 5.0
 PG_DATABASE = "rapport_bench_handover"
@@ -106,21 +105,12 @@ def _history(engine: Engine, org: Org) -> dict[str, int]:
     }
 
 
-def _server_cpu(session: Session) -> float:
-    """CPU seconds used so far by this session's PostgreSQL backend (on this machine)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return 0.0
-    pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 SERVER_CPU: list[float] = []
 
 
 def _hand_over(engine: Engine, org: Org, *, dry_run: bool) -> HandoverCounts:
     with Session(engine) as session:
-        before = _server_cpu(session)
+        before = server_cpu(session)
         counts = hand_over(
             session=session,
             actor=org.managers[0],
@@ -129,7 +119,7 @@ def _hand_over(engine: Engine, org: Org, *, dry_run: bool) -> HandoverCounts:
             now=NOW,
         )
         session.commit()
-        SERVER_CPU.append(_server_cpu(session) - before)
+        SERVER_CPU.append(server_cpu(session) - before)
     return counts
 
 

@@ -1,4 +1,4 @@
-"""The weekly health snapshot over 100,000 contacts and 1,000,000 interactions: under 30 s.
+"""Weekly snapshot and daily rescore of 100,000 contacts / 1,000,000 interactions: ≤ 15 s each.
 
 Builds the same data in a temporary SQLite file and in a fresh PostgreSQL
 database (`rapport_bench_health`, created and dropped through the `postgres`
@@ -10,8 +10,11 @@ on SQLite, COPY on PostgreSQL) so building takes seconds, not minutes.
 
 Then it times `snapshot_week` for the week that just ended, exactly as the
 scheduled job runs it, a second run of the same week (which must write
-nothing), and the daily rescoring of every contact. Exits 1 when a snapshot
-takes 30 s or more, or writes the wrong number of rows.
+nothing), and the daily rescoring of every contact. Besides the wall clock it
+reports this process's CPU seconds and, on PostgreSQL, those of the server's
+backend (read from /proc: the server runs on this machine): on a shared
+machine they are the fairer figure. Exits 1 when the snapshot or the rescore
+takes more than 15 s, or the snapshot writes the wrong number of rows.
 
     .venv/bin/python bench/health.py [--contacts 100000] [--interactions 10] [--only sqlite]
 """
@@ -20,9 +23,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,7 +44,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bench.common import machine, postgres_engine, sqlite_engine, timed
+from bench.common import load_average, machine, postgres_engine, sqlite_engine, timed
 from bench.fixtures import NO_PASSWORD
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.health_facts import table_of
@@ -47,7 +52,7 @@ from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
 from crm_pwa.services.health import refresh_all_health
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
 
-TARGET_SECONDS = 30.0
+TARGET_SECONDS = 15.0
 PG_DATABASE = "rapport_bench_health"
 TODAY = date(2026, 11, 25)
 REPS = 200
@@ -354,22 +359,55 @@ def measure(
             session.commit()
         return changed
 
-    first_seconds, written = timed(snapshot)
-    again_seconds, written_again = timed(snapshot)
-    refresh_seconds, changed = timed(refresh)
+    first_seconds, (written, first_cpu) = timed(lambda: _with_cpu(engine, snapshot))
+    again_seconds, (written_again, _) = timed(lambda: _with_cpu(engine, snapshot))
+    refresh_seconds, (changed, refresh_cpu) = timed(lambda: _with_cpu(engine, refresh))
     return {
         "database": kind,
         "load_s": round(seconds_to_load, 1),
         "snapshot_s": round(first_seconds, 1),
+        "snapshot_cpu_s": first_cpu,
         "rows_written": written,
         "second_run_s": round(again_seconds, 2),
         "second_run_rows": written_again,
         "daily_refresh_s": round(refresh_seconds, 1),
+        "daily_refresh_cpu_s": refresh_cpu,
         "scores_changed": changed,
-        "ok": first_seconds < TARGET_SECONDS
+        "load_average": load_average(),
+        "ok": first_seconds <= TARGET_SECONDS
+        and refresh_seconds <= TARGET_SECONDS
         and written == len(data.contacts)
         and written_again == 0,
     }
+
+
+def _backend_cpu(engine: Engine) -> float:
+    """CPU seconds used so far by PostgreSQL's backends in this database (the pool's
+    connection may be any of them), 0 on SQLite, whose work runs in this process."""
+    if engine.dialect.name != "postgresql":
+        return 0.0
+    with engine.connect() as connection:
+        pids = list(
+            connection.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            ).scalars()
+        )
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _with_cpu(engine: Engine, action: Callable[[], int]) -> tuple[int, dict[str, float]]:
+    """What `action` returns, with the CPU seconds it cost here and in the database server."""
+    backend, process = _backend_cpu(engine), time.process_time()
+    result = action()
+    process, backend = time.process_time() - process, _backend_cpu(engine) - backend
+    return result, {"process": round(process, 1), "server": round(backend, 1)}
 
 
 def run_sqlite(data: Data) -> dict[str, Any]:

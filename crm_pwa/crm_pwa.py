@@ -8,7 +8,7 @@ from crm_pwa import routes
 from crm_pwa.api.app import create_api
 from crm_pwa.api.browser_headers import BrowserHeaders
 from crm_pwa.api.page_paths import PagePaths
-from crm_pwa.components.signed_out import signed_out_redirect
+from crm_pwa.components.signed_out import sign_in_page_meta, signed_out_redirect
 from crm_pwa.pages.audit import AuditState, audit_page
 from crm_pwa.pages.contact import contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
@@ -16,6 +16,10 @@ from crm_pwa.pages.contact_state import ContactState
 from crm_pwa.pages.contacts import ContactsState, contacts_page
 from crm_pwa.pages.import_contacts import import_page
 from crm_pwa.pages.import_state import ImportState
+from crm_pwa.pages.invitation import invitation_page
+from crm_pwa.pages.invitation_form import InvitationFormState, new_invitation_page
+from crm_pwa.pages.invitation_state import InvitationState
+from crm_pwa.pages.invitations import InvitationsState, invitations_page
 from crm_pwa.pages.not_found import not_found_page
 from crm_pwa.pages.people import PeopleState, people_page
 from crm_pwa.pages.person import PersonState, person_page
@@ -65,6 +69,7 @@ app.add_page(
     signin_page,
     route=routes.SIGN_IN,
     title="Sign in · Rapport",
+    meta=[sign_in_page_meta()],
     on_load=SignInState.skip_if_signed_in,
 )
 app.add_page(today_page, route=routes.TODAY, title="Today · Rapport", on_load=TodayState.load)
@@ -120,6 +125,27 @@ app.add_page(
 )
 app.add_page(
     import_page, route=routes.IMPORT, title="Import contacts · Rapport", on_load=ImportState.load
+)
+app.add_page(
+    invitations_page,
+    route=routes.INVITATIONS,
+    title="Invitations · Rapport",
+    on_load=InvitationsState.load,
+)
+app.add_page(
+    new_invitation_page,
+    route=routes.INVITATION_NEW,
+    title="New invitation · Rapport",
+    on_load=InvitationFormState.load,
+)
+app.add_page(
+    invitation_page,
+    route=routes.INVITATION,
+    # Names the invitation shown, e.g. "Spring workshop · Rapport", once it is loaded.
+    title=rx.cond(
+        InvitationState.found, InvitationState.title + " · Rapport", "Invitation · Rapport"
+    ),
+    on_load=InvitationState.load,
 )
 app.add_page(not_found_page, route=NOT_FOUND, title="Page not found · Rapport")
 app.register_lifespan_task(run_scheduler)

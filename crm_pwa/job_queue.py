@@ -24,16 +24,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
+from contextlib import suppress
 from functools import lru_cache
 
 import psycopg
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
+from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.types import JSONValue
 
 from crm_pwa import clock
 from crm_pwa.db.engine import get_engine
 from crm_pwa.queue_schema import conninfo
-from crm_pwa.scheduler import forget_old_sign_ins_job, refresh_health_job, snapshot_job
+from crm_pwa.scheduler import (
+    forget_old_sign_ins_job,
+    refresh_health_job,
+    resume_invitations_job,
+    snapshot_job,
+)
+from crm_pwa.services.invitation_sending import run_sending
 from crm_pwa.services.reminders import due_follow_up_ids, send_due_reminders
 from crm_pwa.settings import get_settings
 
@@ -103,12 +112,34 @@ def queue() -> App:
     async def forget_old_sign_ins(timestamp: int) -> None:
         await forget_old_sign_ins_job()
 
+    @app.task(name="send-invitation", pass_context=True, retry=RETRY)
+    def send_invitation(context: JobContext, invitation_id: str) -> None:
+        # The job's id is the run's claim: a retry of this job takes back its own copies.
+        assert context.job.id is not None
+        progress = run_sending(uuid.UUID(invitation_id), f"job-{context.job.id}")
+        log.info(
+            "invitation %s: %d sent, %d pending", invitation_id, progress.sent, progress.pending
+        )
+
+    @app.periodic(cron="*/5 * * * *", periodic_id="five-minutes")
+    @app.task(name="resume-invitations", retry=RETRY)
+    async def resume_invitations(timestamp: int) -> None:
+        await resume_invitations_job()
+
     @app.periodic(cron="* * * * *", periodic_id="minute")
     @app.task(name="retry-stalled-jobs")
     async def retry_stalled(timestamp: int) -> None:
         await retry_stalled_jobs(app)
 
     return app
+
+
+def defer_invitation(invitation_id: uuid.UUID) -> None:
+    """Queue a sending run for the invitation, unless one is queued already (its lock)."""
+    with queue().open() as app, suppress(AlreadyEnqueued):
+        app.configure_task("send-invitation", queueing_lock=f"invitation-{invitation_id}").defer(
+            invitation_id=str(invitation_id)
+        )
 
 
 def _due_now() -> list[str]:

@@ -24,6 +24,13 @@ PEOPLE = "/people"
 PERSON = "/people/[person_id]"
 AUDIT = "/audit"
 SET_PASSWORD = "/set-password/[secret]"
+INVITATIONS = "/invitations"
+INVITATION_NEW = "/invitations/new"
+INVITATION = "/invitations/[invitation_id]"
+
+
+def invitation(invitation_id: str) -> str:
+    return f"/invitations/{invitation_id}"
 
 
 def person(person_id: str) -> str:

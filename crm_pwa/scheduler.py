@@ -25,6 +25,8 @@ from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import earliest_day
 from crm_pwa.services.auth import forget_old_sign_ins
 from crm_pwa.services.health import refresh_all_health
+from crm_pwa.services.import_staging import forget_abandoned
+from crm_pwa.services.invitation_sending import resume_sending
 from crm_pwa.services.reminders import send_due_reminders
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
 from crm_pwa.settings import get_settings
@@ -126,6 +128,20 @@ async def forget_old_sign_ins_job() -> None:
     log.info("old sign-ins forgotten: %d rows", gone)
 
 
+async def forget_abandoned_imports_job() -> None:
+    """Deletes the files staged for an import preview and never imported."""
+    gone = await asyncio.to_thread(forget_abandoned)
+    if gone:
+        log.info("abandoned import files deleted: %d", gone)
+
+
+async def resume_invitations_job() -> None:
+    """Starts a sending run for each invitation left half-sent (a restart, an outage)."""
+    started = await asyncio.to_thread(resume_sending)
+    if started:
+        log.info("invitations: %d sending runs resumed", started)
+
+
 JOBS: list[Job] = [
     # Hourly: a rep's day turns at their own midnight, one zone after another.
     Job("refresh-health", every(timedelta(hours=1)), refresh_health_job, at_start=True),
@@ -133,6 +149,15 @@ JOBS: list[Job] = [
     Job("weekly-snapshot", weekly_at(0, time(12, 0), "UTC"), snapshot_job, at_start=True),
     Job("push-reminders", every(timedelta(minutes=1)), reminders_job, at_start=True),
     Job("forget-old-sign-ins", every(timedelta(hours=6)), forget_old_sign_ins_job, at_start=True),
+    # The files are in this app's data directory, so not a job of the queue's workers
+    # (which may run elsewhere): with RAPPORT_SCHEDULER=queue, staging a file sweeps.
+    Job(
+        "forget-abandoned-imports",
+        every(timedelta(hours=1)),
+        forget_abandoned_imports_job,
+        at_start=True,
+    ),
+    Job("resume-invitations", every(timedelta(minutes=5)), resume_invitations_job, at_start=True),
 ]
 
 

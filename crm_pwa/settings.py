@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+SMTP_SCHEMES = ("smtp://", "smtp+starttls://", "smtps://")
+
+
 class SettingsError(ValueError):
     """An environment variable holds a value Rapport cannot use."""
 
@@ -65,6 +68,22 @@ class Settings:
     production: bool = False
     api_docs: bool = False
     demo: bool = False
+    # Invitations go out through this SMTP server (smtp://, smtp+starttls:// or
+    # smtps://, with user:password@ when it asks); None: each rep sends from the
+    # phone's own mail app (mailto: links) and marks them sent.
+    smtp_url: str | None = None
+    # The app's own address, the From of every invitation (the rep is the Reply-To).
+    mail_from: str = "Rapport <invitations@rapport.invalid>"
+    # At most this many messages a second to the SMTP server: providers cap senders.
+    smtp_per_second: int = 10
+    # SMTP connections a sending run keeps open at once: each message costs four
+    # round trips, so a few connections hide the wait for the server's answers.
+    smtp_connections: int = 4
+    # Where people reach the app: the unsubscribe links in e-mails start with it.
+    public_url: str = "http://localhost:8000"
+    # How long a stopping app server lets its workers finish in-flight requests
+    # before it kills them (crm_pwa/app_server.py).
+    shutdown_grace_seconds: int = 30
 
     def __post_init__(self) -> None:
         try:
@@ -83,6 +102,15 @@ class Settings:
             raise SettingsError(
                 "RAPPORT_SCHEDULER=queue keeps its jobs in PostgreSQL; set RAPPORT_DATABASE_URL "
                 "to a postgresql+psycopg:// URL, or leave RAPPORT_SCHEDULER at 'on'."
+            )
+        if self.smtp_url is not None and not self.smtp_url.startswith(SMTP_SCHEMES):
+            raise SettingsError(
+                f"RAPPORT_SMTP_URL must start with one of {', '.join(SMTP_SCHEMES)}, "
+                "like smtp://user:password@mail.example.com:587."
+            )
+        if not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"RAPPORT_PUBLIC_URL={self.public_url!r} must start with https:// (or http://)."
             )
         if not self.vapid_subject.startswith(("mailto:", "https://")):
             raise SettingsError(
@@ -159,4 +187,10 @@ def get_settings() -> Settings:
         demo=_switch("DEMO", "off", "on", "off"),
         api_concurrency=_count("API_CONCURRENCY", 8),
         api_queue=_count("API_QUEUE", 64),
+        smtp_url=_env("SMTP_URL").strip() or None,
+        mail_from=_env("MAIL_FROM", "Rapport <invitations@rapport.invalid>"),
+        smtp_per_second=_count("SMTP_PER_SECOND", 10),
+        smtp_connections=_count("SMTP_CONNECTIONS", 4),
+        public_url=_env("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+        shutdown_grace_seconds=_count("SHUTDOWN_GRACE_SECONDS", 30),
     )

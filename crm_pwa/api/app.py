@@ -26,6 +26,7 @@ from crm_pwa.api import (
     follow_ups,
     handover,
     health,
+    invitations,
     opportunities,
     people,
     probes,
@@ -239,6 +240,8 @@ def create_api() -> FastAPI:
     api.include_router(teams.router, prefix=API_PREFIX)
     api.include_router(audit.router, prefix=API_PREFIX)
     api.include_router(handover.router, prefix=API_PREFIX)
+    api.include_router(invitations.router, prefix=API_PREFIX)
+    api.include_router(invitations.unsubscribe_router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
     api.include_router(probes.router)
     build_document = api.openapi

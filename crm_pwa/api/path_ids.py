@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from crm_pwa.services import complaints, contacts, opportunities
+from crm_pwa.services import complaints, contacts, invitation_lines, opportunities
 from crm_pwa.services.errors import NotFound
 
 
@@ -32,6 +32,11 @@ def _opportunity_id(opportunity_id: str) -> uuid.UUID:
     return path_id(opportunity_id, opportunities.NOT_FOUND)
 
 
+def _invitation_id(invitation_id: str) -> uuid.UUID:
+    return path_id(invitation_id, invitation_lines.NOT_FOUND)
+
+
 ContactId = Annotated[uuid.UUID, Depends(_contact_id)]
 ComplaintId = Annotated[uuid.UUID, Depends(_complaint_id)]
 OpportunityId = Annotated[uuid.UUID, Depends(_opportunity_id)]
+InvitationId = Annotated[uuid.UUID, Depends(_invitation_id)]

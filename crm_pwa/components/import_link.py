@@ -5,29 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from crm_pwa import routes
-from crm_pwa.components.field import TAP
+from crm_pwa.components.button_link import button_link
 
 
 def import_link(label: str) -> rx.Component:
-    # A plain anchor styled as a button: it navigates, it does not act.
-    return rx.el.a(
-        rx.icon("file-up", size=20, aria_hidden="true"),
-        label,
-        href=routes.IMPORT,
-        style={
-            "display": "flex",
-            "align_items": "center",
-            "justify_content": "center",
-            "gap": "8px",
-            "min_height": TAP,
-            "width": "100%",
-            "border_radius": "8px",
-            "background": "var(--accent-9)",
-            "color": "var(--accent-contrast)",
-            "font_weight": "600",
-            "text_decoration": "none",
-        },
-    )
+    return button_link(label, "file-up", routes.IMPORT)
 
 
 def empty_book() -> rx.Component:

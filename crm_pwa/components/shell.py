@@ -15,6 +15,7 @@ from reflex.vars.base import Var
 
 from crm_pwa import routes
 from crm_pwa.components.offline_book import offline_book, storage_notice, waiting_list
+from crm_pwa.components.page_signal import page_signal
 from crm_pwa.state.session import SessionState
 
 TAP = "48px"
@@ -149,16 +150,35 @@ def page_shell(
             rx.cond(
                 SessionState.signed_in,
                 rx.box(*children, padding_x="16px", padding_bottom="96px", width="100%"),
-                # offline.js hides the spinner while the offline book stands in for the page.
-                rx.center(rx.spinner(size="3"), padding="48px", data_shell_loading=""),
+                # offline.js hides the placeholder while the offline book stands in for the page.
+                loading_rows(data_shell_loading=""),
             ),
         ),
         bottom_nav(),
+        page_signal(),
         class_name="app-shell",
         max_width="720px",
         margin_x="auto",
         min_height="100vh",
         overflow_x="hidden",
+    )
+
+
+def loading_rows(**marker: str) -> rx.Component:
+    """Grey rows where the page's lists will be, while its data is on the way.
+
+    The page's own heading and navigation are drawn around it at once (no spinner);
+    `marker` (`data_shell_loading` or `data_card_loading`) tells offline.js the page
+    still waits for the server, and the signal tells it when that ends.
+    """
+    return rx.box(
+        page_signal(),
+        *[rx.box(class_name="app-skeleton") for _ in range(4)],
+        role="status",
+        aria_label="Loading",
+        padding="16px",
+        width="100%",
+        **marker,
     )
 
 

@@ -1,67 +1,76 @@
-"""The head script that sends a signed-out visitor straight to the sign-in page.
+"""The head script that gives a signed-out visitor the sign-in form at once.
 
 Without it a signed-out visit to `/` painted the Today shell, waited for React to
 hydrate and for a websocket round trip, and only then heard "go to sign-in": two
-to four seconds on a phone. This runs in the document head before anything is
-painted and replaces the page with the prerendered `/signin`, carrying the page to
-come back to (`crm_pwa/domain/deep_link.py` decides whether it is followed). A
-token that is present but expired is still caught by the pages' `on_load`, which
-also carries the page along.
+to four seconds on a phone. It runs in the document head before anything is
+painted:
 
-The token is read as assets/outbox.js reads it (Reflex may store it JSON-quoted).
-The script avoids `<`, `>` and `&`: it is written into the HTML as raw text.
+- it keeps the signed-in hint cookie in step with the stored token
+  (crm_pwa/domain/sign_in_hint.py), so the server answers a signed-out page load
+  of `/` with the prerendered sign-in page itself;
+- on that sign-in page it only renames the address to `/signin`, carrying the
+  page to come back to (`/contacts/42` becomes `/signin?next=%2Fcontacts%2F42`;
+  `crm_pwa/domain/deep_link.py` decides whether it is followed), before React
+  reads it;
+- where the server could not know (a stale hint, a page from the service worker)
+  it stops the page and replaces it with `/signin` the old way;
+- a phone that holds a token but got the sign-in page (its hint was missing, e.g.
+  signed in before the hint existed) sets the hint and loads the page again, once.
+
+A token that is present but expired is still caught by the pages' `on_load`,
+which also carries the page along. The token is read as assets/outbox.js reads it
+(Reflex may store it JSON-quoted). The script avoids `<`, `>` and `&`: it is
+written into the HTML as raw text.
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 import reflex as rx
 
-from crm_pwa import routes
 from crm_pwa.domain.deep_link import NEXT, SIGN_IN
+from crm_pwa.domain.sign_in_hint import HINT_COOKIE, signed_in_pattern
 from crm_pwa.state.session import TOKEN_KEY
 
-# Pages only a signed-in user sees. Sign-in, a one-time set-password link and the
-# 404 page stay open to a visitor with no token.
-SIGNED_IN_ROUTES = (
-    routes.TODAY,
-    routes.CONTACTS,
-    routes.CONTACT_NEW,
-    routes.CONTACT,
-    routes.CONTACT_EDIT,
-    routes.TEAM,
-    routes.REP,
-    routes.SETTINGS,
-    routes.IMPORT,
-    routes.PEOPLE,
-    routes.PERSON,
-    routes.AUDIT,
-)
-
-
-def signed_in_pattern(paths: tuple[str, ...] = SIGNED_IN_ROUTES) -> str:
-    """One regular expression (JavaScript and Python alike) matching these routes' paths."""
-    parts = sorted(
-        re.sub(r"\\\[[a-z_]+\\\]", "[^/]+", re.escape(path.rstrip("/"))) for path in paths
-    )
-    return "^(?:" + "|".join(parts) + ")/?$"
-
+# The sign-in page names itself in its head (crm_pwa.py adds this meta tag), so
+# the script knows it was served in place of a signed-in page.
+PAGE_META = "rapport-page"
+SIGN_IN_PAGE = "sign-in"
 
 SIGNED_OUT_JS = f"""(function () {{
   try {{
+    var token = (localStorage.getItem('{TOKEN_KEY}') || '').replace(/"/g, '').trim();
+    var hint = '{HINT_COOKIE}=1';
+    var hinted = document.cookie.split('; ').indexOf(hint) !== -1;
+    if (token && !hinted) document.cookie = hint + '; path=/; max-age=31536000; samesite=lax';
+    if (!token && hinted) document.cookie = hint + '; path=/; max-age=0; samesite=lax';
     var path = location.pathname;
     if (!new RegExp({json.dumps(signed_in_pattern())}).test(path)) return;
-    var token = (localStorage.getItem('{TOKEN_KEY}') || '').replace(/"/g, '').trim();
-    if (token) return;
+    var signIn = document.querySelector('meta[name="{PAGE_META}"][content="{SIGN_IN_PAGE}"]');
+    if (token) {{
+      if (signIn && !hinted && document.cookie.split('; ').indexOf(hint) !== -1) {{
+        window.stop();
+        location.reload();
+      }}
+      return;
+    }}
     var here = path + location.search + location.hash;
+    var target = here === '/' ? '{SIGN_IN}' : '{SIGN_IN}?{NEXT}=' + encodeURIComponent(here);
+    if (signIn) {{
+      history.replaceState(null, '', target);
+      return;
+    }}
     window.stop();
-    location.replace(here === '/' ? '{SIGN_IN}' : '{SIGN_IN}?{NEXT}=' + encodeURIComponent(here));
+    location.replace(target);
   }} catch (e) {{
     /* No localStorage (a locked-down browser): the pages' on_load redirects instead. */
   }}
 }})();"""
+
+
+def sign_in_page_meta() -> dict[str, str]:
+    return {"name": PAGE_META, "content": SIGN_IN_PAGE}
 
 
 def signed_out_redirect() -> rx.Component:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Text, Uuid, false
 from sqlmodel import Field, SQLModel
 
 from crm_pwa.db.columns import UTCDateTime, new_id
@@ -35,6 +35,12 @@ class Contact(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     connection_notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     do_not_contact: bool = Field(default=False)
+    # Unsubscribed from invitations (one-click link): no more invitations, while
+    # the rep's own calls and reminders go on; do_not_contact stops everything.
+    invitations_opt_out: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, default=False, server_default=false()),
+    )
     last_interaction_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     health_score: int | None = Field(default=None)
     health_band: str = Field(default="new", max_length=10)
@@ -64,4 +70,5 @@ class ContactSearchTerm(SQLModel, table=True):
     )
     field: int = Field(primary_key=True)
     term: str = Field(sa_column=Column(_TERM, primary_key=True))
-    owner_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False, index=True))
+    # No index of its own: (owner_id, field, term, contact_id) serves lookups by owner.
+    owner_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))

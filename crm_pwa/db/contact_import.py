@@ -1,20 +1,21 @@
 """The queries of an import: who the caller already has, and many new contacts at once.
 
 A 10,000-line file must not cost 10,000 round trips: the match keys of every
-visible contact come in one query, the new contacts go in as multi-row
-INSERTs and their search terms through the driver (docs/import.md, Speed).
+visible contact come in one query, the new contacts and their search terms go
+in through the driver: SQLite's executemany, PostgreSQL's COPY (docs/import.md, Speed).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import insert, or_, select
 from sqlmodel import Session, col
 
 from crm_pwa.db.contact import Contact
+from crm_pwa.db.page_cache import large_page_cache
 
 IMPORTED_FIELDS = ("email", "phone", "company", "title", "address", "tags", "connection_notes")
 # Rows per INSERT: well under SQLite's 32,766 bound parameters at ~20 columns.
@@ -32,70 +33,102 @@ def known_contacts(session: Session, owner_ids: Sequence[uuid.UUID] | None) -> l
     return [dict(row._mapping) for row in rows]
 
 
-def _batches(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]]:
-    for start in range(0, len(rows), BATCH):
-        yield rows[start : start + BATCH]
+_CONTACTS = Contact.__table__  # type: ignore[attr-defined]
 
 
-# A search term as the row (contact_id, field, term, owner_id).
-Term = tuple[uuid.UUID, int, str, uuid.UUID]
+def _batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+# A new contact's id and its search terms as (field, term) pairs.
+ContactTerms = tuple[uuid.UUID, Iterable[tuple[int, str]]]
 
 
 def insert_contacts(
-    session: Session, contacts: Sequence[dict[str, Any]], terms: Sequence[Term]
+    session: Session,
+    owner_id: uuid.UUID,
+    contacts: Sequence[dict[str, Any]],
+    terms: Iterable[ContactTerms],
 ) -> None:
-    """Contacts given as full column dicts, then their search terms."""
-    for batch in _batches(contacts):
-        session.execute(insert(Contact.__table__), batch)  # type: ignore[attr-defined]
-    # SQLite takes the terms in the order of the (field, term) index, so each row
-    # lands next to the one before and index pages are written once rather than
-    # touched at random: this more than halved the import. PostgreSQL's COPY was
-    # no faster sorted, so the sort's cost is spared there (docs/benchmarks.md).
+    """Contacts of one owner given as full column dicts, then their search terms.
+
+    `terms` may be lazy: on PostgreSQL each batch is worked out while the server
+    stores the one before.
+    """
     if session.get_bind().dialect.name == "postgresql":
-        _copy_terms(session, terms)
-    else:
-        _sqlite_terms(session, sorted(terms, key=_index_order))
+        _copy_contacts(session, contacts)
+        _copy_terms(session, owner_id, terms)
+        return
+    for batch in _batches(contacts, BATCH):
+        session.execute(insert(_CONTACTS), batch)
+    _sqlite_terms(session, owner_id, terms)
 
 
-def _index_order(term: Term) -> tuple[int, str]:
-    return term[1], term[2]
-
-
-# Enough page cache (in KiB, negative) to hold the search-term table and its three
-# indexes while ~250,000 rows go in: with SQLite's default 2 MB the transaction
-# spills dirty index pages to the log and reads them back, most of the import's time.
-# Cache size is memory only, per connection; durability (synchronous=FULL) is untouched.
-_BULK_CACHE_KIB = 256 * 1024
-
-
-def _sqlite_terms(session: Session, terms: Sequence[Term]) -> None:
+def _sqlite_terms(session: Session, owner_id: uuid.UUID, terms: Iterable[ContactTerms]) -> None:
     # Through the DB-API cursor: SQLAlchemy's per-row parameter processing (a
     # dict and a uuid-to-hex bind per value) cost more than SQLite's own work.
-    # The uuids go in as SQLAlchemy's Uuid type stores them on SQLite: 32 hex digits.
+    # The uuids go in as SQLAlchemy's Uuid type stores them on SQLite: 32 hex
+    # digits, each worked out once per contact rather than once per term.
+    owner = owner_id.hex
+    rows = [
+        (field, term, contact_hex, owner)
+        for contact_hex, pairs in ((contact_id.hex, pairs) for contact_id, pairs in terms)
+        for field, term in pairs
+    ]
+    # Sorted as the (field, term, contact_id, owner_id) index is, which the
+    # owner's (owner_id, field, term, contact_id) index follows too: each row
+    # lands next to the one before, and index pages are written once rather than
+    # touched at random. This more than halved the import (docs/benchmarks.md).
+    rows.sort()
     raw = session.connection().connection.driver_connection
     assert raw is not None
     cursor = raw.cursor()
     try:
-        (previous,) = cursor.execute("PRAGMA cache_size").fetchone()
-        cursor.execute(f"PRAGMA cache_size=-{_BULK_CACHE_KIB}")
-        try:
+        with large_page_cache(session):
             cursor.executemany(
-                "INSERT INTO contactsearchterm (contact_id, field, term, owner_id)"
+                "INSERT INTO contactsearchterm (field, term, contact_id, owner_id)"
                 " VALUES (?, ?, ?, ?)",
-                [
-                    (contact_id.hex, field, term, owner_id.hex)
-                    for contact_id, field, term, owner_id in terms
-                ],
+                rows,
             )
-        finally:
-            cursor.execute(f"PRAGMA cache_size={previous}")
     finally:
         cursor.close()
 
 
-def _copy_terms(session: Session, terms: Sequence[Term]) -> None:
-    # About 25 terms a contact: COPY streams them in one statement, several times
+def _copy_contacts(session: Session, contacts: Sequence[dict[str, Any]]) -> None:
+    # COPY rather than INSERTs: half the client's and the server's time. Each value
+    # goes through the bind processing SQLAlchemy gives its column (JSON to text,
+    # datetimes to UTC), so it is stored as an INSERT would store it; the columns
+    # are those of the rows, so one the import forgot fails loudly.
+    if not contacts:
+        return
+    dialect = session.get_bind().dialect
+    columns = [_CONTACTS.c[key] for key in contacts[0]]
+    processors = [
+        (column.key, column.type.dialect_impl(dialect).bind_processor(dialect))
+        for column in columns
+    ]
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    names = ", ".join(column.name for column in columns)
+    with raw.cursor() as cursor, cursor.copy(f"COPY contact ({names}) FROM STDIN") as copy:
+        for row in contacts:
+            copy.write_row(
+                [process(row[key]) if process else row[key] for key, process in processors]
+            )
+
+
+# Contacts whose terms go to COPY in one write: ~2 MB of text, streamed to the
+# server (which stores them) while the next batch's terms are worked out.
+COPY_BATCH = 1_000
+
+
+def _copy_terms(session: Session, owner_id: uuid.UUID, terms: Iterable[ContactTerms]) -> None:
+    # About 23 terms a contact: COPY streams them in one statement, several times
     # faster than batched INSERTs (all four columns are plain uuid, int and text).
+    # Its text format is built here, each uuid spelled once per contact: psycopg's
+    # write_row adapts each value on its own, which cost more than the server's work.
+    owner = str(owner_id)
     raw = session.connection().connection.driver_connection
     assert raw is not None
     with (
@@ -104,14 +137,17 @@ def _copy_terms(session: Session, terms: Sequence[Term]) -> None:
             "COPY contactsearchterm (contact_id, field, term, owner_id) FROM STDIN"
         ) as copy,
     ):
-        # COPY's text format built here in one piece: psycopg's write_row adapts
-        # each value on its own, which cost more than the server's work.
-        copy.write(
-            "".join(
-                f"{contact_id}\t{field}\t{_copy_text(term)}\t{owner_id}\n"
-                for contact_id, field, term, owner_id in terms
+        lines: list[str] = []
+        for number, (contact_id, pairs) in enumerate(terms, start=1):
+            contact = str(contact_id)
+            lines.extend(
+                f"{contact}\t{field}\t{_copy_text(term)}\t{owner}\n" for field, term in pairs
             )
-        )
+            if number % COPY_BATCH == 0:
+                copy.write("".join(lines))
+                lines = []
+        if lines:
+            copy.write("".join(lines))
 
 
 # COPY's text format gives a backslash, tab, newline and carriage return their own meaning.

@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 
 from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.interaction import Complaint, FollowUp, Opportunity
+from crm_pwa.db.page_cache import large_page_cache
 from crm_pwa.domain.handover import BookFilter
 
 
@@ -118,6 +119,19 @@ def move_book(
     now: datetime,
 ) -> BookCounts:
     """Moves the contacts and what hangs on them; the caller's transaction commits it."""
+    # Every statement rewrites pages spread over its table and indexes: on SQLite a
+    # large page cache keeps them from spilling to the log and being read back.
+    with large_page_cache(session):
+        return _move(session, giver_id, receiver_id, narrow, now)
+
+
+def _move(
+    session: Session,
+    giver_id: uuid.UUID,
+    receiver_id: uuid.UUID,
+    narrow: BookFilter,
+    now: datetime,
+) -> BookCounts:
     ids = _moving_ids(session, giver_id, narrow)
     moved_follow_ups = _changed(
         session,
@@ -142,8 +156,9 @@ def move_book(
         .execution_options(synchronize_session=False),
     )
     # Search narrows by owner through its own copy of the owner (db/contact_search.py).
-    # The biggest statement by far (a couple of dozen terms a contact): walking the
-    # giver's terms in owner order keeps it local; a filter then picks the contacts.
+    # The biggest statement by far (a couple of dozen terms a contact, spread over
+    # the whole table and its (field, term) index): the giver's terms are found
+    # through the (owner, field, term) index, and a filter then picks the contacts.
     terms = col(ContactSearchTerm.owner_id) == giver_id
     if not narrow.whole_book:
         terms = and_(terms, col(ContactSearchTerm.contact_id).in_(ids))

@@ -41,17 +41,7 @@ class SnapshotScore:
     band: str
 
 
-# Each column with its PostgreSQL array type, for the one-statement insert there.
-_COLUMNS = (
-    ("id", "uuid"),
-    ("contact_id", "uuid"),
-    ("owner_id", "uuid"),
-    ("week", "text"),
-    ("tier", "text"),
-    ("score", "int"),
-    ("band", "text"),
-    ("created_at", "timestamptz"),
-)
+_COLUMNS = ("id", "contact_id", "owner_id", "week", "tier", "score", "band", "created_at")
 # Rows per statement on PostgreSQL: arrays of this length bind in one go.
 PG_CHUNK = 20_000
 
@@ -67,29 +57,49 @@ def insert_snapshots(
     as one array, which spares a round of Python per row.
     """
     raw = RawSql(session)
-    rows = [
-        (
-            raw.id_value(uuid.uuid4()),
-            raw.id_value(item.contact_id),
-            raw.id_value(item.owner_id),
-            week,
-            item.tier,
-            item.score,
-            item.band,
-            raw.moment(now),
-        )
-        for item in scores
-    ]
     table = table_of(HealthSnapshot).name
-    names = ", ".join(name for name, _ in _COLUMNS)
+    names = ", ".join(_COLUMNS)
     conflict = "ON CONFLICT (contact_id, week) DO NOTHING"
+    created_at = raw.moment(now)
     if raw.sqlite:
+        hexes = uuid.UUID.hex.fget  # type: ignore[attr-defined]
+        rows = [
+            (
+                uuid.uuid4().hex,
+                hexes(item.contact_id),
+                hexes(item.owner_id),
+                week,
+                item.tier,
+                item.score,
+                item.band,
+                created_at,
+            )
+            for item in scores
+        ]
         marks = ", ".join("?" for _ in _COLUMNS)
         return raw.run_many(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", rows)
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in _COLUMNS)
-    sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {conflict}"
+    # The server makes the ids, and ids travel as text, which the driver passes
+    # through untouched (UUID objects it would convert one by one).
+    sql = (
+        f"INSERT INTO {table} ({names}) "
+        "SELECT gen_random_uuid(), c, o, %s, t, s, b, %s "
+        "FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::int[], %s::text[]) "
+        "AS u(c, o, t, s, b) "
+        f"{conflict}"
+    )
     written = 0
-    for start in range(0, len(rows), PG_CHUNK):
-        columns = [list(values) for values in zip(*rows[start : start + PG_CHUNK], strict=True)]
-        written += raw.execute(sql, columns)
+    for start in range(0, len(scores), PG_CHUNK):
+        chunk = scores[start : start + PG_CHUNK]
+        written += raw.execute(
+            sql,
+            [
+                week,
+                created_at,
+                [str(item.contact_id) for item in chunk],
+                [str(item.owner_id) for item in chunk],
+                [item.tier for item in chunk],
+                [item.score for item in chunk],
+                [item.band for item in chunk],
+            ],
+        )
     return written

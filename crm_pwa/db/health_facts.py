@@ -8,6 +8,7 @@ written by hand (see `RawSql`).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +24,7 @@ from sqlmodel import Session, SQLModel, col, select
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
 from crm_pwa.db.user import User
-from crm_pwa.domain.days import local_day
+from crm_pwa.domain.days import local_day, zone
 from crm_pwa.domain.follow_through import FollowUpFact
 from crm_pwa.domain.health import ComplaintFact, Health, InteractionFact, RelationshipFacts
 
@@ -42,6 +43,14 @@ class ContactKey:
     rhythm_days: int | None
     # The owner's zone: the contact's facts are dated in the owner's days.
     time_zone: str
+    # The id as the database gives it as text (`RawSql.key`), to match fact rows by.
+    ref: str
+
+    @classmethod
+    def of_row(cls, row: Any) -> ContactKey:
+        """A key from a `_keys()` row, whose ids are text."""
+        ref, owner, tier, rhythm_days, time_zone = row
+        return cls(uuid.UUID(ref), uuid.UUID(owner), tier, rhythm_days, time_zone, ref)
 
 
 def day_start(day: date) -> datetime:
@@ -49,20 +58,63 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), UTC)
 
 
-class _LocalDays:
-    """UTC minutes ("YYYY-MM-DD HH:MM", as `RawSql.utc_minute` reads them) turned into
-    a zone's calendar day, each (zone, minute) once: a full rescore reads a million."""
+class LocalDays:
+    """UTC times as `RawSql.utc_time` returns them turned into a zone's calendar days.
 
-    def __init__(self) -> None:
-        self._memo: dict[tuple[str, str], date] = {}
+    A full rescore reads a million times, so the zone's offset is looked up once
+    per UTC day, not once per time: a day whose offset is the same at its first
+    and last minute (every day but those of a clock change) maps each time to
+    the local day by adding that offset. Times count to the minute, as stored
+    times are compared everywhere else in scoring.
+    """
 
-    def __call__(self, minute: str, time_zone: str) -> date:
-        key = (time_zone, minute)
-        day = self._memo.get(key)
+    def __init__(self, time_zone: str, text: bool) -> None:
+        self._time_zone = time_zone
+        self._zone = zone(time_zone)
+        self._text = text
+        # UTC day -> its local day (offset 0), (day before, day, day after, offset
+        # in seconds), or None on a day the offset changes.
+        self._rules: dict[Any, Any] = {}
+        self._exact: dict[Any, date] = {}
+
+    def __call__(self, moment: Any) -> date:
+        key = moment[:10] if self._text else moment.date()
+        rule = self._rules.get(key, _UNKNOWN)
+        if rule is _UNKNOWN:
+            rule = self._rules[key] = self._rule(key)
+        if rule.__class__ is date:
+            return rule
+        if rule is None:
+            return self._exact_day(moment)
+        if self._text:
+            minute = int(moment[11:13]) * 60 + int(moment[14:16])
+        else:
+            minute = moment.hour * 60 + moment.minute
+        # -1, 0 or 1 day from the UTC day: an offset is less than a day.
+        return rule[(minute * 60 + rule[3]) // 86_400 + 1]  # type: ignore[no-any-return]
+
+    def _rule(self, key: Any) -> Any:
+        utc_day = date.fromisoformat(key) if self._text else key
+        first = datetime.combine(utc_day, time(0), UTC).astimezone(self._zone).utcoffset()
+        last = datetime.combine(utc_day, time(23, 59), UTC).astimezone(self._zone).utcoffset()
+        if first != last or first is None:
+            return None
+        offset = int(first.total_seconds())
+        if offset == 0:
+            return utc_day
+        one = timedelta(days=1)
+        return (utc_day - one, utc_day, utc_day + one, offset)
+
+    def _exact_day(self, moment: Any) -> date:
+        minute = moment[:16] if self._text else moment.replace(second=0, microsecond=0)
+        day = self._exact.get(minute)
         if day is None:
-            moment = datetime.fromisoformat(minute).replace(tzinfo=UTC)
-            day = self._memo[key] = local_day(moment, time_zone)
+            at = datetime.fromisoformat(minute) if self._text else minute
+            day = self._exact[minute] = local_day(at.replace(tzinfo=UTC), self._time_zone)
         return day
+
+
+_UNKNOWN = object()
 
 
 class _Days(dict[Any, date]):
@@ -112,12 +164,17 @@ class RawSql:
     def id_text(self, column: str) -> str:
         return column if self.sqlite else f"{column}::text"
 
-    def utc_minute(self, column: str) -> str:
-        """A stored time to the minute in UTC, as "YYYY-MM-DD HH:MM" text."""
+    def utc_time(self, column: str) -> str:
+        """A stored time in UTC: on SQLite its stored text "YYYY-MM-DD HH:MM:SS.ffffff",
+        on PostgreSQL a naive datetime (which the driver builds in C, unlike text
+        that `to_char` would format row by row)."""
         if self.sqlite:
-            # Stored as UTC text "YYYY-MM-DD HH:MM:SS.ffffff".
-            return f"substr({column}, 1, 16)"
-        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+            return column
+        return f"({column} AT TIME ZONE 'UTC')"
+
+    def json_text(self, column: str) -> str:
+        """A JSON column as its text, for `json.loads` (which beats any driver's)."""
+        return column if self.sqlite else f"{column}::text"
 
     def among(self, column: str, ids: Sequence[uuid.UUID]) -> tuple[str, list[Any]]:
         if self.sqlite:
@@ -173,41 +230,58 @@ def _facts(
 ) -> list[tuple[ContactKey, RelationshipFacts]]:
     """The facts of `keys` dated up to `until` in their owners' days, read where
     `restrict` allows. Rows of contacts outside `keys` are dropped.
+
+    This is the inner loop of every full rescore (a million interactions), so it
+    works on plain tuples: each owner's zone turns times into days once per UTC
+    day (`LocalDays`), and equal facts are shared rather than built again.
     """
     raw = RawSql(session)
     days = _Days()
-    local = _LocalDays()
-    zones = {raw.key(key.id): key.time_zone for key in keys}
+    by_zone: dict[str, LocalDays] = {}
+    local: dict[str, LocalDays] = {}
+    for key in keys:
+        zone_days = by_zone.get(key.time_zone)
+        if zone_days is None:
+            zone_days = by_zone[key.time_zone] = LocalDays(key.time_zone, raw.sqlite)
+        local[key.ref] = zone_days
     # A day ends up to 12 hours after UTC's; later facts are dropped by the score.
     end = raw.moment(day_start(until + timedelta(days=2)))
     mark = raw.mark
 
-    interactions: dict[str, list[InteractionFact]] = defaultdict(list)
+    interactions: dict[str, list[InteractionFact]] = {key: [] for key in local}
+    shared: dict[tuple[date, str], InteractionFact] = {}
     where, params = restrict(raw, "contact_id")
-    for contact_id, minute, sentiment in raw.fetch(
-        f"SELECT {raw.id_text('contact_id')}, {raw.utc_minute('occurred_at')}, sentiment "
+    for contact_id, moment, sentiment in raw.fetch(
+        f"SELECT {raw.id_text('contact_id')}, {raw.utc_time('occurred_at')}, sentiment "
         f"FROM {table_of(Interaction).name} WHERE {where} AND occurred_at < {mark}",
         [*params, end],
     ):
-        zone = zones.get(contact_id)
-        if zone is not None:
-            interactions[contact_id].append(InteractionFact(local(minute, zone), sentiment))
+        zone_days = local.get(contact_id)
+        if zone_days is not None:
+            day = zone_days(moment)
+            fact = shared.get((day, sentiment))
+            if fact is None:
+                fact = shared[day, sentiment] = InteractionFact(day, sentiment)
+            interactions[contact_id].append(fact)
 
     follow_ups: dict[str, list[FollowUpFact]] = defaultdict(list)
     where, params = restrict(raw, "f.contact_id")
     # Follow-ups due later than `until` play no part in its score. A promise made
-    # in a note dates from the note's day.
-    promised = "COALESCE(i.occurred_at, f.created_at)"
-    for contact_id, due_on, status, done_on, snooze_until, promised_at, note, changed in raw.fetch(
+    # in a note dates from the note's day. The note is looked up per follow-up:
+    # a join would let PostgreSQL hash every interaction of the book per batch.
+    note_at = (
+        f"(SELECT {raw.utc_time('i.occurred_at')} FROM {table_of(Interaction).name} i "
+        "WHERE i.id = f.interaction_id)"
+    )
+    for contact_id, due_on, status, done_on, snooze_until, noted, created, changed in raw.fetch(
         f"SELECT {raw.id_text('f.contact_id')}, f.due_on, f.status, f.done_on, f.snooze_until, "
-        f"{raw.utc_minute(promised)}, i.id IS NOT NULL, {raw.utc_minute('f.changed_at')} "
+        f"{note_at}, {raw.utc_time('f.created_at')}, {raw.utc_time('f.changed_at')} "
         f"FROM {table_of(FollowUp).name} f "
-        f"LEFT JOIN {table_of(Interaction).name} i ON i.id = f.interaction_id "
         f"WHERE {where} AND f.due_on <= {mark}",
         [*params, raw.day(until)],
     ):
-        zone = zones.get(contact_id)
-        if zone is None:
+        zone_days = local.get(contact_id)
+        if zone_days is None:
             continue
         follow_ups[contact_id].append(
             FollowUpFact(
@@ -215,31 +289,29 @@ def _facts(
                 status,
                 None if done_on is None else days[done_on],
                 None if snooze_until is None else days[snooze_until],
-                promised_on=local(promised_at, zone),
-                from_note=bool(note),
-                changed_on=local(changed, zone),
+                promised_on=zone_days(created if noted is None else noted),
+                from_note=noted is not None,
+                changed_on=zone_days(changed),
             )
         )
 
     complaints: dict[str, list[ComplaintFact]] = defaultdict(list)
     where, params = restrict(raw, "contact_id")
     for contact_id, opened, resolved in raw.fetch(
-        f"SELECT {raw.id_text('contact_id')}, {raw.utc_minute('opened_at')}, "
-        f"{raw.utc_minute('resolved_at')} "
+        f"SELECT {raw.id_text('contact_id')}, {raw.utc_time('opened_at')}, "
+        f"{raw.utc_time('resolved_at')} "
         f"FROM {table_of(Complaint).name} WHERE {where} AND opened_at < {mark}",
         [*params, end],
     ):
-        zone = zones.get(contact_id)
-        if zone is not None:
+        zone_days = local.get(contact_id)
+        if zone_days is not None:
             complaints[contact_id].append(
-                ComplaintFact(
-                    local(opened, zone), None if resolved is None else local(resolved, zone)
-                )
+                ComplaintFact(zone_days(opened), None if resolved is None else zone_days(resolved))
             )
 
     facts = []
     for key in keys:
-        text = raw.key(key.id)
+        text = key.ref
         facts.append(
             (
                 key,
@@ -255,9 +327,11 @@ def _facts(
     return facts
 
 
+# Ids come back as text: turning them into UUIDs here is cheaper than SQLAlchemy's
+# per-row type processing, and the text matches the fact rows' ids as they are.
 _KEY_COLUMNS = (
-    col(Contact.id),
-    col(Contact.owner_id),
+    sa.cast(col(Contact.id), sa.String),
+    sa.cast(col(Contact.owner_id), sa.String),
     col(Contact.tier),
     col(Contact.rhythm_days),
     col(User.time_zone),
@@ -276,7 +350,8 @@ def load_facts_for(
     if not contact_ids:
         return {}
     keys = [
-        ContactKey(*row) for row in session.exec(_keys().where(col(Contact.id).in_(contact_ids)))
+        ContactKey.of_row(row)
+        for row in session.connection().execute(_keys().where(col(Contact.id).in_(contact_ids)))
     ]
     return {
         key.id: (key, facts)
@@ -316,7 +391,7 @@ def iter_facts(
             query = query.where(where)
         if after is not None:
             query = query.where(col(Contact.id) > after)
-        keys = [ContactKey(*row) for row in session.exec(query)]
+        keys = [ContactKey.of_row(row) for row in session.connection().execute(query)]
         if not keys:
             return
         restrict = (
@@ -329,30 +404,33 @@ def iter_facts(
 
 
 def stored_health(
-    session: Session, first: uuid.UUID, last: uuid.UUID
-) -> dict[uuid.UUID, tuple[int | None, str, list[str]]]:
-    """The stored (score, band, reasons) of the contacts with ids from `first` to `last`."""
+    session: Session, first: ContactKey, last: ContactKey
+) -> dict[str, tuple[int | None, str, str]]:
+    """The stored (score, band, reasons as JSON text) of the contacts from `first` to
+    `last` in id order, by `ContactKey.ref`."""
+    raw = RawSql(session)
+    where, params = raw.between("id", first.id, last.id)
     return {
-        contact_id: (score, band, list(reasons))
-        for contact_id, score, band, reasons in session.exec(
-            select(
-                Contact.id, Contact.health_score, Contact.health_band, Contact.health_reasons
-            ).where(col(Contact.id).between(first, last))
+        ref: (score, band, reasons)
+        for ref, score, band, reasons in raw.fetch(
+            f"SELECT {raw.id_text('id')}, health_score, health_band, "
+            f"{raw.json_text('health_reasons')} FROM {table_of(Contact).name} WHERE {where}",
+            params,
         )
     }
 
 
-_CONTACT = table_of(Contact).c
-# Core executemany: one prepared UPDATE for a whole batch, no ORM bookkeeping per row.
-_STORE_HEALTH = (
-    sa.update(table_of(Contact))
-    .where(_CONTACT.id == sa.bindparam("contact_id"))
-    .values(
-        health_score=sa.bindparam("score"),
-        health_band=sa.bindparam("band"),
-        health_reasons=sa.bindparam("reasons"),
+def same_health(stored: tuple[int | None, str, str] | None, health: Health) -> bool:
+    """Whether `stored_health` already holds `health`; the reasons' JSON is read only
+    when score and band agree."""
+    return (
+        stored is not None
+        and stored[0] == health.score
+        and stored[1] == health.band
+        and json.loads(stored[2]) == list(health.reasons)
     )
-)
+
+
 _HEALTH_FIELDS = ["health_score", "health_band", "health_reasons"]
 
 
@@ -364,20 +442,35 @@ def _forget_loaded_health(session: Session, contact_ids: list[uuid.UUID]) -> Non
             session.expire(loaded, _HEALTH_FIELDS)
 
 
-def write_health(session: Session, scores: dict[uuid.UUID, Health]) -> None:
-    """Stores each contact's new health in one prepared UPDATE for all of them."""
+def write_health(session: Session, scores: dict[ContactKey, Health]) -> None:
+    """Stores each contact's new health: one prepared UPDATE run for every row on
+    SQLite, one UPDATE from arrays on PostgreSQL (a statement per row there would
+    cost a round of the server's executor each)."""
     if not scores:
         return
-    session.connection().execute(
-        _STORE_HEALTH,
-        [
-            {
-                "contact_id": contact_id,
-                "score": health.score,
-                "band": health.band,
-                "reasons": list(health.reasons),
-            }
-            for contact_id, health in scores.items()
-        ],
-    )
-    _forget_loaded_health(session, list(scores))
+    raw = RawSql(session)
+    table = table_of(Contact).name
+    if raw.sqlite:
+        raw.run_many(
+            f"UPDATE {table} SET health_score = ?, health_band = ?, health_reasons = ? "
+            "WHERE id = ?",
+            [
+                (health.score, health.band, json.dumps(list(health.reasons)), key.ref)
+                for key, health in scores.items()
+            ],
+        )
+    else:
+        raw.execute(
+            f"UPDATE {table} SET health_score = u.score, health_band = u.band, "
+            "health_reasons = u.reasons::json "
+            "FROM unnest(%s::uuid[], %s::int[], %s::text[], %s::text[]) "
+            "AS u(id, score, band, reasons) "
+            f"WHERE {table}.id = u.id",
+            [
+                [key.ref for key in scores],
+                [health.score for health in scores.values()],
+                [health.band for health in scores.values()],
+                [json.dumps(list(health.reasons)) for health in scores.values()],
+            ],
+        )
+    _forget_loaded_health(session, [key.id for key in scores])

@@ -5,6 +5,7 @@ from crm_pwa.db.calendar_feed import CalendarFeed
 from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
+from crm_pwa.db.invitation import Invitation, InvitationGuest
 from crm_pwa.db.push import PushSubscription
 from crm_pwa.db.sign_in import KnownDevice, SignInStreak
 from crm_pwa.db.timeline import TimelineEvent
@@ -20,6 +21,8 @@ __all__ = [
     "FollowUp",
     "HealthSnapshot",
     "Interaction",
+    "Invitation",
+    "InvitationGuest",
     "Opportunity",
     "PushSubscription",
     "KnownDevice",

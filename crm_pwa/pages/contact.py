@@ -34,7 +34,7 @@ from crm_pwa.components.opportunity_item import (
 )
 from crm_pwa.components.outbox_script import RELOAD_BUTTON_ID
 from crm_pwa.components.section import folded, problem, section
-from crm_pwa.components.shell import back_link, page_shell, two_columns
+from crm_pwa.components.shell import back_link, loading_rows, page_shell, two_columns
 from crm_pwa.components.timeline_entry import timeline_entry
 from crm_pwa.pages.contact_merge import merge_section
 from crm_pwa.pages.contact_state import (
@@ -246,7 +246,7 @@ def contact_page() -> rx.Component:
                         ContactState.missing,
                         _not_found(),
                         # offline.js draws the card from the book while this waits with no signal.
-                        rx.center(rx.spinner(size="3"), padding="48px", data_card_loading=""),
+                        loading_rows(data_card_loading=""),
                     ),
                 ),
                 # Pressed by the outbox scripts once a change reached the server.

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from crm_pwa import clock, routes
 from crm_pwa.components.contact_row import KIND_LABELS, TIER_LABELS
 from crm_pwa.components.field import TAP, choice, field_problem, labelled, text_box, text_input
-from crm_pwa.components.shell import back_link, page_shell
+from crm_pwa.components.shell import back_link, loading_rows, page_shell
 from crm_pwa.domain.contact_rules import KINDS, TIERS
 from crm_pwa.domain.numbers import read_day_count
 from crm_pwa.domain.rules import RuleError
@@ -322,7 +322,7 @@ def _page(title: str, back: rx.Component) -> rx.Component:
                 ContactFormState.missing,
                 rx.callout("Contact not found.", icon="search-x", color_scheme="red", role="alert"),
                 # Offline, offline.js says in its place that editing needs a signal.
-                rx.center(rx.spinner(size="3"), padding="48px", data_card_loading=""),
+                loading_rows(data_card_loading=""),
             ),
         ),
         back=back,

@@ -26,6 +26,8 @@ class PersonRow:
     active: bool
     last_active: str
     devices: str
+    # Their page under Team, where their book is handed over.
+    book_href: str
 
 
 @dataclass
@@ -61,4 +63,5 @@ def person_row(person: Person, today: date, time_zone: str) -> PersonRow:
         active=person.active,
         last_active=_last_active(person, today, time_zone) if person.active else "Deactivated",
         devices=_devices(person),
+        book_href=routes.rep(str(person.id)),
     )

@@ -28,7 +28,7 @@ from crm_pwa.services.errors import ServiceError
 from crm_pwa.services.people import viewer
 from crm_pwa.state.session import SessionState
 
-EMPTY = PersonRow("", "", "", "", "", "", "", "", True, "", "")
+EMPTY = PersonRow("", "", "", "", "", "", "", "", True, "", "", "")
 
 
 def _load(actor: Actor, person_id: uuid.UUID) -> tuple[PersonRow, list[TeamOption]]:
@@ -236,6 +236,17 @@ def _facts() -> rx.Component:
         rx.text(person.email),
         rx.text(person.role_label, " · ", person.team),
         rx.text(person.last_active, " · ", person.devices, color="var(--gray-11)"),
+        # Team no longer lists someone deactivated; their page is where the book moves on.
+        rx.cond(
+            ~person.active,
+            rx.link(
+                "Hand over their book",
+                href=person.book_href,
+                min_height=TAP,
+                display="flex",
+                align_items="center",
+            ),
+        ),
         spacing="1",
         width="100%",
     )

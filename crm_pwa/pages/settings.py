@@ -12,7 +12,8 @@ from reflex.event import EventSpec
 from reflex.vars.object import ObjectVar
 from sqlmodel import Session
 
-from crm_pwa import clock
+from crm_pwa import clock, routes
+from crm_pwa.components.button_link import button_link
 from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.import_link import import_link
 from crm_pwa.components.people_links import people_links
@@ -399,6 +400,8 @@ def settings_page() -> rx.Component:
             reminders_section(),
             password_section(),
             rx.cond(SessionState.is_manager, people_links()),
+            rx.heading("Invitations", as_="h2", size="4"),
+            button_link("Events and campaigns", "calendar-heart", routes.INVITATIONS),
             rx.heading("Contacts", as_="h2", size="4"),
             import_link("Import contacts"),
             data_section(),

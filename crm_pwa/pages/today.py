@@ -18,7 +18,7 @@ from crm_pwa.components.follow_up_item import FollowUpView, follow_up_link, foll
 from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.import_link import empty_book
 from crm_pwa.components.section import card_link
-from crm_pwa.components.shell import page_shell
+from crm_pwa.components.shell import loading_rows, page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.rounding import whole
@@ -223,7 +223,7 @@ def today_page() -> rx.Component:
         "Today",
         rx.vstack(
             rx.text("Hello, ", SessionState.user_name, size="4"),
-            rx.cond(TodayState.loaded, _lists(), rx.center(rx.spinner(size="3"), padding="48px")),
+            rx.cond(TodayState.loaded, _lists(), loading_rows()),
             spacing="4",
             width="100%",
         ),

@@ -189,23 +189,22 @@ def _current(plan: _Plan, contact_id: uuid.UUID) -> dict[str, Any]:
 
 
 def _persist(session: Session, actor: Actor, plan: _Plan, now: datetime) -> None:
-    contacts: list[dict[str, Any]] = []
-    terms: list[tuple[uuid.UUID, int, str, uuid.UUID]] = []
-    for contact_id, values in plan.creates.items():
-        row = {
+    contacts = [
+        {
             **NEW_CONTACT,
             **values,
             "id": contact_id,
             "owner_id": actor.id,
+            # A later line of the file may have filled the phone.
             "phone_digits": values["phone"].lstrip("+"),
             "created_at": now,
             "updated_at": now,
         }
-        contacts.append(row)
-        terms.extend(
-            (contact_id, term_field, term, actor.id) for term_field, term in contact_terms(row)
-        )
-    insert_contacts(session, contacts, terms)
+        for contact_id, values in plan.creates.items()
+    ]
+    # Worked out as they are written: PostgreSQL stores one batch while the next is built.
+    terms = ((row["id"], contact_terms(row)) for row in contacts)
+    insert_contacts(session, actor.id, contacts, terms)
     for contact_id, changes in plan.updates.items():
         update_contact(
             session=session,

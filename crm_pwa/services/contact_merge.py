@@ -120,3 +120,4 @@ def _fill_fields(keep: Contact, other: Contact) -> None:
     ):
         keep.last_interaction_at = other.last_interaction_at
     keep.do_not_contact = keep.do_not_contact or other.do_not_contact
+    keep.invitations_opt_out = keep.invitations_opt_out or other.invitations_opt_out

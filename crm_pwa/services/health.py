@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col
 
 from crm_pwa.db.contact import Contact
-from crm_pwa.db.health_facts import iter_facts, load_facts_for, stored_health, write_health
+from crm_pwa.db.health_facts import (
+    ContactKey,
+    iter_facts,
+    load_facts_for,
+    same_health,
+    stored_health,
+    write_health,
+)
 from crm_pwa.domain.days import latest_day, local_day
 from crm_pwa.domain.health import Health, score_relationship
 
@@ -48,14 +55,18 @@ def refresh_all_health(
     there, so a long run never holds SQLite's write lock for long.
     """
     changed = 0
+    todays: dict[str, date] = {}
     for batch in iter_facts(session, latest_day(now), where):
         # Batches come in id order, so one range holds this batch's stored scores.
-        stored = stored_health(session, batch[0][0].id, batch[-1][0].id)
-        updates: dict[uuid.UUID, Health] = {}
+        stored = stored_health(session, batch[0][0], batch[-1][0])
+        updates: dict[ContactKey, Health] = {}
         for key, facts in batch:
-            health = score_relationship(facts, local_day(now, key.time_zone))
-            if stored.get(key.id) != (health.score, health.band, list(health.reasons)):
-                updates[key.id] = health
+            today = todays.get(key.time_zone)
+            if today is None:
+                today = todays[key.time_zone] = local_day(now, key.time_zone)
+            health = score_relationship(facts, today)
+            if not same_health(stored.get(key.ref), health):
+                updates[key] = health
         write_health(session, updates)
         changed += len(updates)
         if after_batch is not None:

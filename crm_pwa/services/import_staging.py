@@ -5,11 +5,18 @@ then imports: the bytes wait in a private folder of the data directory rather
 than in the page's state (which may live in Redis and travels on every event).
 Each staged file is named by a random id the page keeps; it is removed once
 imported or replaced.
+
+A file whose page was closed before the import would stay there, holding the
+people in it: a staged file lives LIFETIME at most. An older one counts as gone
+when read, and is deleted whenever a file is staged and by the app's hourly
+job (crm_pwa/scheduler.py), so none outlives it by much even on a quiet server.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from crm_pwa.domain.import_file import MAX_IMPORT_BYTES, TOO_LARGE
@@ -18,6 +25,8 @@ from crm_pwa.services.errors import NotFound, TooLarge
 from crm_pwa.settings import get_settings
 
 GONE = "The chosen file is no longer on the server; choose it again."
+# Far longer than a preview and a mapping take; a file kept longer was left behind.
+LIFETIME = timedelta(hours=1)
 
 
 def _folder() -> Path:
@@ -32,10 +41,17 @@ def _path(staged_id: str) -> Path:
     return _folder() / staged_id
 
 
+def _expired(path: Path) -> bool:
+    # The file's age on this machine's clock (its modification time), not the
+    # app's clock, which a demo or a browser test may move.
+    return time.time() - path.stat().st_mtime > LIFETIME.total_seconds()
+
+
 def stage(data: bytes) -> str:
     """Keeps the bytes and returns the id to read them back with."""
     if len(data) > MAX_IMPORT_BYTES:
         raise TooLarge(TOO_LARGE)
+    forget_abandoned()
     staged_id = secrets.token_hex(16)
     path = _path(staged_id)
     path.touch(mode=PRIVATE_FILE_MODE)
@@ -44,8 +60,12 @@ def stage(data: bytes) -> str:
 
 
 def read_staged(staged_id: str) -> bytes:
+    path = _path(staged_id)
     try:
-        return _path(staged_id).read_bytes()
+        if _expired(path):
+            path.unlink(missing_ok=True)
+            raise NotFound(GONE)
+        return path.read_bytes()
     except FileNotFoundError as error:
         raise NotFound(GONE) from error
 
@@ -53,3 +73,16 @@ def read_staged(staged_id: str) -> bytes:
 def discard(staged_id: str) -> None:
     if staged_id:
         _path(staged_id).unlink(missing_ok=True)
+
+
+def forget_abandoned() -> int:
+    """Deletes the staged files older than LIFETIME; returns how many."""
+    gone = 0
+    for path in _folder().iterdir():
+        try:
+            if _expired(path):
+                path.unlink()
+                gone += 1
+        except FileNotFoundError:
+            continue  # imported or swept by another worker meanwhile
+    return gone

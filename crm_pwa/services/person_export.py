@@ -1,9 +1,9 @@
 """Everything the app holds about one person, as one JSON document (a right of access).
 
 The contact as the API shows it, every interaction with who logged it, every
-follow-up (done ones too), complaint and opportunity, the timeline in words and
-the weekly health history. Each export is one audit entry naming the contact by
-id only.
+follow-up (done ones too), complaint and opportunity, the timeline in words, the
+weekly health history and the invitations the person was on the guest list of.
+Each export is one audit entry naming the contact by id only.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
+from crm_pwa.db.invitation import Invitation, InvitationGuest
 from crm_pwa.db.user import User
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.audit import record_audit
@@ -52,6 +53,19 @@ class HealthWeek(BaseModel):
     band: str
 
 
+class InvitationRecord(BaseModel):
+    """One invitation the person was on the guest list of, and what came of it."""
+
+    title: str
+    kind: str
+    starts_at: datetime | None
+    status: str
+    excluded_reason: str
+    sent_at: datetime | None
+    responded_at: datetime | None
+    unsubscribed_at: datetime | None
+
+
 class PersonExport(BaseModel):
     format: str
     exported_at: datetime
@@ -62,6 +76,7 @@ class PersonExport(BaseModel):
     opportunities: list[OpportunityLine]
     timeline: list[EventLine]
     health_history: list[HealthWeek]
+    invitations: list[InvitationRecord]
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -97,6 +112,12 @@ def export_person(
         .where(HealthSnapshot.contact_id == contact.id)
         .order_by(col(HealthSnapshot.week))
     ).all()
+    invited = session.exec(
+        select(InvitationGuest, Invitation)
+        .join(Invitation, col(Invitation.id) == InvitationGuest.invitation_id)
+        .where(InvitationGuest.contact_id == contact.id)
+        .order_by(col(Invitation.created_at), col(Invitation.id))
+    ).all()
     export = PersonExport(
         format=FORMAT,
         exported_at=now,
@@ -120,6 +141,19 @@ def export_person(
         ],
         timeline=list(reversed(contact_events(session, contact.id))),
         health_history=[HealthWeek.model_validate(item, from_attributes=True) for item in weeks],
+        invitations=[
+            InvitationRecord(
+                title=invitation.title,
+                kind=invitation.kind,
+                starts_at=invitation.starts_at,
+                status=guest.status,
+                excluded_reason=guest.excluded_reason,
+                sent_at=guest.sent_at,
+                responded_at=guest.responded_at,
+                unsubscribed_at=guest.unsubscribed_at,
+            )
+            for guest, invitation in invited
+        ],
     )
     record_audit(
         session,

@@ -79,7 +79,7 @@ def _history(
 
 
 def rep_page(*, session: Session, actor: Actor, rep_id: uuid.UUID, now: datetime) -> RepPage:
-    """A rep of the actor's team (any rep for an admin); reps are refused."""
+    """A rep of the actor's team (any rep for an admin), deactivated or not; reps are refused."""
     if not actor.sees_team:
         raise Forbidden("A rep's page is for their manager.")
     rep = session.get(User, rep_id)
@@ -90,6 +90,7 @@ def rep_page(*, session: Session, actor: Actor, rep_id: uuid.UUID, now: datetime
         actor=actor,
         now=now,
         team_id=rep.team_id if actor.role == "admin" else None,
+        person_id=rep_id,
     )
     mine = next((card for card in health.reps if card.user_id == rep_id), None)
     if mine is None:

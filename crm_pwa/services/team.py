@@ -169,8 +169,16 @@ def rep_summary(*, session: Session, actor: Actor, today: date) -> RepSummary:
     )
 
 
-def _members(session: Session, actor: Actor, team_id: uuid.UUID | None) -> list[User]:
-    """The people whose relationships the team view shows, by name."""
+def _members(
+    session: Session, actor: Actor, team_id: uuid.UUID | None, person_id: uuid.UUID | None
+) -> list[User]:
+    """The people whose relationships the team view shows, by name.
+
+    Only active ones: a deactivated person's book waits for a handover (People
+    lists them as deactivated), it is no rep's card and no part of the team's
+    score. With `person_id`, that one person if in view, active or not: their
+    page is where their book is handed over.
+    """
     if actor.role == "manager":
         if team_id is not None and team_id != actor.team_id:
             raise Forbidden("Managers see their own team only.")
@@ -182,6 +190,10 @@ def _members(session: Session, actor: Actor, team_id: uuid.UUID | None) -> list[
     # Reps, and anyone else who looks after contacts of their own.
     owners = sa.select(col(Contact.owner_id)).distinct()
     query = select(User).where(or_(col(User.role) == "rep", col(User.id).in_(owners)))
+    if person_id is None:
+        query = query.where(col(User.is_active))
+    else:
+        query = query.where(User.id == person_id)
     if team_id is not None:
         query = query.where(User.team_id == team_id)
     return list(session.exec(query.order_by(col(User.name), col(User.id))).all())
@@ -290,13 +302,15 @@ def team_health(
     week: str | None = None,
     now: datetime,
     team_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
 ) -> TeamHealth:
-    """Each rep's and the team's score, trend and at-risk relationships in `week`.
+    """Each active rep's and the team's score, trend and at-risk relationships in `week`.
 
     `week` defaults to the current one. Managers see their team; admins see
-    every rep, or one team with `team_id`; reps are refused (Forbidden).
+    every rep, or one team with `team_id`; reps are refused (Forbidden). With
+    `person_id`, only that person (deactivated or not), if in view; else no rep.
     """
-    members = _members(session, actor, team_id)
+    members = _members(session, actor, team_id, person_id)
     today = local_day(now, actor.time_zone)
     current = iso_week(today)
     week = week or current

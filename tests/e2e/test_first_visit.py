@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import BrowserContext, Page, Request, Response, WebSocket, expect
 
-from tests.e2e.conftest import PASSWORD, REP, RunningApp
+from tests.e2e.conftest import PASSWORD, REP, RunningApp, sign_in
 
 
 def _first_contact(app_server: RunningApp) -> dict[str, str]:
@@ -100,3 +100,17 @@ def test_first_visit_makes_no_service_worker_request_before_the_load_event(
     assert early == []
     # A rep's phone is never sent the Team page's code (and its chart).
     assert not [r.url for r in requests if "_team_" in r.url]
+
+
+def test_signed_in_load_shows_the_pages_own_shell_and_skeleton_rows_while_its_data_is_awaited(
+    page: Page,
+) -> None:
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    # Reflex's websocket opens but never answers: the page's data stays on the way.
+    page.route_web_socket(re.compile(r"/_event"), lambda socket: None)
+    page.reload()
+    expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link")).not_to_have_count(0)
+    expect(page.get_by_role("status", name="Loading")).to_be_visible()
+    expect(page.locator(".rt-Spinner")).to_have_count(0)

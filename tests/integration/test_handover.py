@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import astuple, dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from crm_pwa.db.audit import AuditEvent
 from crm_pwa.db.contact import Contact, ContactSearchTerm
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.user import User
+from crm_pwa.domain.days import local_day
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.reminders import run_reminders
@@ -268,6 +269,30 @@ def _device(session: Session, service: FakePushService, user: User) -> None:
     session.commit()
 
 
+@dataclass(frozen=True)
+class Evening:
+    """The receiver's zone, the moment of the handover and their reminder time a minute later."""
+
+    zone: str
+    now: datetime
+    reminder_time: time
+
+
+EVENINGS = {
+    # 17:30 in Kolkata: the same date as in UTC.
+    "kolkata": Evening("Asia/Kolkata", NOW, time(17, 31)),
+    # 23:58 on the 23rd in Los Angeles while UTC is already on the 24th.
+    "los-angeles-before-midnight": Evening(
+        "America/Los_Angeles", datetime(2026, 11, 24, 7, 58, tzinfo=UTC), time(23, 59)
+    ),
+    # 00:01 on the 24th in Auckland while UTC is still on the 23rd.
+    "auckland-after-midnight": Evening(
+        "Pacific/Auckland", datetime(2026, 11, 23, 11, 1, tzinfo=UTC), time(0, 2)
+    ),
+}
+
+
+@pytest.mark.parametrize("evening", list(EVENINGS))
 def test_reminder_due_the_next_minute_reaches_the_new_owner_when_a_book_was_handed_over(
     db: Database,
     client: TestClient,
@@ -275,17 +300,22 @@ def test_reminder_due_the_next_minute_reaches_the_new_owner_when_a_book_was_hand
     people: People,
     push_service: FakePushService,
     monkeypatch: pytest.MonkeyPatch,
+    evening: str,
 ) -> None:
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    # 12:00 UTC is 17:30 in Kolkata: Riley's reminders go out at 17:31, a minute from now.
-    hours = ((people.sam, "UTC", time(12, 1)), (people.riley, "Asia/Kolkata", time(17, 31)))
-    for user, zone, at in hours:
-        user.time_zone, user.reminder_time = zone, at
-        session.add(user)
+    zone, now, at = astuple(EVENINGS[evening])
+    monkeypatch.setattr(clock, "now", lambda: now)
+    sams_day, rileys_day = now.date(), local_day(now, zone)
+    # Sam (UTC) has his reminders at noon; Riley's come a minute from now, on Riley's day.
+    people.sam.time_zone, people.sam.reminder_time = "UTC", time(12, 0)
+    people.riley.time_zone, people.riley.reminder_time = zone, at
+    people.riley.quiet_start, people.riley.quiet_end = time(1, 0), time(7, 0)
+    session.add_all([people.sam, people.riley])
     contact = make_contact(session, people.sam, "Dana Reyes")
-    due_today = follow_up(session, contact, TODAY, title="Call about the site visit")
-    # Sam was reminded of this one this morning; Riley has not heard of it yet.
-    overdue = follow_up(session, contact, TODAY - timedelta(days=2), last_reminded_on=TODAY)
+    due_today = follow_up(session, contact, rileys_day, title="Call about the site visit")
+    # Sam was reminded of this one on his own day; Riley has not heard of it yet.
+    overdue = follow_up(session, contact, rileys_day - timedelta(days=2), last_reminded_on=sams_day)
+    # Due on Riley's next day (which is UTC's day in Los Angeles): not yet.
+    follow_up(session, contact, rileys_day + timedelta(days=1), title="Later")
     session.commit()
     _device(session, push_service, people.sam)
     _device(session, push_service, people.riley)
@@ -298,17 +328,19 @@ def test_reminder_due_the_next_minute_reaches_the_new_owner_when_a_book_was_hand
     assert answer.status_code == 200, answer.text
 
     with httpx.Client() as http:
-        assert run_reminders(engine_or_session=db.engine, now=NOW, client=http).claimed == 1
+        first = run_reminders(engine_or_session=db.engine, now=now, client=http)
+        sent_first = {push_service.decrypt_json(r)["follow_up_id"] for r in push_service.received}
         later = run_reminders(
-            engine_or_session=db.engine, now=NOW + timedelta(minutes=1), client=http
+            engine_or_session=db.engine, now=now + timedelta(minutes=1), client=http
         )
 
-    assert later.claimed == 1
+    assert (first.claimed, later.claimed) == (1, 1)
+    assert sent_first == {str(overdue.id)}
     received = [push_service.decrypt_json(request) for request in push_service.received]
-    assert {(message["follow_up_id"], message["title"]) for message in received} == {
+    assert [(message["follow_up_id"], message["title"]) for message in received] == [
         (str(overdue.id), "Call back Dana Reyes"),
         (str(due_today.id), "Call back Dana Reyes"),
-    }
+    ]
     assert {request.path for request in push_service.received} == {"/push/riley"}
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from crm_pwa import clock
 from crm_pwa.db.contact import Contact
@@ -15,7 +15,9 @@ from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
 from crm_pwa.db.user import Team, User
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.week import iso_week, parse_iso_week
+from crm_pwa.services.actor import Actor
 from crm_pwa.services.health import refresh_all_health
+from crm_pwa.services.rep_page import rep_page
 from crm_pwa.services.snapshot import snapshot_week
 from tests.utils.factories import bearer, make_contact, make_team, make_user
 
@@ -228,6 +230,39 @@ def test_admin_sees_every_rep_or_one_team_when_a_team_is_chosen(
 
     assert [rep["name"] for rep in everyone["reps"]] == ["Ella", "Riley", "Sam"]
     assert [rep["name"] for rep in east["reps"]] == ["Ella"]
+
+
+def test_deactivated_rep_leaves_team_and_its_score_but_keeps_book_and_page_when_deactivated(
+    client: TestClient, session: Session, world: World
+) -> None:
+    admin, manager = bearer(client, "ada@example.com"), bearer(client, "morgan@example.com")
+    deactivated = client.patch(
+        f"/api/v1/users/{world.sam.id}", json={"active": False}, headers=admin
+    )
+    assert deactivated.status_code == 200, deactivated.text
+
+    west = client.get(PATH, headers=manager).json()
+    everyone = client.get(PATH, headers=admin).json()
+
+    assert [rep["name"] for rep in west["reps"]] == ["Riley"]
+    # Riley's contacts alone, (3×100 + 3×33) ÷ 6: Sam's book no longer weighs in.
+    assert west["team"]["score"] == west["reps"][0]["score"] == 66.5
+    assert all(set(point["reps"]) == {str(world.riley.id)} for point in west["history"])
+    assert [rep["name"] for rep in everyone["reps"]] == ["Ella", "Riley"]
+    # People still lists Sam, as deactivated; his page still opens, for the handover.
+    people = client.get("/api/v1/users", headers=admin).json()["items"]
+    assert [person["active"] for person in people if person["name"] == "Sam"] == [False]
+    morgan = session.exec(select(User).where(User.email == "morgan@example.com")).one()
+    page = rep_page(session=session, actor=Actor.of(morgan), rep_id=world.sam.id, now=clock.now())
+    assert (page.rep.name, page.rep.open_complaints, page.rep.score) == ("Sam", 1, 76.2)
+    moved = client.post(
+        f"/api/v1/users/{world.sam.id}/handover", json={"to": str(world.riley.id)}, headers=manager
+    )
+    assert (moved.status_code, moved.json()["contacts"]) == (200, 2)
+    after = client.get(PATH, headers=manager).json()
+    # Sam's contacts count again, now in Riley's book: (3×100 + 3×33 + 2×81 + 3×73) ÷ 11.
+    assert [rep["name"] for rep in after["reps"]] == ["Riley"]
+    assert after["team"]["score"] == after["reps"][0]["score"] == 70.9
 
 
 def test_team_health_needs_a_token_when_called_anonymously(client: TestClient) -> None:

@@ -155,8 +155,12 @@ def test_score_never_rises_when_the_silence_grows_longer(
         assert after.score is None
     else:
         assert after.score is not None
-        assert after.score <= before.score
         assert after.parts["recency"] <= before.parts["recency"]
+        # Moving the talks against follow-ups that stay put can change which promise
+        # a talk kept (one logged the day after a follow-up was closed keeps nothing;
+        # a day earlier it does): another story, not a longer silence.
+        if after.parts["follow_through"] == before.parts["follow_through"]:
+            assert after.score <= before.score
 
 
 def test_score_falls_when_a_medium_contact_goes_quiet() -> None:

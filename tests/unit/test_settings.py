@@ -45,6 +45,10 @@ def test_only_settings_reads_the_environment() -> None:
         ("RAPPORT_SCHEDULER", "queue", "RAPPORT_SCHEDULER=queue keeps its jobs in PostgreSQL"),
         ("RAPPORT_WORKER_CONCURRENCY", "0", "RAPPORT_WORKER_CONCURRENCY='0' must be a whole"),
         ("RAPPORT_VAPID_SUBJECT", "ops@example.com", "must start with mailto:"),
+        # The URL may hold a password: the message does not repeat it.
+        ("RAPPORT_SMTP_URL", "mail.example.com:25", "RAPPORT_SMTP_URL must start with one of smtp"),
+        ("RAPPORT_SMTP_PER_SECOND", "0", "RAPPORT_SMTP_PER_SECOND='0' must be a whole"),
+        ("RAPPORT_PUBLIC_URL", "crm.example.com", "must start with https://"),
     ],
 )
 def test_settings_refuse_a_value_that_cannot_work_and_name_the_variable(

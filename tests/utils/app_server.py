@@ -42,6 +42,9 @@ class RunningApp:
     url: str
     env: dict[str, str]
     clock_file: Path
+    # The server process (Granian's, which starts the app workers) and its log.
+    pid: int = 0
+    log: Path | None = None
 
     def api(
         self, method: str, path: str, token: str | None = None, **kwargs: Any
@@ -161,7 +164,7 @@ def running_app(data: Path, scale: Scale | None = None) -> Iterator[RunningApp]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, log)
-        yield RunningApp(url=url, env=env, clock_file=clock_file)
+        yield RunningApp(url=url, env=env, clock_file=clock_file, pid=process.pid, log=log)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

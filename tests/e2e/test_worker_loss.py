@@ -1,0 +1,69 @@
+"""A page open on the phone keeps working when the app worker serving it is killed.
+
+Against two app workers on PostgreSQL with Reflex state in Redis (`make
+e2e-scaled`): each worker in turn is killed with SIGKILL, so the one holding
+the page's websocket is among them. Granian starts a new worker in its place
+(crm_pwa/app_server.py), the page reconnects on its own, its state comes back
+from Redis, and the rep logs a note without reloading.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+
+import psutil
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import REP, SCALED, RunningApp, sign_in
+
+pytestmark = [
+    pytest.mark.scaled,
+    pytest.mark.skipif(not SCALED, reason="one worker: `make e2e-scaled` runs this with two"),
+]
+
+
+def workers(app: RunningApp) -> list[int]:
+    children = psutil.Process(app.pid).children()
+    return [child.pid for child in children if child.status() != psutil.STATUS_ZOMBIE]
+
+
+def kill_and_wait_for_the_new_worker(app: RunningApp, victim: int) -> None:
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    # Granian logs its respawns at INFO, below what `reflex run` shows: watch the processes.
+    while victim in (alive := workers(app)) or len(alive) < 2:
+        assert time.monotonic() < deadline, app.log.read_text()[-3000:] if app.log else ""
+        time.sleep(0.1)
+
+
+def test_the_card_keeps_working_without_a_reload_when_its_worker_is_killed(
+    page: Page, app_server: RunningApp
+) -> None:
+    token = app_server.token(REP)
+    contact = app_server.api("GET", "/contacts", token=token, params={"limit": 5}).json()
+    name, contact_id = contact["items"][2]["name"], contact["items"][2]["id"]
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    page.goto(f"/contacts/{contact_id}")
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    page.evaluate("window.__sameDocument = true")
+
+    first = workers(app_server)
+    assert len(first) == 2
+    for victim in first:
+        kill_and_wait_for_the_new_worker(app_server, victim)
+
+    summary = f"Checked the install after the outage {uuid.uuid4().hex[:8]}"
+    page.get_by_role("button", name="Log a meeting").click()
+    sheet = page.get_by_role("dialog", name="Log a meeting")
+    sheet.get_by_label("What happened").fill(summary)
+    sheet.get_by_role("button", name="Save").click()
+    expect(sheet).to_be_hidden()
+    # The card re-read over the reconnected websocket shows the note.
+    expect(page.locator("[data-interaction]").first).to_contain_text(summary)
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    assert len(workers(app_server)) == 2
