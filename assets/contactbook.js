@@ -181,9 +181,10 @@
       follow_ups: card.follow_ups || [],
       complaints: card.complaints || [],
       opportunities: card.opportunities || [],
-      // [at, kind, direction, sentiment, author, summary] each, kept as the server sends
-      // them: 20 entries on 5,000 cards without the keys repeated 100,000 times (see get()).
-      timeline: Array.isArray(card.timeline) ? card.timeline : [],
+      // [at, kind, direction, sentiment, author, summary]: 20 entries on 5,000 cards
+      // without the keys repeated 100,000 times (see get()).
+      timeline: (card.timeline || []).map((e) => [e.at, e.kind, e.direction, e.sentiment,
+        e.author, e.summary]),
     };
   }
 

@@ -8,14 +8,12 @@ both run from the (contact_id, occurred_at) and (contact_id, at) indexes.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import Connection, RowMapping
 
 from crm_pwa.db.audit import AuditEvent
@@ -40,22 +38,18 @@ GONE_ACTIONS = ("contact.erased", "contact.merged")
 
 
 def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """A uuid column as text (hex as SQLite stores it, with dashes from PostgreSQL): making
-    and hashing 100,000 UUIDs would be a good part of a full download."""
-    return sa.type_coerce(sa.cast(column, sa.String), sa.String)
+    """A uuid column as the driver hands it (hex text on SQLite, a UUID on PostgreSQL):
+    parsing 100,000 of them into UUIDs would be a good part of a full download."""
+    return sa.type_coerce(column, sa.String)
 
 
-def raw_key(raw: str) -> int:
-    """The 128-bit number of a `_raw` uuid, to fold the digest and find a card's rows."""
-    return int(raw.replace("-", ""), 16)
+def raw_key(raw: Any) -> int:
+    """The 128-bit number of a `_raw` uuid, to group rows and fold the digest."""
+    return raw.int if isinstance(raw, uuid.UUID) else int(str(raw).replace("-", ""), 16)
 
 
-def _in_book(owners: Sequence[uuid.UUID] | None, since: datetime | None) -> sa.ColumnElement[bool]:
-    """Contacts the caller may see, changed at or after `since` (all when None)."""
-    visible = sa.true() if owners is None else _CONTACT.c.owner_id.in_(owners)
-    if since is None:
-        return visible
-    return sa.and_(visible, _CONTACT.c.updated_at >= sa.bindparam("since", since, UTCDateTime()))
+def _visible(owners: Sequence[uuid.UUID] | None) -> sa.ColumnElement[bool]:
+    return sa.true() if owners is None else _CONTACT.c.owner_id.in_(owners)
 
 
 def changed_ids(
@@ -66,31 +60,17 @@ def changed_ids(
     limit: int,
 ) -> list[uuid.UUID]:
     """The next `limit` visible contacts (by id) changed at or after `since` (all when None)."""
-    query = sa.select(_CONTACT.c.id).where(_in_book(owners, since))
+    query = sa.select(_CONTACT.c.id).where(_visible(owners))
+    if since is not None:
+        query = query.where(_CONTACT.c.updated_at >= sa.bindparam("since", since, UTCDateTime()))
     if after is not None:
         query = query.where(_CONTACT.c.id > after)
     return list(connection.execute(query.order_by(_CONTACT.c.id).limit(limit)).scalars())
 
 
-def page_of(connection: Connection, ids: Sequence[uuid.UUID]) -> sa.ColumnElement[bool]:
-    """The contacts of a page (`changed_ids`), as a condition on the contact table with the
-    ids bound as one value: an array on PostgreSQL, a JSON array of the stored hex text
-    on SQLite. Bound one by one, 500 ids in each of the page's five statements cost more
-    than the statements did."""
-    if connection.dialect.name == "postgresql":
-        listed = sa.bindparam("page", [str(i) for i in ids], type_=ARRAY(sa.Text))
-        among: sa.ColumnElement[bool] = _CONTACT.c.id == sa.any_(
-            sa.cast(listed, ARRAY(UUID(as_uuid=True)))
-        )
-        return among
-    listed = sa.bindparam("page", json.dumps([i.hex for i in ids]))
-    among = _CONTACT.c.id.in_(sa.select(sa.column("value")).select_from(sa.func.json_each(listed)))
-    return among
-
-
 def visible_numbers(connection: Connection, owners: Sequence[uuid.UUID] | None) -> list[int]:
     """The 128-bit numbers of every visible contact id (for the digest)."""
-    query = sa.select(_raw(_CONTACT.c.id)).where(_in_book(owners, None))
+    query = sa.select(_raw(_CONTACT.c.id)).where(_visible(owners))
     return [raw_key(raw) for raw in connection.execute(query).scalars()]
 
 
@@ -106,46 +86,31 @@ def gone_since(connection: Connection, since: datetime) -> list[tuple[str, dict[
     return [(row.object_id, dict(row.detail or {})) for row in rows]
 
 
-def contacts(connection: Connection, page: sa.ColumnElement[bool]) -> Sequence[RowMapping]:
-    """The page's contacts, in id order (as `changed_ids` gave them)."""
-    query = sa.select(_CONTACT).where(page).order_by(_CONTACT.c.id)
-    return connection.execute(query).mappings().all()
-
-
-def _of_page(table: sa.Table, page: sa.ColumnElement[bool]) -> sa.Join:
-    return table.join(_CONTACT, sa.and_(_CONTACT.c.id == table.c.contact_id, page))
-
-
-def open_follow_ups(connection: Connection, page: sa.ColumnElement[bool]) -> Sequence[RowMapping]:
+def open_follow_ups(connection: Connection, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
     c = _FOLLOW_UP.c
     query = (
         sa.select(c.contact_id, c.id, c.title, c.due_on, c.status, c.snooze_until)
-        .select_from(_of_page(_FOLLOW_UP, page))
-        .where(c.status != "done")
+        .where(c.contact_id.in_(ids), c.status != "done")
         .order_by(c.contact_id, c.due_on, c.id)
     )
     return connection.execute(query).mappings().all()
 
 
-def open_complaints(connection: Connection, page: sa.ColumnElement[bool]) -> Sequence[RowMapping]:
+def open_complaints(connection: Connection, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
     c = _COMPLAINT.c
     query = (
         sa.select(c.contact_id, c.id, c.summary, c.opened_at)
-        .select_from(_of_page(_COMPLAINT, page))
-        .where(c.resolved_at.is_(None))
+        .where(c.contact_id.in_(ids), c.resolved_at.is_(None))
         .order_by(c.contact_id, c.opened_at.desc(), c.id)
     )
     return connection.execute(query).mappings().all()
 
 
-def open_opportunities(
-    connection: Connection, page: sa.ColumnElement[bool]
-) -> Sequence[RowMapping]:
+def open_opportunities(connection: Connection, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
     c = _OPPORTUNITY.c
     query = (
         sa.select(c.contact_id, c.id, c.title, c.stage, c.amount, c.expected_close)
-        .select_from(_of_page(_OPPORTUNITY, page))
-        .where(c.stage.not_in(CLOSED_STAGES))
+        .where(c.contact_id.in_(ids), c.stage.not_in(CLOSED_STAGES))
         .order_by(c.contact_id, c.updated_at.desc(), c.id)
     )
     return connection.execute(query).mappings().all()
@@ -160,90 +125,63 @@ def _utc_text(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[A
     return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
 
 
-def _sortable(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
-    """A UTC time as text that sorts as the time does, to merge notes and events: SQLite
-    stores it so; PostgreSQL writes it, cheaper than handing over datetimes."""
-    if dialect == "postgresql":
-        utc = sa.func.timezone("UTC", column)
-        return sa.func.to_char(utc, "YYYY-MM-DD HH24:MI:SS.US")
-    return column
-
-
-def latest_notes(connection: Connection, page: sa.ColumnElement[bool], size: int) -> Sequence[Any]:
-    """The latest `size` notes of each contact of the page: rows of (raw contact id, at as
-    text that sorts, at as the answer writes it, author name, kind, direction, sentiment,
-    summary)."""
-    n = _INTERACTION.c
-    names = ("kind", "direction", "sentiment", "summary")
-    return _latest(connection, page, size, _INTERACTION, n.occurred_at, n.author_id, names)
-
-
-def latest_events(connection: Connection, page: sa.ColumnElement[bool], size: int) -> Sequence[Any]:
-    """The latest `size` events of each contact of the page: rows of (raw contact id, at
-    as text that sorts, at as the answer writes it, author name, kind, detail as JSON
-    text)."""
-    e = _EVENT.c
-    return _latest(connection, page, size, _EVENT, e.at, e.actor_id, ("kind", "detail"))
-
-
-def _latest(
-    connection: Connection,
-    page: sa.ColumnElement[bool],
-    size: int,
-    table: sa.Table,
-    at: sa.Column[Any],
-    author_id: sa.Column[Any],
-    names: tuple[str, ...],
-) -> Sequence[Any]:
-    """The newest `size` rows of `table` for each contact of the page, by contact, newest
-    first, then by id: the contact, the time (raw and as text), the author's name and the
-    columns named. Read from the (contact_id, time) index, never the whole history:
-    PostgreSQL takes each contact's newest with LATERAL; SQLite, which has none, finds the
-    time of each contact's `size`th newest and reads from then on (a few more rows when
-    others share that time: the caller stops at `size`). Ranking every entry of a page
-    (a window over all of them) was most of a full download's time."""
+def latest_history(connection: Connection, ids: Sequence[uuid.UUID], size: int) -> Sequence[Any]:
+    """The latest `size` timeline entries of each contact, notes and events merged in one
+    window (newest first; on the same second notes before events), ordered by contact and
+    place: (raw contact id, place from 1, at as text, kind, direction, sentiment, summary,
+    detail as JSON text, author name). Events have no summary, notes no detail."""
     dialect = connection.dialect.name
-    source: sa.FromClause
-    if dialect == "postgresql":
-        newest = (
-            sa.select(table)
-            .where(table.c.contact_id == _CONTACT.c.id)
-            .order_by(at.desc(), table.c.id)
-            .limit(size)
-            .correlate(_CONTACT)
-            .lateral()
-        )
-        source, found = _CONTACT.join(newest, sa.true()), newest.c
-    else:
-        earlier = table.alias("earlier")
-        times = (
-            sa.select(earlier.c[at.key].label("at"))
-            .where(earlier.c.contact_id == _CONTACT.c.id)
-            .order_by(earlier.c[at.key].desc())
-            .limit(size)
-            .correlate(_CONTACT)
-            .subquery()
-        )
-        since = sa.select(sa.func.min(times.c.at)).scalar_subquery()
-        source = _CONTACT.join(table, sa.and_(table.c.contact_id == _CONTACT.c.id, at >= since))
-        found = table.c
-    moment = found[at.key]
+    notes = _INTERACTION.c
+    events = _EVENT.c
     text = sa.String()
+    merged = sa.union_all(
+        sa.select(
+            _raw(notes.contact_id).label("contact"),
+            notes.occurred_at.label("at"),
+            sa.literal(0).label("source"),
+            notes.id.label("entry"),
+            notes.kind.label("kind"),
+            notes.direction.label("direction"),
+            notes.sentiment.label("sentiment"),
+            notes.summary.label("summary"),
+            sa.null().label("detail"),
+            notes.author_id.label("author_id"),
+        ).where(notes.contact_id.in_(ids)),
+        sa.select(
+            _raw(events.contact_id),
+            events.at,
+            sa.literal(1),
+            events.id,
+            events.kind,
+            sa.null(),
+            sa.null(),
+            sa.null(),
+            sa.cast(events.detail, sa.Text),
+            events.actor_id,
+        ).where(events.contact_id.in_(ids)),
+    ).subquery()
+    m = merged.c
+    place = (
+        sa.func.row_number()
+        .over(partition_by=m.contact, order_by=(m.at.desc(), m.source, m.entry))
+        .label("place")
+    )
+    ranked = sa.select(*m, place).subquery()
+    r = ranked.c
     query = (
         sa.select(
-            _raw(_CONTACT.c.id),
-            sa.type_coerce(_sortable(moment, dialect), text),
-            sa.type_coerce(_utc_text(moment, dialect), text),
+            r.contact,
+            r.place,
+            sa.type_coerce(_utc_text(r.at, dialect), text),
+            r.kind,
+            r.direction,
+            r.sentiment,
+            r.summary,
+            sa.type_coerce(r.detail, text),
             _USER.c.name,
-            *(
-                sa.type_coerce(sa.cast(found[name], sa.Text), text)
-                if isinstance(found[name].type, sa.JSON)
-                else found[name]
-                for name in names
-            ),
         )
-        .select_from(source.join(_USER, _USER.c.id == found[author_id.key]))
-        .where(page)
-        .order_by(_CONTACT.c.id, moment.desc(), found.id)
+        .join(_USER, _USER.c.id == r.author_id)
+        .where(r.place <= size)
+        .order_by(r.contact, r.place)
     )
     return connection.execute(query).all()

@@ -72,36 +72,21 @@ def follow_up_event(status: str) -> str:
     return _FOLLOW_UP_EVENTS[status]
 
 
-# The line of each kind of event; `{title}` is the thing's title (shortened), `{old}`
-# and `{new}` the values it moved between, `{until}` the day a follow-up sleeps to.
-_WORDS = {
-    COMPLAINT_OPENED: "Complaint opened: {title}",
-    COMPLAINT_RESOLVED: "Complaint resolved: {title}",
-    STAGE_CHANGED: "Opportunity “{title}” moved from {old} to {new}",
-    OPPORTUNITY_WON: "Opportunity “{title}” won",
-    OPPORTUNITY_LOST: "Opportunity “{title}” lost",
-    CONVERTED: "Became a customer: won “{title}”",
-    FOLLOW_UP_DONE: "Follow-up done: {title}",
-    FOLLOW_UP_SNOOZED: "Follow-up snoozed until {until}: {title}",
-    FOLLOW_UP_REOPENED: "Follow-up reopened: {title}",
-    TIER_CHANGED: "Tier changed from {old} to {new}",
-    KIND_CHANGED: "Changed from {old} to {new}",
-}
-
-
 def describe(kind: str, detail: Mapping[str, str]) -> str:
     """The line the timeline shows for one entry, in the words a rep uses."""
-    words = _WORDS.get(kind)
-    if words is None:
-        return _label(kind)
-    # Only the values this line names are worked out: the offline book words
-    # thousands of events per page.
-    values = {}
-    if "{title}" in words:
-        values["title"] = _short(detail.get("title", ""))
-    if "{old}" in words:
-        values["old"] = _label(detail.get("from", ""))
-        values["new"] = _label(detail.get("to", ""))
-    if "{until}" in words:
-        values["until"] = detail.get("until", "")
-    return words.format_map(values)
+    title = _short(detail.get("title", ""))
+    old, new = _label(detail.get("from", "")), _label(detail.get("to", ""))
+    words = {
+        COMPLAINT_OPENED: f"Complaint opened: {title}",
+        COMPLAINT_RESOLVED: f"Complaint resolved: {title}",
+        STAGE_CHANGED: f"Opportunity “{title}” moved from {old} to {new}",
+        OPPORTUNITY_WON: f"Opportunity “{title}” won",
+        OPPORTUNITY_LOST: f"Opportunity “{title}” lost",
+        CONVERTED: f"Became a customer: won “{title}”",
+        FOLLOW_UP_DONE: f"Follow-up done: {title}",
+        FOLLOW_UP_SNOOZED: f"Follow-up snoozed until {detail.get('until', '')}: {title}",
+        FOLLOW_UP_REOPENED: f"Follow-up reopened: {title}",
+        TIER_CHANGED: f"Tier changed from {old} to {new}",
+        KIND_CHANGED: f"Changed from {old} to {new}",
+    }
+    return words.get(kind, _label(kind))

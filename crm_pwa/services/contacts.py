@@ -130,38 +130,32 @@ def public_contacts(session: Session, ids: list[uuid.UUID]) -> list[ContactPubli
 
 
 def public_row(contact: Mapping[Any, Any], open_follow_ups: int) -> ContactPublic:
-    return ContactPublic.model_validate(public_fields(contact, open_follow_ups))
-
-
-def public_fields(contact: Mapping[Any, Any], open_follow_ups: int) -> dict[str, Any]:
-    """A contact row as `ContactPublic` has it, as plain data: the offline book sends
-    thousands at a time and builds no model for each."""
-    return {
-        "id": contact["id"],
-        "name": contact["name"],
-        "company": contact["company"],
-        "title": contact["title"],
-        "kind": contact["kind"],
-        "tier": contact["tier"],
-        "rhythm_days": contact["rhythm_days"],
-        "effective_rhythm_days": DEFAULT_MODEL.rhythm_days_for(
+    return ContactPublic(
+        id=contact["id"],
+        name=contact["name"],
+        company=contact["company"],
+        title=contact["title"],
+        kind=contact["kind"],
+        tier=contact["tier"],
+        rhythm_days=contact["rhythm_days"],
+        effective_rhythm_days=DEFAULT_MODEL.rhythm_days_for(
             contact["tier"], contact["rhythm_days"]
         ),
-        "phone": contact["phone"],
-        "phone_digits": contact["phone_digits"],
-        "email": contact["email"],
-        "address": contact["address"],
-        "tags": list(contact["tags"]),
-        "connection_notes": contact["connection_notes"],
-        "do_not_contact": contact["do_not_contact"],
-        "owner_id": contact["owner_id"],
-        "last_interaction_at": contact["last_interaction_at"],
-        "updated_at": contact["updated_at"],
-        "created_at": contact["created_at"],
-        "open_follow_ups": open_follow_ups,
-        "health": {
-            "score": contact["health_score"],
-            "band": contact["health_band"],
-            "reasons": list(contact["health_reasons"]),
-        },
-    }
+        phone=contact["phone"],
+        phone_digits=contact["phone_digits"],
+        email=contact["email"],
+        address=contact["address"],
+        tags=list(contact["tags"]),
+        connection_notes=contact["connection_notes"],
+        do_not_contact=contact["do_not_contact"],
+        owner_id=contact["owner_id"],
+        last_interaction_at=contact["last_interaction_at"],
+        updated_at=contact["updated_at"],
+        created_at=contact["created_at"],
+        open_follow_ups=open_follow_ups,
+        health=HealthPublic(
+            score=contact["health_score"],
+            band=contact["health_band"],
+            reasons=list(contact["health_reasons"]),
+        ),
+    )

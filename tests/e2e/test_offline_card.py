@@ -79,9 +79,8 @@ def _expect_offline_card(page: Page, card: dict[str, Any], as_of: datetime, zone
     expect(shown.locator("[data-offline-follow-up]").first).to_contain_text(
         card["follow_ups"][0]["title"]
     )
-    # [at, kind, direction, sentiment, author, summary]
-    first_summary = card["timeline"][0][5]
-    expect(shown.locator("[data-offline-entry]").first).to_contain_text(first_summary[:40])
+    first = card["timeline"][0]
+    expect(shown.locator("[data-offline-entry]").first).to_contain_text(first["summary"][:40])
     expect(shown.locator("[data-offline-entry]")).to_have_count(len(card["timeline"]))
     expect(shown.get_by_role("link", name="Call")).to_have_attribute("href", f"tel:{card['phone']}")
     expect(shown.get_by_role("link", name="Mail")).to_have_attribute(
