@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
@@ -70,6 +71,11 @@ def scaled_setup() -> Scale:
         connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
         connection.execute(sa.text(f"CREATE DATABASE {database}"))
     admin.dispose()
+    # The pages' state of an earlier run (another database's contacts) must not be
+    # read back: a rerun against a Redis left as it was failed on stale card state.
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    client.close()
     return Scale(database_url=PG_URL.rsplit("/", 1)[0] + f"/{database}", redis_url=REDIS_URL)
 
 
