@@ -1,5 +1,8 @@
 """The facts health is scored from, loaded in batches, and the scores written back.
 
+One piece on purpose (476 lines): the batch reads and the set-based writes share
+the per-dialect SQL and the contact keys, and are tuned together for speed.
+
 One contact is rescored after each change that feeds its score; the daily job
 and the weekly snapshot score every contact, so the facts are loaded in large
 batches with three queries per batch rather than three per contact, in SQL

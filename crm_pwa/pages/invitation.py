@@ -1,6 +1,9 @@
 """One invitation: the preview (who is invited, who is not and why) while a draft; then
 sending (a progress bar, or one tap per guest into the phone's mail app), the guest
-list with answers and attendance, the follow-ups it offers, and the counts."""
+list with answers and attendance, the follow-ups it offers, and the counts.
+
+One page in one file for now (490 lines); the guest list and the follow-up offers
+are the parts to move into their own component files next."""
 
 from __future__ import annotations
 
