@@ -42,7 +42,7 @@ from crm_pwa.domain.import_file import MAX_IMPORT_BYTES
 from crm_pwa.domain.import_file import TOO_LARGE as IMPORT_TOO_LARGE
 from crm_pwa.domain.input_rules import broken_character_message
 from crm_pwa.services.errors import Duplicate, RetryLater, ServiceError, Unauthorized
-from crm_pwa.services.passwords import BUSY_MESSAGE, hashing_places
+from crm_pwa.services.passwords import BUSY_MESSAGE
 from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
@@ -205,7 +205,9 @@ def create_api() -> FastAPI:
     api.add_exception_handler(OperationalError, _operational_error)
     settings = get_settings()
     # Two lanes: a flood of sign-ins waits for hashing in its own (docs/sign-in.md),
-    # never in front of a rep's reads and writes.
+    # never in front of a rep's reads and writes. The sign-in lane is as wide as the
+    # hashing threads: the line waits in the lane, where its measured pace turns away
+    # at once whoever would be served too late, not inside the hashing pool.
     api.add_middleware(
         Admission,
         prefix=API_PREFIX,
@@ -216,7 +218,7 @@ def create_api() -> FastAPI:
     api.add_middleware(
         Admission,
         prefix=SIGN_IN_PATH,
-        limit=hashing_places(settings.password_hash_slots),
+        limit=settings.password_hash_slots,
         queue=settings.api_queue,
         busy=BUSY_MESSAGE,
     )
