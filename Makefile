@@ -20,7 +20,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY := https://registry.npmjs.org/
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test lint types unit integration e2e e2e-scaled bench clean
+.PHONY: run serve test lint types unit integration e2e e2e-scaled bench bench-load clean
 
 $(VENV)/.installed-run: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -87,6 +87,12 @@ bench: $(VENV)/.installed-test
 	$(PY) bench/sync.py
 	$(PY) bench/push.py
 	$(PY) bench/second_visit.py
+
+# Simulated reps against the whole app (docs/benchmarks.md, "Load"): its workers
+# compile the pages, so it runs with the tools above. Options in LOAD, e.g.
+# make bench-load LOAD="--reps 200 --overload 400 --seconds 60"
+bench-load: $(VENV)/.installed-test $(TOOLS)/node_modules/.bin/bun
+	$(PY) bench/load.py $(LOAD)
 
 clean:
 	rm -rf .web .states $(TOOLS)/reflex

@@ -1,14 +1,17 @@
 """Reps on phones against the app: served at 200, shed at 400, back in 5 s; or two workers.
 
 Builds a database with `--reps` reps (50 contacts each, teams of 20 with a
-manager), every account signing in with the real argon2 hash of one password:
+manager), every account signing in with the real argon2 hash of one password
+and holding a token issued before the run, as a phone keeps it for weeks:
 a temporary SQLite file, or with `--postgres` a fresh PostgreSQL database (and
 Reflex state in Redis at `--redis`). Serves the whole app (pages, websocket and
 JSON API) with Rapport's Granian (crm_pwa/app_server.py, the server of `reflex
 run --env prod`), `--workers` workers, on loopback; the pages are compiled by
 each worker as it starts, the browser bundle is not built (no browser here).
 Then runs locust headless (bench/load_users.py): half the reps on the JSON API,
-half with the app open on Reflex's websocket, and 5 managers.
+half with the app open on Reflex's websocket, and 5 managers. Reps come
+online `--spawn-rate` a second; `--sign-in-share` of them sign in first (a new
+phone, a token run out), the others carry on with their token.
 
 1. `--reps` reps for `--seconds`: every request must succeed (no 503 either)
    with p95 <= 300 ms, and every note the server acknowledged must be in the
@@ -20,9 +23,11 @@ half with the app open on Reflex's websocket, and 5 managers.
 Exits 1 on any miss. The machine may be shared: the load average and the
 server's CPU seconds are printed with the figures.
 
-    .venv/bin/python bench/load.py [--reps 200] [--overload 400] [--seconds 60]
-    .venv/bin/python bench/load.py --postgres --redis redis://127.0.0.1:6379/0 \
-        --workers 2 --reps 200 --overload 0 --seconds 300
+Run it through make, which gives it the app's tools (node, Reflex's folder):
+
+    make bench-load [LOAD="--reps 200 --overload 400 --seconds 60"]
+    make bench-load LOAD="--postgres --redis redis://127.0.0.1:6379/0 \
+        --workers 2 --reps 200 --overload 0 --seconds 300"
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +61,7 @@ from reflex.constants import CompileVars
 from reflex.state import State
 from reflex_base.constants.state import FIELD_MARKER
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bench.common import PG_SERVER, load_average, machine_line, postgres_engine, sqlite_engine
 from bench.fixtures import build_org
@@ -62,6 +69,8 @@ from crm_pwa.db.interaction import Interaction
 from crm_pwa.db.user import User
 from crm_pwa.pages.contact_state import ContactState
 from crm_pwa.pages.contacts import ContactsState
+from crm_pwa.services.auth import issue_token
+from crm_pwa.services.passwords import OWASP_MINIMUM
 from crm_pwa.state.session import SessionState
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,22 +95,43 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _tokens(engine: Engine, people: list[Any]) -> dict[Any, str]:
+    """A session token per person, as their phone holds from an earlier sign-in."""
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        tokens = {}
+        for person in people:
+            user = session.get(User, person.id)
+            assert user is not None
+            tokens[person.id] = issue_token(session, user, now, "phone")[0]
+        session.commit()
+    return tokens
+
+
 def _build(engine: Engine, reps: int, folder: Path, cheap_sign_in: bool) -> Path:
-    """The org, one password for everyone, and the accounts file locust reads."""
+    """The org, one password and a kept token for everyone, and the accounts file locust reads."""
     org = build_org(engine, contacts=reps * CONTACTS_PER_REP, reps=reps, team_size=reps // MANAGERS)
     with engine.begin() as connection:
-        hasher = PasswordHasher.from_parameters(profiles.CHEAPEST) if cheap_sign_in else None
-        password_hash = (hasher or PasswordHasher()).hash(PASSWORD)
+        hasher = PasswordHasher.from_parameters(
+            profiles.CHEAPEST if cheap_sign_in else OWASP_MINIMUM
+        )
+        password_hash = hasher.hash(PASSWORD)
         connection.execute(sa.update(User).values(password_hash=password_hash))
     by_owner: dict[Any, list[dict[str, str]]] = {}
     for contact in org.contacts:
         by_owner.setdefault(contact["owner_id"], []).append(
             {"id": str(contact["id"]), "name": contact["name"]}
         )
+    tokens = _tokens(engine, [*org.reps, *org.managers])
     accounts = {
         "password": PASSWORD,
-        "reps": [{"email": rep.email, "contacts": by_owner[rep.id]} for rep in org.reps],
-        "managers": [manager.email for manager in org.managers],
+        "reps": [
+            {"email": rep.email, "token": tokens[rep.id], "contacts": by_owner[rep.id]}
+            for rep in org.reps
+        ],
+        "managers": [
+            {"email": manager.email, "token": tokens[manager.id]} for manager in org.managers
+        ],
         # The names the page's websocket events carry, as the compiled frontend has them.
         "ui": {
             "hydrate": f"{State.get_full_name()}.{CompileVars.HYDRATE_AND_LOAD}",
@@ -178,12 +208,15 @@ def _cpu_seconds(server: psutil.Process) -> float:
     return total
 
 
-def _locust(url: str, users: int, seconds: int, env: dict[str, str], prefix: Path) -> None:
+def _locust(
+    url: str, users: int, args: argparse.Namespace, env: dict[str, str], prefix: Path
+) -> None:
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "load_users.py")]
         + ["Rep", "UiRep", "Manager"]
-        + ["--headless", "--host", url, "-u", str(users + MANAGERS), "-r", "10"]
-        + ["-t", f"{seconds}s", "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"],
+        + ["--headless", "--host", url, "-u", str(users + MANAGERS)]
+        + ["-r", str(args.spawn_rate)]
+        + ["-t", f"{args.seconds}s", "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"],
         cwd=ROOT,
         env=env,
         check=False,
@@ -253,7 +286,7 @@ def _steady(args: argparse.Namespace, server: str, process: psutil.Process, run:
     print(f"\n## {args.reps} reps + {MANAGERS} managers, {args.seconds} s")
     print(f"load average before: {load_average()}")
     cpu = _cpu_seconds(process)
-    _locust(server, args.reps, args.seconds, run.env, run.folder / "steady")
+    _locust(server, args.reps, args, run.env, run.folder / "steady")
     print(f"load average after: {load_average()}")
     print(f"server CPU: {_cpu_seconds(process) - cpu:.0f} s in {args.seconds} s")
     stats = _stats(run.folder / "steady")
@@ -285,14 +318,8 @@ def _overload(
     print(f"\n## {args.overload} reps + {MANAGERS} managers, {args.seconds} s")
     print(f"load average before: {load_average()}")
     cpu = _cpu_seconds(process)
-    _locust(server, args.overload, args.seconds, run.env, run.folder / "overload")
-    first = json.loads(run.accounts.read_text())["reps"][0]["email"]
-    token = httpx.post(
-        f"{server}/api/v1/auth/token",
-        json={"email": first, "password": PASSWORD},
-        timeout=30,
-    ).json()["access_token"]
-    recovery = _recovery_seconds(server, token)
+    _locust(server, args.overload, args, run.env, run.folder / "overload")
+    recovery = _recovery_seconds(server, json.loads(run.accounts.read_text())["reps"][0]["token"])
     print(f"load average after: {load_average()}")
     print(f"server CPU: {_cpu_seconds(process) - cpu:.0f} s in {args.seconds} s")
     stats = _stats(run.folder / "overload")
@@ -328,6 +355,18 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=1, help="app worker processes")
     parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        default=10,
+        help="reps coming online per second (a real morning spreads them over half an hour)",
+    )
+    parser.add_argument(
+        "--sign-in-share",
+        type=float,
+        default=0.1,
+        help="share of the reps who sign in first; the others carry on with their kept token",
+    )
+    parser.add_argument(
         "--postgres",
         action="store_true",
         help=f"a fresh PostgreSQL database on {PG_SERVER} (dropped after) instead of SQLite",
@@ -343,7 +382,10 @@ def main() -> int:
     if args.workers > 1 and not args.redis:
         parser.error("several workers share the UI state through Redis: give --redis")
     print(f"Machine: {machine_line()}")
-    print(f"Sign-in hash: {'cheapest argon2 profile' if args.cheap_sign_in else 'argon2 default'}")
+    print(
+        f"Sign-in hash: {'cheapest argon2 profile' if args.cheap_sign_in else 'argon2id as served'}"
+    )
+    print(f"Reps come online {args.spawn_rate:g}/s; {args.sign_in_share:.0%} of them sign in first")
     store = "PostgreSQL" if args.postgres else "SQLite"
     print(f"Server: {args.workers} worker(s) on {store}{' + Redis' if args.redis else ''}")
     misses: list[str] = []
@@ -363,6 +405,7 @@ def main() -> int:
             "RAPPORT_DATA_DIR": str(folder),
             "RAPPORT_LOAD_ACCOUNTS": str(accounts),
             "RAPPORT_LOAD_REPORT": str(folder / "acknowledged.json"),
+            "RAPPORT_LOAD_SIGN_IN_SHARE": str(args.sign_in_share),
             "PYTHONPATH": str(ROOT),
             "REFLEX_ENV_MODE": "prod",
             "RAPPORT_FAST_PASSWORD_HASHING": "1" if args.cheap_sign_in else "0",

@@ -4,11 +4,18 @@ Half the reps use the JSON API as the offline book does: they search, open a
 card and its timeline, and log a note through POST /api/v1/sync, 1-3 s apart.
 The other half have the app open on a contact's card, on Reflex's websocket
 (`UiRep`): they search, open other cards and log notes as the app's pages do.
-A manager signs in and opens Team. A `503` is counted as "shed" and honoured
-as the phone's outbox does: the rep waits `Retry-After` and keeps the unsent
-note for the next try, with the same id, so the server must store it exactly
-once. The ids the server acknowledged are written to $RAPPORT_LOAD_REPORT when
-the run stops, for the driver to check against the database.
+A manager opens Team.
+
+Phones keep their token for weeks (30 days from sign-in, docs/sign-in.md), so
+a rep coming online starts with the token it already has; a share of them
+(`RAPPORT_LOAD_SIGN_IN_SHARE`: a new phone, a token that ran out) signs in
+first. A `503` is counted as "shed" and honoured as the app does: a sign-in
+refused with "Try again in a few seconds" is tried again by a person, after
+`Retry-After` and a pause of their own (jitter, so refused reps do not come
+back in step); the outbox waits `Retry-After` and keeps the unsent note for
+the next try, with the same id, so the server must store it exactly once. The
+ids the server acknowledged are written to $RAPPORT_LOAD_REPORT when the run
+stops, for the driver to check against the database.
 
 Run by bench/load.py; not meant to be started by hand.
 """
@@ -33,6 +40,7 @@ from locust.clients import ResponseContextManager
 
 ACCOUNTS = json.loads(Path(os.environ["RAPPORT_LOAD_ACCOUNTS"]).read_text())
 PASSWORD = ACCOUNTS["password"]
+SIGN_IN_SHARE = float(os.environ.get("RAPPORT_LOAD_SIGN_IN_SHARE", "0.1"))
 # A phone gives up on an answer after 10 s; without a timeout locust waits forever.
 TIMEOUT_SECONDS = 10
 ACKNOWLEDGED: list[str] = []
@@ -58,7 +66,8 @@ class _Phone(HttpUser):
     abstract = True
     token = ""
 
-    def _call(self, method: str, path: str, name: str, **kwargs: Any) -> Any:
+    def _call(self, method: str, path: str, name: str, jitter: bool = False, **kwargs: Any) -> Any:
+        """The answer's JSON when served; after a 503, waits as told (plus a person's pause)."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         with self.client.request(
             method,
@@ -72,13 +81,22 @@ class _Phone(HttpUser):
             wait = _judge(response)
             body = response.json() if response.status_code == 200 else None
         if wait:
-            gevent.sleep(wait)
+            gevent.sleep(wait + (random.uniform(0, 2 * wait) if jitter else 0))
         return body
 
-    def _sign_in(self, email: str) -> None:
+    def _come_online(self, account: dict[str, Any]) -> None:
+        """The phone's kept token, or (for a share of the phones) a sign-in."""
+        if random.random() >= SIGN_IN_SHARE:
+            self.token = account["token"]
+            return
         while not self.token:
+            # The sign-in page shows "Try again in a few seconds"; a person presses again.
             answer = self._call(
-                "POST", "/api/v1/auth/token", "sign in", json={"email": email, "password": PASSWORD}
+                "POST",
+                "/api/v1/auth/token",
+                "sign in",
+                jitter=True,
+                json={"email": account["email"], "password": PASSWORD},
             )
             if answer:
                 self.token = answer["access_token"]
@@ -92,7 +110,7 @@ class _Rep(_Phone):
         account = ACCOUNTS["reps"][next(_next_rep) % len(ACCOUNTS["reps"])]
         self.contacts: list[dict[str, str]] = account["contacts"]
         self.outbox: list[dict[str, Any]] = []
-        self._sign_in(account["email"])
+        self._come_online(account)
 
     def _new_note(self, contact_id: str) -> dict[str, Any]:
         note_id = str(uuid.uuid4())
@@ -293,7 +311,7 @@ class Manager(_Phone):
 
     def on_start(self) -> None:
         managers = ACCOUNTS["managers"]
-        self._sign_in(managers[next(_next_manager) % len(managers)])
+        self._come_online(managers[next(_next_manager) % len(managers)])
 
     @task
     def open_team(self) -> None:
