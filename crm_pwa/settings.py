@@ -61,6 +61,8 @@ class Settings:
     # wait for a turn; beyond both the API answers 503 + Retry-After at once.
     api_concurrency: int = 8
     api_queue: int = 64
+    # The longest a request waits in line at the measured pace; later is refused at once.
+    api_wait_seconds: int = 2
     # Origins other than the app's own that may call the API from a browser.
     allowed_origins: tuple[str, ...] = ()
     # Hosts whose X-Forwarded-Proto is believed (a TLS-terminating proxy).
@@ -187,6 +189,7 @@ def get_settings() -> Settings:
         demo=_switch("DEMO", "off", "on", "off"),
         api_concurrency=_count("API_CONCURRENCY", 8),
         api_queue=_count("API_QUEUE", 64),
+        api_wait_seconds=_count("API_WAIT_SECONDS", 2),
         smtp_url=_env("SMTP_URL").strip() or None,
         mail_from=_env("MAIL_FROM", "Rapport <invitations@rapport.invalid>"),
         smtp_per_second=_count("SMTP_PER_SECOND", 10),

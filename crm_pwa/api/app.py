@@ -213,6 +213,7 @@ def create_api() -> FastAPI:
         prefix=API_PREFIX,
         limit=settings.api_concurrency,
         queue=settings.api_queue,
+        max_wait=settings.api_wait_seconds,
         exclude=SIGN_IN_PATH,
     )
     api.add_middleware(
@@ -220,6 +221,7 @@ def create_api() -> FastAPI:
         prefix=SIGN_IN_PATH,
         limit=settings.password_hash_slots,
         queue=settings.api_queue,
+        max_wait=settings.api_wait_seconds,
         busy=BUSY_MESSAGE,
     )
     api.add_middleware(BodyLimit)
