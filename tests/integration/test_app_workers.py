@@ -93,7 +93,12 @@ def note(contact_id: str) -> dict[str, Any]:
 
 
 def sign_in(client: httpx.Client, email: str) -> None:
-    answer = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+    """Signs in as the app does: a 503 (too many at once) is tried again after Retry-After."""
+    for _ in range(20):
+        answer = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+        if answer.status_code != 503:
+            break
+        time.sleep(float(answer.headers["retry-after"]))
     answer.raise_for_status()
     client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
 
