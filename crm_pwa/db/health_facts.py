@@ -1,6 +1,6 @@
 """The facts health is scored from, loaded in batches, and the scores written back.
 
-One piece on purpose (476 lines): the batch reads and the set-based writes share
+One piece on purpose (494 lines): the batch reads and the set-based writes share
 the per-dialect SQL and the contact keys, and are tuned together for speed.
 
 One contact is rescored after each change that feeds its score; the daily job
