@@ -34,8 +34,10 @@ class HealthSnapshot(SQLModel, table=True):
 
 @dataclass(frozen=True, slots=True)
 class SnapshotScore:
-    contact_id: uuid.UUID
-    owner_id: uuid.UUID
+    """One row to write; ids as `RawSql.key` gives them (text), ready to bind."""
+
+    contact_ref: str
+    owner_ref: str
     tier: str
     score: int | None
     band: str
@@ -62,12 +64,11 @@ def insert_snapshots(
     conflict = "ON CONFLICT (contact_id, week) DO NOTHING"
     created_at = raw.moment(now)
     if raw.sqlite:
-        hexes = uuid.UUID.hex.fget  # type: ignore[attr-defined]
         rows = [
             (
                 uuid.uuid4().hex,
-                hexes(item.contact_id),
-                hexes(item.owner_id),
+                item.contact_ref,
+                item.owner_ref,
                 week,
                 item.tier,
                 item.score,
@@ -95,8 +96,8 @@ def insert_snapshots(
             [
                 week,
                 created_at,
-                [str(item.contact_id) for item in chunk],
-                [str(item.owner_id) for item in chunk],
+                [item.contact_ref for item in chunk],
+                [item.owner_ref for item in chunk],
                 [item.tier for item in chunk],
                 [item.score for item in chunk],
                 [item.band for item in chunk],

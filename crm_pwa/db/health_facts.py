@@ -1,6 +1,6 @@
 """The facts health is scored from, loaded in batches, and the scores written back.
 
-One piece on purpose (476 lines): the batch reads and the set-based writes share
+One piece on purpose (494 lines): the batch reads and the set-based writes share
 the per-dialect SQL and the contact keys, and are tuned together for speed.
 
 One contact is rescored after each change that feeds its score; the daily job
@@ -38,22 +38,28 @@ BATCH_SIZE = 5_000
 
 @dataclass(frozen=True, slots=True)
 class ContactKey:
-    """The columns of a contact that scoring and snapshots need."""
+    """The columns of a contact that scoring and snapshots need.
 
-    id: uuid.UUID
-    owner_id: uuid.UUID
+    Ids stay as the database gives them as text (`RawSql.key`): a full run reads
+    a hundred thousand keys and writes most of them back, so a UUID is built
+    only when a caller asks for one.
+    """
+
+    # The contact's id as text, to match fact rows by.
+    ref: str
+    owner_ref: str
     tier: str
     rhythm_days: int | None
     # The owner's zone: the contact's facts are dated in the owner's days.
     time_zone: str
-    # The id as the database gives it as text (`RawSql.key`), to match fact rows by.
-    ref: str
 
-    @classmethod
-    def of_row(cls, row: Any) -> ContactKey:
-        """A key from a `_keys()` row, whose ids are text."""
-        ref, owner, tier, rhythm_days, time_zone = row
-        return cls(uuid.UUID(ref), uuid.UUID(owner), tier, rhythm_days, time_zone, ref)
+    @property
+    def id(self) -> uuid.UUID:
+        return uuid.UUID(self.ref)
+
+    @property
+    def owner_id(self) -> uuid.UUID:
+        return uuid.UUID(self.owner_ref)
 
 
 def day_start(day: date) -> datetime:
@@ -229,10 +235,15 @@ Restrict = Callable[[RawSql, str], tuple[str, list[Any]]]
 
 
 def _facts(
-    session: Session, keys: Sequence[ContactKey], restrict: Restrict, until: date
+    session: Session,
+    keys: Sequence[ContactKey],
+    restrict: Restrict,
+    until: date,
+    by_zone: dict[str, LocalDays] | None = None,
 ) -> list[tuple[ContactKey, RelationshipFacts]]:
     """The facts of `keys` dated up to `until` in their owners' days, read where
-    `restrict` allows. Rows of contacts outside `keys` are dropped.
+    `restrict` allows. Rows of contacts outside `keys` are dropped. `by_zone`
+    keeps each zone's days from one batch to the next.
 
     This is the inner loop of every full rescore (a million interactions), so it
     works on plain tuples: each owner's zone turns times into days once per UTC
@@ -240,7 +251,8 @@ def _facts(
     """
     raw = RawSql(session)
     days = _Days()
-    by_zone: dict[str, LocalDays] = {}
+    if by_zone is None:
+        by_zone = {}
     local: dict[str, LocalDays] = {}
     for key in keys:
         zone_days = by_zone.get(key.time_zone)
@@ -353,7 +365,7 @@ def load_facts_for(
     if not contact_ids:
         return {}
     keys = [
-        ContactKey.of_row(row)
+        ContactKey(*row)
         for row in session.connection().execute(_keys().where(col(Contact.id).in_(contact_ids)))
     ]
     return {
@@ -388,19 +400,20 @@ def iter_facts(
     if by_range is None:
         by_range = where is None
     after: uuid.UUID | None = None
+    by_zone: dict[str, LocalDays] = {}
     while True:
         query = _keys().order_by(col(Contact.id)).limit(batch_size)
         if where is not None:
             query = query.where(where)
         if after is not None:
             query = query.where(col(Contact.id) > after)
-        keys = [ContactKey.of_row(row) for row in session.connection().execute(query)]
+        keys = [ContactKey(*row) for row in session.connection().execute(query)]
         if not keys:
             return
         restrict = (
             _between(keys[0].id, keys[-1].id) if by_range else _among([key.id for key in keys])
         )
-        yield _facts(session, keys, restrict, until)
+        yield _facts(session, keys, restrict, until, by_zone)
         if len(keys) < batch_size:
             return
         after = keys[-1].id
@@ -437,11 +450,13 @@ def same_health(stored: tuple[int | None, str, str] | None, health: Health) -> b
 _HEALTH_FIELDS = ["health_score", "health_band", "health_reasons"]
 
 
-def _forget_loaded_health(session: Session, contact_ids: list[uuid.UUID]) -> None:
-    """Contacts this session already holds reload their health on next use."""
-    for contact_id in contact_ids:
-        loaded = session.identity_map.get(identity_key(Contact, contact_id))
-        if loaded is not None:
+def _forget_loaded_health(session: Session, raw: RawSql, refs: set[str]) -> None:
+    """Contacts this session already holds reload their health on next use.
+
+    The session's few loaded objects are matched against the written ids, not
+    the other way round: a full rescore writes a hundred thousand."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Contact) and raw.key(identity_key(instance=loaded)[1][0]) in refs:
             session.expire(loaded, _HEALTH_FIELDS)
 
 
@@ -476,4 +491,4 @@ def write_health(session: Session, scores: dict[ContactKey, Health]) -> None:
                 [json.dumps(list(health.reasons)) for health in scores.values()],
             ],
         )
-    _forget_loaded_health(session, [key.id for key in scores])
+    _forget_loaded_health(session, raw, {key.ref for key in scores})

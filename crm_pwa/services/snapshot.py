@@ -54,6 +54,8 @@ def snapshot_week(*, session: Session, week: str | None = None, today: date) -> 
     for batch in iter_facts(session, as_of, missing, by_range=True):
         for key, facts in batch:
             health = score_relationship(facts, as_of)
-            scores.append(SnapshotScore(key.id, key.owner_id, key.tier, health.score, health.band))
+            scores.append(
+                SnapshotScore(key.ref, key.owner_ref, key.tier, health.score, health.band)
+            )
     # Rows go in contact order, so two runs at once lock them in the same order.
     return insert_snapshots(session, week, scores, clock.now())
