@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Text, Uuid, false
+from sqlalchemy import JSON, Boolean, Column, Index, String, Text, Uuid, false
 from sqlmodel import Field, SQLModel
 
 from crm_pwa.db.columns import UTCDateTime, new_id
@@ -65,9 +65,11 @@ class ContactSearchTerm(SQLModel, table=True):
         Index("ix_contactsearchterm_owner_field_term", "owner_id", "field", "term", "contact_id"),
     )
 
-    contact_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
-    )
+    # No foreign key: checking it was a third of PostgreSQL's work in an import
+    # (docs/benchmarks.md). The code that deletes a contact deletes its terms, and
+    # terms are written under the contact row's lock (services/contact_index.py)
+    # or for a contact created in the same transaction (db/contact_import.py).
+    contact_id: uuid.UUID = Field(sa_column=Column(Uuid(), primary_key=True))
     field: int = Field(primary_key=True)
     term: str = Field(sa_column=Column(_TERM, primary_key=True))
     # No index of its own: (owner_id, field, term, contact_id) serves lookups by owner.

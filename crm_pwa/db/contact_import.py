@@ -54,7 +54,9 @@ def insert_contacts(
     """Contacts of one owner given as full column dicts, then their search terms.
 
     `terms` may be lazy: on PostgreSQL each batch is worked out while the server
-    stores the one before.
+    stores the one before. The terms have no foreign key: these contacts are new in
+    this transaction, so none can be erased before the terms are written
+    (services/contact_index.py says how the other writers take turns with an erase).
     """
     if session.get_bind().dialect.name == "postgresql":
         _copy_contacts(session, contacts)

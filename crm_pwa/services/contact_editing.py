@@ -20,7 +20,7 @@ from crm_pwa.domain.phone import PhoneError, normalise_phone
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.audit import record_audit
 from crm_pwa.services.contact_duplicates import DUPLICATE, find_duplicate
-from crm_pwa.services.contact_index import index_contact
+from crm_pwa.services.contact_index import index_contact, lock_contact
 from crm_pwa.services.contacts import get_contact, may_see
 from crm_pwa.services.errors import ID_TAKEN, Conflict, Duplicate, Invalid
 from crm_pwa.services.fields import Text
@@ -183,6 +183,9 @@ def delete_contact(*, session: Session, actor: Actor, contact_id: uuid.UUID, now
     that says who the person was.
     """
     contact = get_contact(session=session, actor=actor, contact_id=contact_id)
+    # Before the terms go: a re-index of this contact still running would write
+    # terms after their delete, and nothing else would remove them.
+    lock_contact(session, contact.id)
     erased: dict[str, Any] = {"owner_id": str(contact.owner_id)}
     # Explicit deletes, children first: the erase does not depend on the database
     # enforcing ON DELETE CASCADE (SQLite only does with a pragma).

@@ -20,7 +20,7 @@ from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.timeline import TimelineEvent
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.audit import record_audit
-from crm_pwa.services.contact_index import index_contact
+from crm_pwa.services.contact_index import index_contact, lock_contact
 from crm_pwa.services.contacts import get_contact
 from crm_pwa.services.errors import Invalid
 from crm_pwa.services.health import refresh_contact_health
@@ -36,6 +36,11 @@ def merge_contacts(
         raise Invalid("A contact cannot be merged with itself.", "other_id")
     keep = get_contact(session=session, actor=actor, contact_id=contact_id)
     other = get_contact(session=session, actor=actor, contact_id=other_id)
+    # The merged-away contact's terms are deleted below: no re-index of it may run
+    # meanwhile (services/contact_index.py). In id order, so two merges of the
+    # same pair wait for each other instead of deadlocking.
+    for locked in sorted((keep.id, other.id)):
+        lock_contact(session, locked)
     moved = _move_history(session, keep, other.id)
     _fill_fields(keep, other)
     summary = (

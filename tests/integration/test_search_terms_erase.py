@@ -1,0 +1,78 @@
+"""An erase and an edit of the same contact at once leave no search term behind.
+
+The terms have no foreign key to their contact (docs/import.md, Speed): the code,
+not the database, must keep a term written by a running edit from outliving a
+contact erased meanwhile. PostgreSQL only: SQLite lets one writer at a time in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import SQLModel, col, func, select
+
+from crm_pwa.db import engine as engine_module
+from crm_pwa.db.contact import ContactSearchTerm
+from crm_pwa.services.actor import Actor
+from crm_pwa.services.contact_editing import ContactUpdate, delete_contact, update_contact
+from crm_pwa.settings import get_settings
+from tests.conftest import Database
+from tests.conftest import _use as use_database
+from tests.utils.factories import NOW, make_contact, make_user
+
+
+@pytest.fixture
+def pg(_postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Database]:
+    engine = use_database(_postgres_url, monkeypatch, tmp_path)
+    yield Database(kind="postgres", url=_postgres_url, engine=engine)
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+    engine_module.get_engine.cache_clear()
+    get_settings.cache_clear()
+
+
+@pytest.mark.postgres
+def test_an_erase_that_waits_for_an_edit_leaves_none_of_the_edits_search_terms(
+    pg: Database,
+) -> None:
+    with pg.session() as session:
+        owner = make_user(session, "riley@example.com")
+        contact = make_contact(session, owner, name="Zebulon Quist")
+    actor = Actor.of(owner)
+    editing = pg.session()
+    update_contact(
+        session=editing,
+        actor=actor,
+        contact_id=contact.id,
+        contact_in=ContactUpdate(name="Zebulon Marrow"),
+        now=NOW,
+    )
+    erased = threading.Event()
+    failures: list[BaseException] = []
+
+    def erase() -> None:
+        try:
+            with pg.session() as session:
+                delete_contact(session=session, actor=actor, contact_id=contact.id, now=NOW)
+                session.commit()
+            erased.set()
+        except BaseException as error:  # reported by the test below
+            failures.append(error)
+
+    eraser = threading.Thread(target=erase)
+    eraser.start()
+    # The erase waits while the edit, its new terms written, is not committed.
+    assert not erased.wait(1.0)
+    editing.commit()
+    editing.close()
+    eraser.join(timeout=30)
+
+    assert failures == [] and erased.is_set()
+    with pg.session() as session:
+        left = select(func.count()).where(col(ContactSearchTerm.contact_id) == contact.id)
+        assert session.exec(left).one() == 0
