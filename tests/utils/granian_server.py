@@ -4,10 +4,10 @@
 alone starts in seconds and is where notes are saved, which is what the tests of
 worker crashes and stops are about.
 
-The main process imports the app before it starts the workers, which Granian forks
-(the start method on Linux): each worker, a respawned one too, begins with the
-app's modules loaded instead of spending seconds of CPU importing them. What the
-tests watch (a worker's death, its replacement, a stop) is the same.
+The main process imports the app before it starts the workers, as `reflex run
+--env prod` does (it compiles the app, then Granian forks the workers, the start
+method on Linux): each worker, a respawned one too, begins with the app's modules
+loaded instead of spending seconds of CPU importing them.
 """
 
 from __future__ import annotations
