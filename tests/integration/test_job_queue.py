@@ -30,6 +30,7 @@ from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.db.user import User
 from crm_pwa.domain.days import earliest_day, local_day
+from crm_pwa.job_queue import STALLED_BEATS
 from crm_pwa.services import push
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.snapshot import last_full_week
@@ -204,6 +205,24 @@ def periodic_defers(pg: Database, task: str) -> list[int]:
         ]
 
 
+def running_jobs_of_live_workers(pg: Database, env: dict[str, str]) -> int:
+    """Running jobs whose worker has beaten within the time after which a starting
+    worker calls it dead (procrastinate's own test, as `retry_stalled_jobs` asks it)."""
+    stale_after = STALLED_BEATS * int(env["RAPPORT_WORKER_HEARTBEAT_SECONDS"])
+    with pg.engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM procrastinate_jobs job "
+                    "JOIN procrastinate_workers w ON w.id = job.worker_id "
+                    "WHERE job.status = 'doing' "
+                    "AND w.last_heartbeat >= NOW() - make_interval(secs => :seconds)"
+                ),
+                {"seconds": stale_after},
+            ).scalar_one()
+        )
+
+
 def claims_left(pg: Database) -> int:
     with pg.engine.connect() as connection:
         return int(
@@ -343,7 +362,8 @@ def test_a_worker_killed_mid_fan_out_loses_no_reminder_and_resends_only_what_was
     confirmed, held = reminder_states(pg)
     # The dead worker's heartbeat goes stale (3 beats of 1 s); the next worker to
     # start puts its running job back in the queue.
-    time.sleep(3.5)
+    # The next worker checks seconds later, once it has imported the app.
+    wait_for(lambda: running_jobs_of_live_workers(pg, env) == 0, 30, "the heartbeat stale", log)
     with worker(env, log):
         wait_for(lambda: set(topics(service)) >= expected, 90, "every reminder sent", log)
         wait_for(lambda: queue_jobs(pg, "send-reminders") == 0, 60, "every job done", log)

@@ -3,6 +3,11 @@
 `reflex run --env prod` starts the same Granian class for the whole app; the API
 alone starts in seconds and is where notes are saved, which is what the tests of
 worker crashes and stops are about.
+
+The main process imports the app before it starts the workers, as `reflex run
+--env prod` does (it compiles the app, then Granian forks the workers, the start
+method on Linux): each worker, a respawned one too, begins with the app's modules
+loaded instead of spending seconds of CPU importing them.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from tests.utils.app_server import ROOT, _free_port
 
 SERVE = """
 import sys
+import crm_pwa.api.app
 from granian.constants import Interfaces
 from crm_pwa.app_server import RapportGranian
 RapportGranian(
