@@ -131,6 +131,19 @@ def db(
     url = request.getfixturevalue(f"_{request.param}_url")
     engine = _use(url, monkeypatch, tmp_path)
     yield Database(kind=request.param, url=url, engine=engine)
+    _empty_and_forget(engine)
+
+
+@pytest.fixture
+def pg(_postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Database]:
+    """The test PostgreSQL database alone, for what only PostgreSQL has (row locks
+    across processes, the job queue, several app workers)."""
+    engine = _use(_postgres_url, monkeypatch, tmp_path)
+    yield Database(kind="postgres", url=_postgres_url, engine=engine)
+    _empty_and_forget(engine)
+
+
+def _empty_and_forget(engine: Engine) -> None:
     with engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())

@@ -16,7 +16,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,13 +24,10 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
-from crm_pwa.db import engine as engine_module
 from crm_pwa.db.interaction import Interaction
-from crm_pwa.settings import get_settings
 from tests.conftest import REDIS_URL, Database, require_redis
-from tests.conftest import _use as use_database
 from tests.utils.factories import PASSWORD, make_contact, make_user
 from tests.utils.granian_server import AppWorkers, app_workers
 
@@ -40,18 +36,6 @@ pytestmark = pytest.mark.postgres
 CLIENTS = 6
 # A phone gives up on an answer after 10 s; far more than a note takes here.
 PHONE_TIMEOUT = 10.0
-
-
-@pytest.fixture
-def pg(_postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Database]:
-    engine = use_database(_postgres_url, monkeypatch, tmp_path)
-    yield Database(kind="postgres", url=_postgres_url, engine=engine)
-    with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(table.delete())
-    engine.dispose()
-    engine_module.get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 def server_env(pg: Database, data: Path) -> dict[str, str]:

@@ -23,9 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
 
-from crm_pwa.db import engine as engine_module
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.db.user import User
@@ -36,7 +36,6 @@ from crm_pwa.services.actor import Actor
 from crm_pwa.services.snapshot import last_full_week
 from crm_pwa.settings import get_settings
 from tests.conftest import REDIS_URL, Database, require_redis
-from tests.conftest import _use as use_database
 from tests.utils.app_server import ROOT, _free_port
 from tests.utils.factories import NOW, PASSWORD, make_contact, make_user
 from tests.utils.push_service import FakePushService
@@ -53,19 +52,16 @@ QUEUE_TABLES = (
 
 
 @pytest.fixture
-def pg(_postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Database]:
+def pg(pg: Database) -> Iterator[Database]:
     """The test PostgreSQL database (the queue lives only there), with an empty queue."""
-    engine = use_database(_postgres_url, monkeypatch, tmp_path)
+    _empty_queue(pg.engine)
+    yield pg
+    _empty_queue(pg.engine)
+
+
+def _empty_queue(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {', '.join(QUEUE_TABLES)} CASCADE"))
-    yield Database(kind="postgres", url=_postgres_url, engine=engine)
-    with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(table.delete())
-        connection.execute(sa.text(f"TRUNCATE {', '.join(QUEUE_TABLES)} CASCADE"))
-    engine.dispose()
-    engine_module.get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -8,32 +8,15 @@ contact erased meanwhile. PostgreSQL only: SQLite lets one writer at a time in.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlmodel import SQLModel, col, func, select
+from sqlmodel import col, func, select
 
-from crm_pwa.db import engine as engine_module
 from crm_pwa.db.contact import ContactSearchTerm
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_editing import ContactUpdate, delete_contact, update_contact
-from crm_pwa.settings import get_settings
 from tests.conftest import Database
-from tests.conftest import _use as use_database
 from tests.utils.factories import NOW, make_contact, make_user
-
-
-@pytest.fixture
-def pg(_postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Database]:
-    engine = use_database(_postgres_url, monkeypatch, tmp_path)
-    yield Database(kind="postgres", url=_postgres_url, engine=engine)
-    with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(table.delete())
-    engine.dispose()
-    engine_module.get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 @pytest.mark.postgres
