@@ -45,7 +45,7 @@ class Settings:
     # known device) and per client address; an office behind one address shares the latter.
     sign_in_max_failures: int = 5
     sign_in_client_max_failures: int = 20
-    # Each argon2 check takes 19 MiB and a core for some 60 ms: no more at
+    # Each argon2 check takes 64 MiB and a core for a third of a second: no more at
     # once than there are cores, so a flood of sign-ins cannot starve everything else.
     password_hash_slots: int = 1
     # Where scheduled work runs: "on" in the app process (one machine, SQLite or

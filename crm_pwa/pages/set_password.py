@@ -66,7 +66,7 @@ class SetPasswordState(SessionState):
             self.error = "The two passwords differ: type the same one twice."
             return None
         try:
-            # argon2 takes a core for some 60 ms: off the event loop.
+            # argon2 takes a core for a third of a second: off the event loop.
             signed_in = await asyncio.to_thread(
                 _use, self._secret(), password, device_label(self.router.headers.user_agent)
             )

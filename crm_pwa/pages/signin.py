@@ -63,7 +63,7 @@ class SignInState(SessionState):
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> EventSpec | None:
-        # argon2 takes a core for some 60 ms: off the event loop, or every
+        # argon2 takes a core for a third of a second: off the event loop, or every
         # user and the API wait for it.
         try:
             signed_in = await asyncio.to_thread(

@@ -35,7 +35,7 @@ from crm_pwa.services.errors import (
     TooManyAttempts,
     Unauthorized,
 )
-from crm_pwa.services.passwords import hash_password, password_matches, upgraded_hash
+from crm_pwa.services.passwords import hash_password, password_matches
 from crm_pwa.settings import get_settings
 
 # Moving last_used_at on every request would make every read a write.
@@ -169,8 +169,6 @@ def sign_in(
         # Said only to whoever knows the password: it reveals nothing to a guesser.
         _record_failure(session, user, now, device, "deactivated")
         raise AccountDeactivated(DEACTIVATED)
-    # Hashes made with older argon2 parameters move to today's (docs/security.md).
-    user.password_hash = upgraded_hash(user.password_hash, password) or user.password_hash
     for key in sorted(brakes):
         if key.startswith("client:"):
             streaks.give_back_attempt(session, key, brakes[key].free)

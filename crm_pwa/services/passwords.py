@@ -1,14 +1,8 @@
 """Password hashing, bounded: at most one argon2 run per core at a time.
 
-argon2id with OWASP's minimum parameters (19 MiB, two passes, one lane; see
-docs/security.md for why not argon2-cffi's default of 64 MiB, three passes,
-four lanes). A hash made with other parameters is made anew on the next
-successful sign-in (`upgraded_hash`).
-
-argon2 is made to be costly (19 MiB and some 60 ms of a core per check here;
-the former default took 64 MiB and a third of a second). Unbounded, with the
-former default, sixteen sign-ins at once took the server past 1 GiB and every
-other request waited. Here hashes run on a few low-priority threads of
+argon2 is made to be costly (64 MiB and about a third of a second of a core per
+check). Unbounded, sixteen sign-ins at once took the server past 1 GiB and
+every other request waited. Here hashes run on a few low-priority threads of
 their own; a few more callers than there are threads may wait their turn, and
 anyone beyond that, or waiting too long, is told to come back (503 with
 Retry-After) instead of piling up. A command run from the shell serves no one
@@ -27,7 +21,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import TypeVar
 
-from argon2 import Parameters, PasswordHasher, Type, profiles
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from crm_pwa.domain.password_policy import password_problem
@@ -35,16 +29,6 @@ from crm_pwa.services.errors import Invalid, ServerBusy
 from crm_pwa.settings import get_settings
 
 T = TypeVar("T")
-# One lane: one thread per check, so the one-per-core pool below really bounds the cores.
-OWASP_MINIMUM = Parameters(
-    type=Type.ID,
-    version=19,
-    salt_len=16,
-    hash_len=32,
-    time_cost=2,
-    memory_cost=19 * 1024,
-    parallelism=1,
-)
 WAITING_PER_SLOT = 3
 # Nice 10 weighs about a tenth of nice 0: a request's thread gets the core first.
 HASHING_NICENESS = 10
@@ -61,7 +45,7 @@ def _hasher(fast: bool) -> tuple[PasswordHasher, str]:
     which addresses have an account. The fast profile exists for test suites,
     which create hundreds of users; a deployment never sets it.
     """
-    hasher = PasswordHasher.from_parameters(profiles.CHEAPEST if fast else OWASP_MINIMUM)
+    hasher = PasswordHasher.from_parameters(profiles.CHEAPEST) if fast else PasswordHasher()
     return hasher, hasher.hash("not a real password")
 
 
@@ -134,18 +118,3 @@ def password_matches(password_hash: str | None, password: str) -> bool:
             return False
 
     return _bounded(verify)
-
-
-def upgraded_hash(password_hash: str, password: str) -> str | None:
-    """A hash with today's parameters of a password just checked against an older hash.
-
-    None when the hash is current, or when every hashing place is taken: the
-    sign-in goes ahead and the next one upgrades it.
-    """
-    hasher = _hasher(get_settings().fast_password_hashing)[0]
-    if not hasher.check_needs_rehash(password_hash):
-        return None
-    try:
-        return _bounded(lambda: hasher.hash(password))
-    except ServerBusy:
-        return None
