@@ -2,7 +2,7 @@
 sending (a progress bar, or one tap per guest into the phone's mail app), the guest
 list with answers and attendance, the follow-ups it offers, and the counts.
 
-One page in one file for now (490 lines); the guest list and the follow-up offers
+One page in one file for now (493 lines); the guest list and the follow-up offers
 are the parts to move into their own component files next."""
 
 from __future__ import annotations
