@@ -47,10 +47,6 @@ class SignInState(SessionState):
     phone_zone: str = ""
 
     @rx.event
-    def read_phone_zone(self) -> EventSpec:
-        return rx.call_script(PHONE_ZONE_JS, callback=SignInState.got_phone_zone)
-
-    @rx.event
     def got_phone_zone(self, zone: Any) -> None:
         self.phone_zone = str(zone or "")[:64]
 
@@ -160,7 +156,10 @@ def signin_page() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=SignInState.submit,
-                on_mount=SignInState.read_phone_zone,
+                # Read in the browser as the form mounts, so the answer is queued before
+                # any submit: asking through the server first let a quick submit (a
+                # password manager's) overtake it and start the rep in UTC.
+                on_mount=rx.call_script(PHONE_ZONE_JS, callback=SignInState.got_phone_zone),
                 reset_on_submit=False,
                 width="100%",
             ),
