@@ -75,13 +75,35 @@ def _unnamed_controls(page: Page) -> list[str]:
         cdp.detach()
 
 
-def _problems(page: Page, where: str) -> list[str]:
+# What the page had loaded when it was measured: a failure names it, to tell a page
+# caught mid-load from one that stays wrong.
+PAGE_STATE_JS = """() => ({
+  ready: document.readyState,
+  controlled: Boolean(navigator.serviceWorker && navigator.serviceWorker.controller),
+  styleRules: Array.from(document.querySelectorAll('style[data-emotion]'))
+    .reduce((sum, tag) => sum + (tag.sheet ? tag.sheet.cssRules.length : 0), 0),
+})"""
+
+
+def _measured(page: Page, where: str) -> list[str]:
     found = [f"{where}: unnamed {control}" for control in _unnamed_controls(page)]
     found += [f"{where}: {problem}" for problem in page.evaluate(TAP_PROBLEMS_JS, MIN_TAP)]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width > NARROW["width"]:
         found.append(f"{where}: scrolls sideways ({scroll_width} px wide)")
     return found
+
+
+def _problems(page: Page, where: str) -> list[str]:
+    """The page's problems once it has settled: a rep judges the page they can use, not
+    a frame of it loading (a CI run once measured a card with none of its component
+    styles yet, every control 40 px high). What stays wrong for 5 s is reported."""
+    for _ in range(20):
+        found = _measured(page, where)
+        if not found:
+            return []
+        page.wait_for_timeout(250)
+    return [*found, f"{where}: page state {page.evaluate(PAGE_STATE_JS)}"]
 
 
 def _busy_contact(app_server: RunningApp) -> str:
