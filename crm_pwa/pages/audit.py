@@ -17,7 +17,7 @@ from reflex.vars.object import ObjectVar
 
 from crm_pwa import clock, routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, choice, labelled
-from crm_pwa.components.shell import back_link, page_shell
+from crm_pwa.components.shell import back_link, loading_rows, page_shell
 from crm_pwa.components.when import moment_label
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
@@ -200,7 +200,7 @@ def audit_page() -> rx.Component:
                     spacing="4",
                     width="100%",
                 ),
-                rx.center(rx.spinner(size="3"), padding="48px"),
+                loading_rows(),
             ),
             rx.callout(
                 "Not allowed: the audit log is for admins.",

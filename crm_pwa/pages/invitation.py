@@ -17,7 +17,7 @@ from reflex.vars.sequence import ArrayVar
 from crm_pwa import routes
 from crm_pwa.components.field import TAP
 from crm_pwa.components.notice import notice
-from crm_pwa.components.shell import back_link, page_shell
+from crm_pwa.components.shell import back_link, loading_rows, page_shell
 from crm_pwa.pages.invitation_guests import LIST_STYLE, ROW_STYLE, guest_list, who
 from crm_pwa.pages.invitation_offers import follow_up_offers
 from crm_pwa.pages.invitation_rows import GuestRow
@@ -269,7 +269,7 @@ def invitation_page() -> rx.Component:
                     color_scheme="red",
                     role="alert",
                 ),
-                rx.center(rx.spinner(size="3"), padding="48px"),
+                loading_rows(),
             ),
         ),
         back=back_link("Back to invitations", routes.INVITATIONS),

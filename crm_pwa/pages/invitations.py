@@ -14,7 +14,7 @@ from crm_pwa import routes
 from crm_pwa.components.button_link import button_link
 from crm_pwa.components.field import TAP
 from crm_pwa.components.section import card_link
-from crm_pwa.components.shell import back_link, page_shell
+from crm_pwa.components.shell import back_link, loading_rows, page_shell
 from crm_pwa.pages.invitation_rows import Count, InvitationRow, RepCounts, result_counts
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.invitation_results import rep_results, team_results
@@ -161,6 +161,6 @@ def _view() -> rx.Component:
 def invitations_page() -> rx.Component:
     return page_shell(
         "Invitations",
-        rx.cond(InvitationsState.loaded, _view(), rx.center(rx.spinner(size="3"), padding="48px")),
+        rx.cond(InvitationsState.loaded, _view(), loading_rows()),
         back=back_link("Back to settings", routes.SETTINGS),
     )

@@ -17,7 +17,7 @@ from reflex.vars.object import ObjectVar
 from crm_pwa import clock, routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, choice, labelled, text_input
 from crm_pwa.components.notice import notice
-from crm_pwa.components.shell import page_shell
+from crm_pwa.components.shell import loading_rows, page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.devices import device_label
@@ -245,9 +245,7 @@ def people_page() -> rx.Component:
         "People",
         rx.cond(
             PeopleState.allowed,
-            rx.cond(
-                PeopleState.loaded, _people_view(), rx.center(rx.spinner(size="3"), padding="48px")
-            ),
+            rx.cond(PeopleState.loaded, _people_view(), loading_rows()),
             rx.callout(
                 "Not allowed: people are managed by an admin.",
                 icon="lock",

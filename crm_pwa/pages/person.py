@@ -15,7 +15,7 @@ from reflex.event import EventSpec
 from crm_pwa import clock, routes
 from crm_pwa.components.field import FIELD_STYLE, TAP, choice, labelled
 from crm_pwa.components.notice import notice
-from crm_pwa.components.shell import back_link, page_shell
+from crm_pwa.components.shell import back_link, loading_rows, page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.devices import device_label
@@ -267,7 +267,7 @@ def person_page() -> rx.Component:
             rx.cond(
                 PersonState.error != "",
                 rx.callout(PersonState.error, icon="lock", color_scheme="red", role="alert"),
-                rx.center(rx.spinner(size="3"), padding="48px"),
+                loading_rows(),
             ),
         ),
         back=back_link("Back to people", routes.PEOPLE),

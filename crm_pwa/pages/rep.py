@@ -14,7 +14,7 @@ from crm_pwa.components.field import FIELD_STYLE, labelled
 from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.rep_card import trend_label
 from crm_pwa.components.section import card_link, section
-from crm_pwa.components.shell import TAP, back_link, page_shell, two_columns
+from crm_pwa.components.shell import TAP, back_link, loading_rows, page_shell, two_columns
 from crm_pwa.domain.contact_rules import TIERS
 from crm_pwa.pages.rep_state import Line, PersonLink, RepState
 
@@ -247,7 +247,7 @@ def rep_page() -> rx.Component:
             rx.cond(
                 RepState.error != "",
                 rx.callout(RepState.error, icon="lock", color_scheme="red", role="alert"),
-                rx.center(rx.spinner(size="3"), padding="48px"),
+                loading_rows(),
             ),
         ),
         back=back_link("Back to team", routes.TEAM),

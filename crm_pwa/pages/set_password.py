@@ -13,6 +13,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from crm_pwa import clock, routes
+from crm_pwa.components.shell import loading_rows
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.devices import device_label
 from crm_pwa.pages.signin import field
@@ -149,7 +150,7 @@ def set_password_page() -> rx.Component:
                     ),
                     _form(),
                 ),
-                rx.center(rx.spinner(size="3"), padding="48px"),
+                loading_rows(),
             ),
             spacing="4",
             width="100%",

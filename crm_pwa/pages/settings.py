@@ -18,7 +18,7 @@ from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
 from crm_pwa.components.import_link import import_link
 from crm_pwa.components.people_links import people_links
 from crm_pwa.components.phone_zone import PHONE_ZONE_JS
-from crm_pwa.components.shell import page_shell
+from crm_pwa.components.shell import loading_rows, page_shell
 from crm_pwa.components.when import short_date
 from crm_pwa.components.zone_picker import ZoneRegion, zone_group, zone_regions
 from crm_pwa.domain.days import local_day
@@ -382,7 +382,7 @@ def reminders_section() -> rx.Component:
             rx.heading("Reminder hours", as_="h3", size="3"),
             _phone_zone_offer(),
             # Rendered once the saved hours are in: the form's fields start from them.
-            rx.cond(ReminderState.loaded, _hours_form(), rx.spinner(size="3")),
+            rx.cond(ReminderState.loaded, _hours_form(), loading_rows()),
             spacing="3",
             width="100%",
         ),

@@ -13,7 +13,7 @@ from reflex.vars.object import ObjectVar
 from crm_pwa import clock, routes
 from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.rep_card import rep_card, trend_label
-from crm_pwa.components.shell import TAP, page_shell
+from crm_pwa.components.shell import TAP, loading_rows, page_shell
 from crm_pwa.components.team_chart import SERIES_STYLES, team_chart, team_chart_table
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.rounding import whole
@@ -350,9 +350,7 @@ def team_page() -> rx.Component:
         "Team",
         rx.cond(
             TeamState.allowed,
-            rx.cond(
-                TeamState.loaded, _team_view(), rx.center(rx.spinner(size="3"), padding="48px")
-            ),
+            rx.cond(TeamState.loaded, _team_view(), loading_rows()),
             rx.callout(
                 "Not allowed: the team page is for managers.",
                 icon="lock",
