@@ -25,7 +25,8 @@ from crm_pwa.db.local_days import LocalDays, StoredDays
 from crm_pwa.db.raw_sql import RawSql, table_of
 from crm_pwa.db.user import User
 from crm_pwa.domain.follow_through import FollowUpFact
-from crm_pwa.domain.health import ComplaintFact, InteractionFact, RelationshipFacts
+from crm_pwa.domain.health import ComplaintFact, RelationshipFacts
+from crm_pwa.domain.interaction_days import InteractionDays
 
 # Contacts scored per round trip: large enough that query overhead vanishes,
 # small enough that a batch of facts stays a few tens of megabytes.
@@ -80,7 +81,7 @@ def _facts(
 
     This is the inner loop of every full rescore (a million interactions), so it
     works on plain tuples: each owner's zone turns times into days once per UTC
-    day (`LocalDays`), and equal facts are shared rather than built again.
+    day (`LocalDays`), and interactions stay day numbers (`InteractionDays`).
     """
     raw = RawSql(session)
     days = StoredDays()
@@ -96,21 +97,27 @@ def _facts(
     end = raw.moment(day_start(until + timedelta(days=2)))
     mark = raw.mark
 
-    interactions: dict[str, list[InteractionFact]] = {key: [] for key in local}
-    shared: dict[tuple[date, str], InteractionFact] = {}
+    # One row per contact, its interactions' times and sentiments in step: the
+    # database makes the numbers and joins them, so Python handles a string or a
+    # list per contact instead of a row per interaction.
+    interactions: dict[str, InteractionDays] = {}
     where, params = restrict(raw, "contact_id")
-    for contact_id, moment, sentiment in raw.fetch(
-        f"SELECT {raw.id_text('contact_id')}, {raw.utc_time('occurred_at')}, sentiment "
-        f"FROM {table_of(Interaction).name} WHERE {where} AND occurred_at < {mark}",
+    seconds = raw.epoch_seconds("occurred_at")
+    if raw.sqlite:
+        together = f"group_concat({seconds}), group_concat(sentiment)"
+    else:
+        together = f"array_agg({seconds}), array_agg(sentiment::text)"
+    for contact_id, moments, sentiments in raw.fetch(
+        f"SELECT {raw.id_text('contact_id')}, {together} "
+        f"FROM {table_of(Interaction).name} WHERE {where} AND occurred_at < {mark} "
+        "GROUP BY contact_id",
         [*params, end],
     ):
         zone_days = local.get(contact_id)
         if zone_days is not None:
-            day = zone_days(moment)
-            fact = shared.get((day, sentiment))
-            if fact is None:
-                fact = shared[day, sentiment] = InteractionFact(day, sentiment)
-            interactions[contact_id].append(fact)
+            if raw.sqlite:
+                moments, sentiments = map(int, moments.split(",")), sentiments.split(",")
+            interactions[contact_id] = InteractionDays(zone_days.ordinals(moments), sentiments)
 
     follow_ups: dict[str, list[FollowUpFact]] = defaultdict(list)
     where, params = restrict(raw, "f.contact_id")

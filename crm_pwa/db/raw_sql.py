@@ -3,6 +3,7 @@ every contact."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -57,6 +58,16 @@ class RawSql:
         if self.sqlite:
             return column
         return f"({column} AT TIME ZONE 'UTC')"
+
+    def epoch_seconds(self, column: str) -> str:
+        """A stored UTC time as whole seconds since 1970 (an integer the database
+        makes, so a million of them cost no Python parsing)."""
+        if self.sqlite:
+            # unixepoch() (SQLite 3.38) costs a third less than strftime('%s').
+            if sqlite3.sqlite_version_info >= (3, 38):
+                return f"unixepoch({column})"
+            return f"CAST(strftime('%s', {column}) AS INTEGER)"
+        return f"floor(date_part('epoch', {column}))::bigint"
 
     def json_text(self, column: str) -> str:
         """A JSON column as its text, for `json.loads` (which beats any driver's)."""
