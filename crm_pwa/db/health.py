@@ -10,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint, Uuid
 from sqlmodel import Field, Session, SQLModel
 
 from crm_pwa.db.columns import UTCDateTime, new_id
-from crm_pwa.db.health_facts import RawSql, table_of
+from crm_pwa.db.raw_sql import RawSql, table_of
 
 
 class HealthSnapshot(SQLModel, table=True):

@@ -1,7 +1,4 @@
-"""The facts health is scored from, loaded in batches, and the scores written back.
-
-One piece on purpose (494 lines): the batch reads and the set-based writes share
-the per-dialect SQL and the contact keys, and are tuned together for speed.
+"""The facts health is scored from, loaded in batches.
 
 One contact is rescored after each change that feeds its score; the daily job
 and the weekly snapshot score every contact, so the facts are loaded in large
@@ -11,7 +8,6 @@ written by hand (see `RawSql`).
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -21,15 +17,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement
-from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
+from crm_pwa.db.local_days import LocalDays, StoredDays
+from crm_pwa.db.raw_sql import RawSql, table_of
 from crm_pwa.db.user import User
-from crm_pwa.domain.days import local_day, zone
 from crm_pwa.domain.follow_through import FollowUpFact
-from crm_pwa.domain.health import ComplaintFact, Health, InteractionFact, RelationshipFacts
+from crm_pwa.domain.health import ComplaintFact, RelationshipFacts
+from crm_pwa.domain.interaction_days import InteractionDays
 
 # Contacts scored per round trip: large enough that query overhead vanishes,
 # small enough that a batch of facts stays a few tens of megabytes.
@@ -67,169 +64,6 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), UTC)
 
 
-class LocalDays:
-    """UTC times as `RawSql.utc_time` returns them turned into a zone's calendar days.
-
-    A full rescore reads a million times, so the zone's offset is looked up once
-    per UTC day, not once per time: a day whose offset is the same at its first
-    and last minute (every day but those of a clock change) maps each time to
-    the local day by adding that offset. Times count to the minute, as stored
-    times are compared everywhere else in scoring.
-    """
-
-    def __init__(self, time_zone: str, text: bool) -> None:
-        self._time_zone = time_zone
-        self._zone = zone(time_zone)
-        self._text = text
-        # UTC day -> its local day (offset 0), (day before, day, day after, offset
-        # in seconds), or None on a day the offset changes.
-        self._rules: dict[Any, Any] = {}
-        self._exact: dict[Any, date] = {}
-
-    def __call__(self, moment: Any) -> date:
-        key = moment[:10] if self._text else moment.date()
-        rule = self._rules.get(key, _UNKNOWN)
-        if rule is _UNKNOWN:
-            rule = self._rules[key] = self._rule(key)
-        if rule.__class__ is date:
-            return rule
-        if rule is None:
-            return self._exact_day(moment)
-        if self._text:
-            minute = int(moment[11:13]) * 60 + int(moment[14:16])
-        else:
-            minute = moment.hour * 60 + moment.minute
-        # -1, 0 or 1 day from the UTC day: an offset is less than a day.
-        return rule[(minute * 60 + rule[3]) // 86_400 + 1]  # type: ignore[no-any-return]
-
-    def _rule(self, key: Any) -> Any:
-        utc_day = date.fromisoformat(key) if self._text else key
-        first = datetime.combine(utc_day, time(0), UTC).astimezone(self._zone).utcoffset()
-        last = datetime.combine(utc_day, time(23, 59), UTC).astimezone(self._zone).utcoffset()
-        if first != last or first is None:
-            return None
-        offset = int(first.total_seconds())
-        if offset == 0:
-            return utc_day
-        one = timedelta(days=1)
-        return (utc_day - one, utc_day, utc_day + one, offset)
-
-    def _exact_day(self, moment: Any) -> date:
-        minute = moment[:16] if self._text else moment.replace(second=0, microsecond=0)
-        day = self._exact.get(minute)
-        if day is None:
-            at = datetime.fromisoformat(minute) if self._text else minute
-            day = self._exact[minute] = local_day(at.replace(tzinfo=UTC), self._time_zone)
-        return day
-
-
-_UNKNOWN = object()
-
-
-class _Days(dict[Any, date]):
-    """Days as the database returns them (SQLite "YYYY-MM-DD" text, PostgreSQL dates),
-    each turned into a date once."""
-
-    def __missing__(self, value: Any) -> date:
-        day = self[value] = value if isinstance(value, date) else date.fromisoformat(value)
-        return day
-
-
-class RawSql:
-    """Hand-written SQL on the session's own connection, for the paths that score everyone.
-
-    A full snapshot reads over a million rows and writes a hundred thousand:
-    SQLAlchemy's per-row type processing and Row objects would cost more than
-    the database. Values go in as the app's column types store them (on
-    SQLite UUIDs as 32 hex digits and UTC times as text; native on PostgreSQL)
-    and rows come back as plain tuples of text.
-    """
-
-    def __init__(self, session: Session) -> None:
-        # Pending changes must be in the database before it is read directly.
-        session.flush()
-        self.sqlite = session.get_bind().dialect.name == "sqlite"
-        self.mark = "?" if self.sqlite else "%s"
-        connection = session.connection().connection.dbapi_connection
-        if connection is None:
-            raise RuntimeError("the session's connection is closed")
-        self._connection = connection
-
-    def id_value(self, value: uuid.UUID) -> Any:
-        return value.hex if self.sqlite else value
-
-    def key(self, value: uuid.UUID) -> str:
-        """A contact id as `id_text` returns it."""
-        return value.hex if self.sqlite else str(value)
-
-    def moment(self, value: datetime) -> Any:
-        if self.sqlite:
-            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        return value
-
-    def day(self, value: date) -> Any:
-        return value.isoformat() if self.sqlite else value
-
-    def id_text(self, column: str) -> str:
-        return column if self.sqlite else f"{column}::text"
-
-    def utc_time(self, column: str) -> str:
-        """A stored time in UTC: on SQLite its stored text "YYYY-MM-DD HH:MM:SS.ffffff",
-        on PostgreSQL a naive datetime (which the driver builds in C, unlike text
-        that `to_char` would format row by row)."""
-        if self.sqlite:
-            return column
-        return f"({column} AT TIME ZONE 'UTC')"
-
-    def json_text(self, column: str) -> str:
-        """A JSON column as its text, for `json.loads` (which beats any driver's)."""
-        return column if self.sqlite else f"{column}::text"
-
-    def among(self, column: str, ids: Sequence[uuid.UUID]) -> tuple[str, list[Any]]:
-        if self.sqlite:
-            return f"{column} IN ({', '.join('?' for _ in ids)})", [value.hex for value in ids]
-        return f"{column} = ANY(%s)", [list(ids)]
-
-    def between(self, column: str, first: uuid.UUID, last: uuid.UUID) -> tuple[str, list[Any]]:
-        return f"{column} BETWEEN {self.mark} AND {self.mark}", [
-            self.id_value(first),
-            self.id_value(last),
-        ]
-
-    def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        cursor = self._connection.cursor()
-        try:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
-
-    def execute(self, sql: str, params: Sequence[Any]) -> int:
-        """Runs `sql` once; returns how many rows it changed."""
-        cursor = self._connection.cursor()
-        try:
-            cursor.execute(sql, params)
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
-
-    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        """Runs `sql` once per row; returns how many rows it changed in all."""
-        if not rows:
-            return 0
-        cursor = self._connection.cursor()
-        try:
-            cursor.executemany(sql, rows)
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
-
-
-def table_of(model: type[SQLModel]) -> sa.Table:
-    table: sa.Table = model.__table__  # type: ignore[attr-defined]
-    return table
-
-
 # A contact filter in raw SQL: a condition on a contact_id column, and its parameters.
 Restrict = Callable[[RawSql, str], tuple[str, list[Any]]]
 
@@ -247,10 +81,10 @@ def _facts(
 
     This is the inner loop of every full rescore (a million interactions), so it
     works on plain tuples: each owner's zone turns times into days once per UTC
-    day (`LocalDays`), and equal facts are shared rather than built again.
+    day (`LocalDays`), and interactions stay day numbers (`InteractionDays`).
     """
     raw = RawSql(session)
-    days = _Days()
+    days = StoredDays()
     if by_zone is None:
         by_zone = {}
     local: dict[str, LocalDays] = {}
@@ -263,21 +97,27 @@ def _facts(
     end = raw.moment(day_start(until + timedelta(days=2)))
     mark = raw.mark
 
-    interactions: dict[str, list[InteractionFact]] = {key: [] for key in local}
-    shared: dict[tuple[date, str], InteractionFact] = {}
+    # One row per contact, its interactions' times and sentiments in step: the
+    # database makes the numbers and joins them, so Python handles a string or a
+    # list per contact instead of a row per interaction.
+    interactions: dict[str, InteractionDays] = {}
     where, params = restrict(raw, "contact_id")
-    for contact_id, moment, sentiment in raw.fetch(
-        f"SELECT {raw.id_text('contact_id')}, {raw.utc_time('occurred_at')}, sentiment "
-        f"FROM {table_of(Interaction).name} WHERE {where} AND occurred_at < {mark}",
+    seconds = raw.epoch_seconds("occurred_at")
+    if raw.sqlite:
+        together = f"group_concat({seconds}), group_concat(sentiment)"
+    else:
+        together = f"array_agg({seconds}), array_agg(sentiment::text)"
+    for contact_id, moments, sentiments in raw.fetch(
+        f"SELECT {raw.id_text('contact_id')}, {together} "
+        f"FROM {table_of(Interaction).name} WHERE {where} AND occurred_at < {mark} "
+        "GROUP BY contact_id",
         [*params, end],
     ):
         zone_days = local.get(contact_id)
         if zone_days is not None:
-            day = zone_days(moment)
-            fact = shared.get((day, sentiment))
-            if fact is None:
-                fact = shared[day, sentiment] = InteractionFact(day, sentiment)
-            interactions[contact_id].append(fact)
+            if raw.sqlite:
+                moments, sentiments = map(int, moments.split(",")), sentiments.split(",")
+            interactions[contact_id] = InteractionDays(zone_days.ordinals(moments), sentiments)
 
     follow_ups: dict[str, list[FollowUpFact]] = defaultdict(list)
     where, params = restrict(raw, "f.contact_id")
@@ -417,78 +257,3 @@ def iter_facts(
         if len(keys) < batch_size:
             return
         after = keys[-1].id
-
-
-def stored_health(
-    session: Session, first: ContactKey, last: ContactKey
-) -> dict[str, tuple[int | None, str, str]]:
-    """The stored (score, band, reasons as JSON text) of the contacts from `first` to
-    `last` in id order, by `ContactKey.ref`."""
-    raw = RawSql(session)
-    where, params = raw.between("id", first.id, last.id)
-    return {
-        ref: (score, band, reasons)
-        for ref, score, band, reasons in raw.fetch(
-            f"SELECT {raw.id_text('id')}, health_score, health_band, "
-            f"{raw.json_text('health_reasons')} FROM {table_of(Contact).name} WHERE {where}",
-            params,
-        )
-    }
-
-
-def same_health(stored: tuple[int | None, str, str] | None, health: Health) -> bool:
-    """Whether `stored_health` already holds `health`; the reasons' JSON is read only
-    when score and band agree."""
-    return (
-        stored is not None
-        and stored[0] == health.score
-        and stored[1] == health.band
-        and json.loads(stored[2]) == list(health.reasons)
-    )
-
-
-_HEALTH_FIELDS = ["health_score", "health_band", "health_reasons"]
-
-
-def _forget_loaded_health(session: Session, raw: RawSql, refs: set[str]) -> None:
-    """Contacts this session already holds reload their health on next use.
-
-    The session's few loaded objects are matched against the written ids, not
-    the other way round: a full rescore writes a hundred thousand."""
-    for loaded in list(session.identity_map.values()):
-        if isinstance(loaded, Contact) and raw.key(identity_key(instance=loaded)[1][0]) in refs:
-            session.expire(loaded, _HEALTH_FIELDS)
-
-
-def write_health(session: Session, scores: dict[ContactKey, Health]) -> None:
-    """Stores each contact's new health: one prepared UPDATE run for every row on
-    SQLite, one UPDATE from arrays on PostgreSQL (a statement per row there would
-    cost a round of the server's executor each)."""
-    if not scores:
-        return
-    raw = RawSql(session)
-    table = table_of(Contact).name
-    if raw.sqlite:
-        raw.run_many(
-            f"UPDATE {table} SET health_score = ?, health_band = ?, health_reasons = ? "
-            "WHERE id = ?",
-            [
-                (health.score, health.band, json.dumps(list(health.reasons)), key.ref)
-                for key, health in scores.items()
-            ],
-        )
-    else:
-        raw.execute(
-            f"UPDATE {table} SET health_score = u.score, health_band = u.band, "
-            "health_reasons = u.reasons::json "
-            "FROM unnest(%s::uuid[], %s::int[], %s::text[], %s::text[]) "
-            "AS u(id, score, band, reasons) "
-            f"WHERE {table}.id = u.id",
-            [
-                [key.ref for key in scores],
-                [health.score for health in scores.values()],
-                [health.band for health in scores.values()],
-                [json.dumps(list(health.reasons)) for health in scores.values()],
-            ],
-        )
-    _forget_loaded_health(session, raw, {key.ref for key in scores})

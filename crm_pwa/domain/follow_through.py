@@ -12,12 +12,13 @@ score. docs/health.md explains this to managers with a worked example.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 from crm_pwa.domain.due import is_overdue
+from crm_pwa.domain.interaction_days import Dated, day_numbers
 
 FOLLOW_UP_STATUSES = ("open", "done", "snoozed")
 
@@ -40,11 +41,6 @@ class FollowUpFact:
     changed_on: date | None = None
 
 
-class _Dated(Protocol):
-    @property
-    def occurred_on(self) -> date: ...
-
-
 @dataclass(frozen=True, slots=True)
 class FollowThrough:
     part: float
@@ -56,7 +52,7 @@ class FollowThrough:
 
 def follow_through(
     follow_ups: Sequence[FollowUpFact],
-    interactions: Sequence[_Dated],
+    interactions: Sequence[Dated],
     today: date,
     *,
     window_days: int,
@@ -65,7 +61,7 @@ def follow_through(
     """`(kept + 1) / (settled + 1) * overdue_factor ** (overdue + broken)` as of `today`."""
     today_ord = today.toordinal()
     window_start = today_ord - window_days
-    talk_days = sorted(i.occurred_on for i in interactions if i.occurred_on <= today)
+    talk_days = sorted(day for day in day_numbers(interactions) if day <= today_ord)
     kept = settled = late = overdue = broken = 0
     for follow_up in follow_ups:
         status = follow_up.status
@@ -102,9 +98,13 @@ def follow_through(
     return FollowThrough(part, overdue, late, broken, settled)
 
 
-def _talked(follow_up: FollowUpFact, done_on: date, talk_days: Sequence[date]) -> bool:
-    """Whether an interaction other than the promise's own note falls in the promise's days."""
-    count = sum(1 for day in talk_days if follow_up.promised_on <= day <= done_on)
+def _talked(follow_up: FollowUpFact, done_on: date, talk_days: Sequence[int]) -> bool:
+    """Whether an interaction other than the promise's own note falls in the promise's days.
+
+    `talk_days` are the interactions' day numbers (`date.toordinal()`), sorted."""
+    count = bisect_right(talk_days, done_on.toordinal()) - bisect_left(
+        talk_days, follow_up.promised_on.toordinal()
+    )
     own_note = follow_up.from_note and follow_up.promised_on <= done_on
     return count > (1 if own_note else 0)
 

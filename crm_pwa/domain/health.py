@@ -38,6 +38,7 @@ from crm_pwa.domain.follow_through import (
     follow_through,
     follow_through_reason,
 )
+from crm_pwa.domain.interaction_days import InteractionFact, day_numbers, sentiments_of
 from crm_pwa.domain.rounding import whole
 
 Band = Literal["strong", "watch", "at_risk", "new"]
@@ -47,6 +48,7 @@ TIERS = ("high", "medium", "low")
 SENTIMENTS = ("positive", "neutral", "negative")
 PARTS = ("recency", "rhythm", "follow_through", "sentiment", "care")
 NEW_REASON = "No interaction logged yet"
+_KNOWN_SENTIMENTS = frozenset(SENTIMENTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +147,6 @@ class HealthModel:
 
 
 DEFAULT_MODEL = HealthModel()
-
-
-@dataclass(frozen=True, slots=True)
-class InteractionFact:
-    occurred_on: date
-    sentiment: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,30 +264,27 @@ def _contact_pattern(
 
     None when nothing happened on or before `today`.
     """
+    sentiments = sentiments_of(interactions)
+    if not _KNOWN_SENTIMENTS.issuperset(sentiments):
+        unknown = next(sentiment for sentiment in sentiments if sentiment not in SENTIMENTS)
+        raise ValueError(f"unknown sentiment {unknown!r}; expected one of {', '.join(SENTIMENTS)}")
     today_ord = today.toordinal()
-    # Ages are whole days before today; -1 stands for "no interaction yet".
-    newest = -1
-    for interaction in interactions:
-        if interaction.sentiment not in SENTIMENTS:
-            raise ValueError(
-                f"unknown sentiment {interaction.sentiment!r}; "
-                f"expected one of {', '.join(SENTIMENTS)}"
-            )
-        age = today_ord - interaction.occurred_on.toordinal()
-        if age >= 0 and (newest < 0 or age < newest):
-            newest = age
-    if newest < 0:
+    # Ages are whole days before today; later interactions (negative ages) are ignored.
+    ages = [today_ord - day for day in day_numbers(interactions)]
+    past = [age for age in ages if age >= 0]
+    if not past:
         return None
+    newest = min(past)
 
     window = model.rhythm_periods * cadence
+    positive, neutral, negative = model.positive_value, model.neutral_value, model.negative_value
     recent = 0
     run = 0
     # Summed with fsum at the end: exactly rounded, so the order the facts
     # arrive in (say, from the database) cannot change a single bit.
     weights: list[float] = []
     weighted_values: list[float] = []
-    for interaction in interactions:
-        age = today_ord - interaction.occurred_on.toordinal()
+    for age, sentiment in zip(ages, sentiments, strict=True):
         if age < 0:
             continue
         since_newest = age - newest
@@ -301,12 +294,12 @@ def _contact_pattern(
             run += 1
         weight = 0.5 ** (since_newest / cadence)
         weights.append(weight)
-        if interaction.sentiment == "positive":
-            weighted_values.append(weight * model.positive_value)
-        elif interaction.sentiment == "neutral":
-            weighted_values.append(weight * model.neutral_value)
+        if sentiment == "positive":
+            weighted_values.append(weight * positive)
+        elif sentiment == "neutral":
+            weighted_values.append(weight * neutral)
         else:
-            weighted_values.append(weight * model.negative_value)
+            weighted_values.append(weight * negative)
     return newest, recent, run, math.fsum(weighted_values) / math.fsum(weights)
 
 

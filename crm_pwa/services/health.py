@@ -1,5 +1,6 @@
 """Keeps each contact's stored health in step with what happened: load the facts
-(crm_pwa/db/health_facts.py), score them (crm_pwa/domain/health.py), store what changed."""
+(crm_pwa/db/health_facts.py), score them (crm_pwa/domain/health.py), store what changed
+(crm_pwa/db/health_scores.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,8 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col
 
 from crm_pwa.db.contact import Contact
-from crm_pwa.db.health_facts import (
-    ContactKey,
-    iter_facts,
-    load_facts_for,
-    same_health,
-    stored_health,
-    write_health,
-)
+from crm_pwa.db.health_facts import ContactKey, iter_facts, load_facts_for
+from crm_pwa.db.health_scores import same_health, stored_health, write_health
 from crm_pwa.domain.days import latest_day, local_day
 from crm_pwa.domain.health import Health, score_relationship
 
