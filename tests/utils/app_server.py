@@ -22,6 +22,8 @@ from typing import Any
 
 import httpx
 
+from tests.utils.processes import crm_pwa
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -128,14 +130,7 @@ def running_app(data: Path, scale: Scale | None = None) -> Iterator[RunningApp]:
         env["GRANIAN_WORKERS"] = str(scale.workers)
     # Production password hashing: the app is tested with the cost users meet.
     env.pop("RAPPORT_FAST_PASSWORD_HASHING", None)
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run(
-            [sys.executable, "-m", "crm_pwa", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+    crm_pwa(env, ["migrate"], ["seed-demo"])
     reflex = shutil.which("reflex", path=str(Path(sys.executable).parent))
     if reflex is None:
         raise RuntimeError("reflex is not installed in this environment")
