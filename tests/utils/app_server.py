@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ class RunningApp:
     # The server process (Granian's, which starts the app workers) and its log.
     pid: int = 0
     log: Path | None = None
+    # The tokens given by `token`, by email.
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def api(
         self, method: str, path: str, token: str | None = None, **kwargs: Any
@@ -57,9 +59,16 @@ class RunningApp:
         )
 
     def token(self, email: str = REP) -> str:
+        """A token of `email`'s: the one given before while the server still takes it
+        (a test may have signed it out, or moved the clock past its idle limit), else
+        a new one. A sign-in costs a production argon2 hash; the tests ask for many."""
+        given = self.tokens.get(email)
+        if given is not None and self.api("GET", "/me", token=given).status_code == 200:
+            return given
         answer = self.api("POST", "/auth/token", json={"email": email, "password": PASSWORD})
         answer.raise_for_status()
-        return str(answer.json()["access_token"])
+        self.tokens[email] = str(answer.json()["access_token"])
+        return self.tokens[email]
 
     def move_clock(self, days: float) -> None:
         self.clock_file.write_text(str(days))
