@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from tests.utils import app_build
 from tests.utils.processes import crm_pwa
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,8 +121,8 @@ class Scale:
 @contextmanager
 def running_app(data: Path, scale: Scale | None = None) -> Iterator[RunningApp]:
     """Migrates and seeds a database (SQLite in `data`, or the scale's PostgreSQL),
-    serves the app, stops its process group after."""
-    port = _free_port()
+    serves the app (the last build again when it can, tests/utils/app_build.py),
+    stops its process group after."""
     clock_file = data / "clock-offset-days"
     clock_file.write_text("0")
     env = {
@@ -143,11 +144,19 @@ def running_app(data: Path, scale: Scale | None = None) -> Iterator[RunningApp]:
     reflex = shutil.which("reflex", path=str(Path(sys.executable).parent))
     if reflex is None:
         raise RuntimeError("reflex is not installed in this environment")
+    built_port = app_build.reusable_port(env)
+    if built_port is None:
+        port, sources = _free_port(), app_build.sources_digest(env)
+        app_build.forget()
+        command = [reflex]
+    else:
+        port, sources = built_port, ""
+        command = [sys.executable, "-c", app_build.SERVE_BUILT]
     log = data / "app.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                reflex,
+                *command,
                 "run",
                 "--env",
                 "prod",
@@ -168,6 +177,8 @@ def running_app(data: Path, scale: Scale | None = None) -> Iterator[RunningApp]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, log)
+        if sources:
+            app_build.remember(port, env, sources)
         yield RunningApp(url=url, env=env, clock_file=clock_file, pid=process.pid, log=log)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
