@@ -249,11 +249,30 @@
     return transact(['outbox'], 'readonly', (tx) => promised(tx.objectStore('outbox').get(id)));
   }
 
-  async function announce() {
+  async function tell() {
     const current = await status();
     if (hasDocument) document.documentElement.dataset.outboxWaiting = String(current.waiting);
     if (hasWindow) window.dispatchEvent(new CustomEvent('crm-outbox-change', {detail: current}));
     return current;
+  }
+
+  /* Tells the page what the outbox holds once every change made so far is in it. A
+   * telling reads every item: changes made while one runs share the one after it, so
+   * a thousand notes queued at once read the outbox a few times, not a thousand. */
+  let telling = null;
+  let tellingNext = null;
+  function announce() {
+    if (!telling) {
+      telling = tell().finally(() => { telling = null; });
+      return telling;
+    }
+    if (!tellingNext) {
+      tellingNext = telling.catch(() => {}).then(() => {
+        tellingNext = null;
+        return announce();
+      });
+    }
+    return tellingNext;
   }
 
   /* Tells this page, the other tabs and the service worker's pages about a change. */

@@ -15,9 +15,10 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -36,8 +37,9 @@ from crm_pwa.services.actor import Actor
 from crm_pwa.services.snapshot import last_full_week
 from crm_pwa.settings import get_settings
 from tests.conftest import REDIS_URL, Database, require_redis
-from tests.utils.app_server import ROOT, _free_port
+from tests.utils.app_server import _free_port
 from tests.utils.factories import NOW, PASSWORD, make_contact, make_user
+from tests.utils.processes import logged_process
 from tests.utils.push_service import FakePushService
 
 pytestmark = pytest.mark.postgres
@@ -138,23 +140,9 @@ def worker_env(pg: Database, service: FakePushService, data: Path) -> dict[str, 
     return env
 
 
-@contextmanager
-def worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "crm_pwa", "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+def worker(env: dict[str, str], log: Path) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    """A `python -m crm_pwa worker` process, as a host runs it; killed after."""
+    return logged_process([sys.executable, "-m", "crm_pwa", "worker"], env, log)
 
 
 def topics(service: FakePushService) -> Counter[str]:
@@ -240,26 +228,23 @@ def reminder_states(pg: Database) -> tuple[set[str], set[str]]:
 
 
 @contextmanager
-def app_instance(env: dict[str, str], log: Path) -> Iterator[str]:
-    """One app host's API (uvicorn, as tests/utils/api_server.py runs it), ready."""
-    port = _free_port()
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "crm_pwa.api.app:create_api"]
-            + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _ready(url), 90, "the app instance ready", log)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+def app_hosts(env: dict[str, str], log: Path, count: int) -> Iterator[list[str]]:
+    """`count` app hosts' APIs (uvicorn, as tests/utils/api_server.py runs it), started
+    together (each spends seconds importing the app), each ready."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = _free_port()
+        if port not in ports:
+            ports.append(port)
+    with ExitStack() as hosts:
+        for port in ports:
+            command = [sys.executable, "-m", "uvicorn", "--factory", "crm_pwa.api.app:create_api"]
+            command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+            hosts.enter_context(logged_process(command, env, log, stop=signal.SIGTERM))
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        for url in urls:
+            wait_for(partial(_ready, url), 90, "the app instance ready", log)
+        yield urls
 
 
 def _ready(url: str) -> bool:
@@ -285,7 +270,7 @@ def test_two_hosts_send_each_reminder_once_and_write_each_weekly_snapshot_once(
     log = tmp_path / "hosts.log"
     expected: set[str] = set()
     # Two hosts, each an app instance and a worker, on one PostgreSQL and one Redis.
-    with app_instance(env, log) as host_a, app_instance(env, log) as host_b:
+    with app_hosts(env, log, 2) as (host_a, host_b):
         # Reps work through either host: each turns reminders on and promises calls.
         for number, (email, contact_id, zone) in enumerate(reps):
             host = (host_a, host_b)[number % 2]

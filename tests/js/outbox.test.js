@@ -259,6 +259,21 @@ test('status_and_change_events_follow_each_change_when_notes_come_and_go', async
   assertEqual(document.documentElement.dataset.outboxWaiting, '0', 'data attribute after sync');
 });
 
+test('last_change_event_counts_every_note_when_many_are_queued_at_once', async () => {
+  const seen = [];
+  const listener = (event) => seen.push(event.detail.waiting);
+  window.addEventListener('crm-outbox-change', listener);
+  try {
+    signOut();
+    await Promise.all(Array.from({length: 50}, (_, i) => crmOutbox.enqueueNote(note({summary: `Note ${i}`}))));
+  } finally {
+    window.removeEventListener('crm-outbox-change', listener);
+  }
+  assertEqual(seen[seen.length - 1], 50, 'the last event counts all fifty');
+  assertEqual(document.documentElement.dataset.outboxWaiting, '50', 'data attribute after the burst');
+  assertEqual(seen.every((waiting, i) => i === 0 || waiting >= seen[i - 1]), true, 'counts only grow');
+});
+
 test('latest_follow_up_change_wins_when_changed_twice_offline', async () => {
   signOut();
   await crmOutbox.enqueueFollowUpUpdate({id: '5b0c2a9e-1f1d-4b8e-a0c1-00000000f009', status: 'done', changed_at: '2026-05-01T10:00:00+00:00'});

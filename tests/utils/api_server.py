@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from tests.utils.app_server import ROOT, _free_port
+from tests.utils.processes import crm_pwa
 
 
 @dataclass
@@ -33,8 +34,7 @@ def running_api(data: Path) -> Iterator[RunningApi]:
     env = {**os.environ, "RAPPORT_DATA_DIR": str(data), "RAPPORT_DEMO": "on"}
     for name in ("RAPPORT_DATABASE_URL", "REFLEX_DB_URL", "RAPPORT_FAST_PASSWORD_HASHING"):
         env.pop(name, None)
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run([sys.executable, "-m", "crm_pwa", *command], cwd=ROOT, env=env, check=True)
+    crm_pwa(env, ["migrate"], ["seed-demo"], quiet=False)
     port = _free_port()
     log = data / "api.log"
     with log.open("wb") as out:

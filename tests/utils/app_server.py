@@ -16,11 +16,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.utils import app_build
+from tests.utils.processes import crm_pwa
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -45,6 +48,8 @@ class RunningApp:
     # The server process (Granian's, which starts the app workers) and its log.
     pid: int = 0
     log: Path | None = None
+    # The tokens given by `token`, by email.
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def api(
         self, method: str, path: str, token: str | None = None, **kwargs: Any
@@ -55,9 +60,16 @@ class RunningApp:
         )
 
     def token(self, email: str = REP) -> str:
+        """A token of `email`'s: the one given before while the server still takes it
+        (a test may have signed it out, or moved the clock past its idle limit), else
+        a new one. A sign-in costs a production argon2 hash; the tests ask for many."""
+        given = self.tokens.get(email)
+        if given is not None and self.api("GET", "/me", token=given).status_code == 200:
+            return given
         answer = self.api("POST", "/auth/token", json={"email": email, "password": PASSWORD})
         answer.raise_for_status()
-        return str(answer.json()["access_token"])
+        self.tokens[email] = str(answer.json()["access_token"])
+        return self.tokens[email]
 
     def move_clock(self, days: float) -> None:
         self.clock_file.write_text(str(days))
@@ -109,8 +121,8 @@ class Scale:
 @contextmanager
 def running_app(data: Path, scale: Scale | None = None) -> Iterator[RunningApp]:
     """Migrates and seeds a database (SQLite in `data`, or the scale's PostgreSQL),
-    serves the app, stops its process group after."""
-    port = _free_port()
+    serves the app (the last build again when it can, tests/utils/app_build.py),
+    stops its process group after."""
     clock_file = data / "clock-offset-days"
     clock_file.write_text("0")
     env = {
@@ -128,22 +140,23 @@ def running_app(data: Path, scale: Scale | None = None) -> Iterator[RunningApp]:
         env["GRANIAN_WORKERS"] = str(scale.workers)
     # Production password hashing: the app is tested with the cost users meet.
     env.pop("RAPPORT_FAST_PASSWORD_HASHING", None)
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run(
-            [sys.executable, "-m", "crm_pwa", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+    crm_pwa(env, ["migrate"], ["seed-demo"])
     reflex = shutil.which("reflex", path=str(Path(sys.executable).parent))
     if reflex is None:
         raise RuntimeError("reflex is not installed in this environment")
+    built_port = app_build.reusable_port(env)
+    if built_port is None:
+        port, sources = _free_port(), app_build.sources_digest(env)
+        app_build.forget()
+        command = [reflex]
+    else:
+        port, sources = built_port, ""
+        command = [sys.executable, "-c", app_build.SERVE_BUILT]
     log = data / "app.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                reflex,
+                *command,
                 "run",
                 "--env",
                 "prod",
@@ -164,6 +177,8 @@ def running_app(data: Path, scale: Scale | None = None) -> Iterator[RunningApp]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, log)
+        if sources:
+            app_build.remember(port, env, sources)
         yield RunningApp(url=url, env=env, clock_file=clock_file, pid=process.pid, log=log)
     finally:
         os.killpg(process.pid, signal.SIGTERM)

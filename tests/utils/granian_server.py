@@ -12,20 +12,19 @@ loaded instead of spending seconds of CPU importing them.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
 
-from tests.utils.app_server import ROOT, _free_port
+from tests.utils.app_server import _free_port
+from tests.utils.processes import logged_process
 
 SERVE = """
 import sys
@@ -66,17 +65,10 @@ def app_workers(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[Ap
     """Serves the API on a free port with `workers` workers, each ready; kills what is
     left of the process group after."""
     port = _free_port()
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(port), str(workers)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = AppWorkers(url=f"http://127.0.0.1:{port}", process=process, log=log)
-    try:
+    command = [sys.executable, "-c", SERVE, str(port), str(workers)]
+    # Nothing is left after, when the test stopped it, workers and all.
+    with logged_process(command, env, log) as process:
+        server = AppWorkers(url=f"http://127.0.0.1:{port}", process=process, log=log)
         deadline = time.monotonic() + 90
         # Every worker has started when the log says so; one answering is not enough.
         while not (_ready(server.url) and log.read_text().count("Started worker-") >= workers):
@@ -84,8 +76,3 @@ def app_workers(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[Ap
                 raise RuntimeError("the app workers did not start:\n" + log.read_text()[-3000:])
             time.sleep(0.2)
         yield server
-    finally:
-        # Nothing left when the test stopped it, workers and all.
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=20)
