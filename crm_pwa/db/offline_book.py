@@ -167,14 +167,14 @@ def latest_history(connection: Connection, ids: Sequence[uuid.UUID], size: int) 
     happens here."""
     found: Iterable[Any]
     if connection.dialect.name == "postgresql":
-        found = connection.execute(_lateral_history(ids, size))
+        found = connection.execute(_lateral_history(ids, size)).all()
     else:
         # Less the sort keys, which SQLite's union orders by only if they are selected.
         found = (
             (contact, *entry)
             for contact, _at, _source, _entry, *entry in connection.execute(
                 _indexed_history(ids, size)
-            )
+            ).all()
         )
     merged: list[Any] = []
     last: Any = None
@@ -289,7 +289,8 @@ def _lateral_history(ids: Sequence[uuid.UUID], size: int) -> sa.Select[Any]:
     e = latest.c
     return (
         sa.select(
-            _raw(contact),
+            # As text: comparing 10,000 UUIDs a page to group them is dearer than the cast.
+            sa.cast(contact, sa.Text),
             sa.type_coerce(_utc_text(e.at, "postgresql"), sa.String()),
             e.kind,
             e.direction,
