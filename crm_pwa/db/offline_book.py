@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from crm_pwa.db.audit import AuditEvent
-from crm_pwa.db.columns import UTCDateTime
+from crm_pwa.db.columns import UTCDateTime, one_of
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.timeline import TimelineEvent
@@ -92,7 +92,7 @@ def open_follow_ups(connection: Connection, ids: Sequence[uuid.UUID]) -> Sequenc
     c = _FOLLOW_UP.c
     query = (
         sa.select(c.contact_id, c.id, c.title, c.due_on, c.status, c.snooze_until)
-        .where(c.contact_id.in_(ids), c.status != "done")
+        .where(one_of(c.contact_id, ids, connection.dialect.name), c.status != "done")
         .order_by(c.contact_id, c.due_on, c.id)
     )
     return connection.execute(query).mappings().all()
@@ -102,7 +102,7 @@ def open_complaints(connection: Connection, ids: Sequence[uuid.UUID]) -> Sequenc
     c = _COMPLAINT.c
     query = (
         sa.select(c.contact_id, c.id, c.summary, c.opened_at)
-        .where(c.contact_id.in_(ids), c.resolved_at.is_(None))
+        .where(one_of(c.contact_id, ids, connection.dialect.name), c.resolved_at.is_(None))
         .order_by(c.contact_id, c.opened_at.desc(), c.id)
     )
     return connection.execute(query).mappings().all()
@@ -112,7 +112,7 @@ def open_opportunities(connection: Connection, ids: Sequence[uuid.UUID]) -> Sequ
     c = _OPPORTUNITY.c
     query = (
         sa.select(c.contact_id, c.id, c.title, c.stage, c.amount, c.expected_close)
-        .where(c.contact_id.in_(ids), c.stage.not_in(CLOSED_STAGES))
+        .where(one_of(c.contact_id, ids, connection.dialect.name), c.stage.not_in(CLOSED_STAGES))
         .order_by(c.contact_id, c.updated_at.desc(), c.id)
     )
     return connection.execute(query).mappings().all()
@@ -300,6 +300,6 @@ def _lateral_history(ids: Sequence[uuid.UUID], size: int) -> sa.Select[Any]:
             _USER.c.name,
         )
         .select_from(_CONTACT.join(latest, sa.true()).join(_USER, _USER.c.id == e.author_id))
-        .where(contact.in_(ids))
+        .where(one_of(contact, ids, "postgresql"))
         .order_by(contact, e.at.desc(), e.source, e.entry)
     )
