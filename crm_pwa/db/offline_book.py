@@ -11,7 +11,7 @@ LATERAL (docs/benchmarks.md).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -165,25 +165,20 @@ def latest_history(connection: Connection, ids: Sequence[uuid.UUID], size: int) 
     Each source gives its newest `size` per contact (on SQLite ties at the edge
     included), the database orders the few rows that come back, and the cut at `size`
     happens here."""
-    found: Iterable[Any]
     if connection.dialect.name == "postgresql":
-        found = connection.execute(_lateral_history(ids, size)).all()
+        query, skip = _lateral_history(ids, size), 1
     else:
-        # Less the sort keys, which SQLite's union orders by only if they are selected.
-        found = (
-            (contact, *entry)
-            for contact, _at, _source, _entry, *entry in connection.execute(
-                _indexed_history(ids, size)
-            ).all()
-        )
+        # SQLite's union orders by its sort keys only if they are selected: skipped here.
+        query, skip = _indexed_history(ids, size), 4
     merged: list[Any] = []
     last: Any = None
     place = 0
-    for contact, *entry in found:
+    for row in connection.execute(query).all():
+        contact = row[0]
         place = place + 1 if contact == last else 1
         last = contact
         if place <= size:
-            merged.append((contact, place, *entry))
+            merged.append((contact, place, *row[skip:]))
     return merged
 
 
