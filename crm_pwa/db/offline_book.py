@@ -165,6 +165,7 @@ def latest_history(connection: Connection, ids: Sequence[uuid.UUID], size: int) 
     Each source gives its newest `size` per contact (on SQLite ties at the edge
     included), the database orders the few rows that come back, and the cut at `size`
     happens here."""
+    query: sa.Executable
     if connection.dialect.name == "postgresql":
         query, skip = _lateral_history(ids, size), 1
     else:
@@ -182,7 +183,7 @@ def latest_history(connection: Connection, ids: Sequence[uuid.UUID], size: int) 
     return merged
 
 
-def _indexed_history(ids: Sequence[uuid.UUID], size: int) -> sa.CompoundSelect:
+def _indexed_history(ids: Sequence[uuid.UUID], size: int) -> sa.CompoundSelect[Any]:
     """`latest_history`'s rows on SQLite: each source down to each contact's
     `size`-th newest, read from its (contact_id, time) index."""
     notes = _INTERACTION.c
