@@ -45,7 +45,14 @@ if __package__ in (None, ""):
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bench.common import load_average, machine_line, postgres_engine, sqlite_engine, timed
+from bench.common import (
+    load_average,
+    machine_line,
+    postgres_engine,
+    server_cpu,
+    sqlite_engine,
+    timed,
+)
 from bench.fixtures import build_org, bulk_insert
 from crm_pwa import clock
 from crm_pwa.api.book import GZIP_LEVEL
@@ -82,6 +89,7 @@ class Figures:
     contacts: int
     full_seconds: float
     full_cpu: float
+    full_db_cpu: float
     full_pages: int
     full_bytes: int
     full_gzipped: int
@@ -189,35 +197,40 @@ def add_history(engine: Engine, rep: Actor, contact_ids: list[uuid.UUID], seed: 
 
 def download(
     engine: Engine, rep: Actor, cursor: str | None
-) -> tuple[float, float, list[bytes], str, int]:
+) -> tuple[float, float, float, list[bytes], str, int]:
     """One pass as the phone makes it: (server seconds, of which this process's CPU
-    seconds, the pages as JSON, the next cursor, bytes sent gzipped as the route sends
-    them to a browser). On a shared machine the CPU time is what the work costs on a
-    free core (for SQLite, all of it runs in this process)."""
+    seconds, the PostgreSQL backend's CPU seconds, the pages as JSON, the next cursor,
+    bytes sent gzipped as the route sends them to a browser). On a shared machine the
+    CPU time is what the work costs on a free core (for SQLite, all of it runs in this
+    process; for PostgreSQL, add its backend's)."""
     pages: list[bytes] = []
     gzipped = 0
     seconds = 0.0
     cpu = 0.0
+    db_cpu = 0.0
     while True:
 
-        def one(after: str | None = cursor) -> tuple[bytes, bytes]:
+        def one(after: str | None = cursor) -> tuple[bytes, bytes, float]:
             with Session(engine) as session:
+                before = server_cpu(session)
                 page = book_page(
                     session=session, actor=rep, cursor=after, limit=PAGE, now=clock.now()
                 )
+                spent = server_cpu(session) - before
                 body = book_json(page)
-                return body, gzip.compress(body, compresslevel=GZIP_LEVEL)
+                return body, gzip.compress(body, compresslevel=GZIP_LEVEL), spent
 
         started_cpu = time.process_time()
-        took, (body, sent) = timed(one)
+        took, (body, sent, spent) = timed(one)
         cpu += time.process_time() - started_cpu
+        db_cpu += spent
         seconds += took
         pages.append(body)
         gzipped += len(sent)
         answer = json.loads(body)
         cursor = answer["next_cursor"]
         if not answer["more"]:
-            return seconds, cpu, pages, cursor, gzipped
+            return seconds, cpu, db_cpu, pages, cursor, gzipped
 
 
 def make_changes(engine: Engine, rep: Actor, contact_ids: list[uuid.UUID]) -> None:
@@ -333,14 +346,15 @@ def run(backend: str, engine: Engine, contacts: int, measure_storage: bool) -> F
     ids = [contact["id"] for contact in org.contacts]
     add_history(engine, rep, ids, seed=11)
     download(engine, rep, None)  # warm the caches as a running server has them
-    seconds, cpu, pages, cursor, gzipped = download(engine, rep, None)
+    seconds, cpu, db_cpu, pages, cursor, gzipped = download(engine, rep, None)
     make_changes(engine, rep, ids)
-    refresh_seconds, refresh_cpu, refresh_pages, _, _ = download(engine, rep, cursor)
+    refresh_seconds, refresh_cpu, _, refresh_pages, _, _ = download(engine, rep, cursor)
     figures = Figures(
         backend=backend,
         contacts=contacts,
         full_seconds=seconds,
         full_cpu=cpu,
+        full_db_cpu=db_cpu,
         full_pages=len(pages),
         full_bytes=sum(len(page) for page in pages),
         full_gzipped=gzipped,
@@ -371,7 +385,9 @@ def main() -> int:
     for f in results:
         print(
             f"{f.backend}: full download of {f.contacts} cards {f.full_seconds:.2f} s server time "
-            f"(CPU {f.full_cpu:.2f} s; {f.full_pages} pages, {f.full_bytes / 1e6:.1f} MB JSON, "
+            f"(CPU {f.full_cpu:.2f} s"
+            + (f" + PostgreSQL's {f.full_db_cpu:.2f} s" if f.backend == "postgres" else "")
+            + f"; {f.full_pages} pages, {f.full_bytes / 1e6:.1f} MB JSON, "
             f"{f.full_gzipped / 1e6:.1f} MB gzipped); "
             f"refresh after {CHANGES} changes {f.refresh_seconds * 1000:.0f} ms "
             f"(CPU {f.refresh_cpu * 1000:.0f} ms; {f.refresh_cards} cards, "
