@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import ColumnElement, DateTime, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import TypeDecorator
 
 
@@ -34,3 +37,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def one_of(column: ColumnElement[Any], values: Sequence[Any], dialect: str) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as one array parameter (`= ANY`), because psycopg
+    parses a statement again each time when it is long (hundreds of placeholders for a
+    page of ids: a quarter of the offline book's CPU in the app went there)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)

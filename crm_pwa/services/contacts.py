@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, select
 
+from crm_pwa.db.columns import one_of
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.domain.health import DEFAULT_MODEL
@@ -117,7 +118,11 @@ def public_contacts(session: Session, ids: list[uuid.UUID]) -> list[ContactPubli
         return []
     rows = (
         session.connection()
-        .execute(sql_select(_CONTACTS, _OPEN_FOLLOW_UPS).where(_CONTACTS.c.id.in_(ids)))
+        .execute(
+            sql_select(_CONTACTS, _OPEN_FOLLOW_UPS).where(
+                one_of(_CONTACTS.c.id, ids, session.get_bind().dialect.name)
+            )
+        )
         .mappings()
         .all()
     )
