@@ -58,7 +58,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from crm_pwa.db.columns import UTCDateTime
-from crm_pwa.db.contact import Contact, ContactSearchTerm
+from crm_pwa.db.contact import Contact, ContactSearchTerm, Shelf
 from crm_pwa.domain.search import FIELD_ORDER, prefix_upper_bound
 
 Found = tuple[list[uuid.UUID], str | None]
@@ -114,12 +114,19 @@ def _filter_conditions(shape: tuple[bool, bool, bool, bool]) -> list[ColumnEleme
     return conditions
 
 
-def _scope(owners: list[uuid.UUID] | None) -> tuple[str, dict[str, Any]]:
+_SHELVES = select(Shelf.id).where(col(Shelf.owner_id).in_(bindparam("owners", expanding=True)))
+
+
+def _scope(session: Session, owners: list[uuid.UUID] | None) -> tuple[str, dict[str, Any]]:
+    """Which terms to read: every one (admin), or those on the owners' shelves.
+
+    One owner ("one": a rep, or a manager looking at one rep) usually has one shelf,
+    and a few more after receiving whole books; a team has about one per person.
+    """
     if owners is None:
         return "all", {}
-    if len(owners) == 1:
-        return "one", {"owner": owners[0]}
-    return "many", {"owners": owners}
+    shelves = list(session.connection().execute(_SHELVES, {"owners": owners}).scalars())
+    return ("one" if len(owners) == 1 else "many"), {"shelves": shelves}
 
 
 def find_contact_ids(
@@ -133,7 +140,9 @@ def find_contact_ids(
     """A page of the contacts matching every word, best first; words[0] places them."""
     if not words:
         return [], None
-    scope, params = _scope(owners)
+    scope, params = _scope(session, owners)
+    if params.get("shelves") == []:
+        return [], None
     params |= narrow.params()
     for number, word in enumerate(words):
         params[f"word{number}"] = word
@@ -226,7 +235,7 @@ def _step_query(
     """Contacts whose best hit for the lead word is in field FIELD_ORDER[step], in term order.
 
     Parameters: word0/upper0 (the lead word and its range end), word1.. for the
-    other words, owner or owners, the filter's values, after_term/after_id, limit.
+    other words, shelves, the filter's values, after_term/after_id, limit.
     """
     field = FIELD_ORDER[step]
     hit = _TERMS.alias("hit")
@@ -329,14 +338,14 @@ def _ranked_query(
 
 
 def _scoped(statement: Any, terms: Any, scope: str) -> Any:
+    shelves = terms.c.shelf_id.in_(bindparam("shelves", expanding=True))
     if scope == "one":
-        return statement.where(terms.c.owner_id == bindparam("owner", type_=Uuid()))
+        return statement.where(shelves)
     if scope == "many":
         # Wrapped so that no planner reads it as an index condition: walking the
         # field's terms in order and skipping other teams' rows stops at the
-        # LIMIT, where an owner-first index must sort all of the team's matches.
-        owners = terms.c.owner_id.in_(bindparam("owners", expanding=True))
-        return statement.where(owners.is_(true()))
+        # LIMIT, where a shelf-first index must sort all of the team's matches.
+        return statement.where(shelves.is_(true()))
     return statement
 
 
