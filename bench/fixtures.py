@@ -23,7 +23,7 @@ from psycopg.types.string import StrBinaryDumper
 from sqlalchemy import JSON, String, Table
 from sqlalchemy.engine import Connection, Engine
 
-from crm_pwa.db.contact import Contact, ContactSearchTerm
+from crm_pwa.db.contact import Contact, ContactSearchTerm, Shelf
 from crm_pwa.db.interaction import Interaction
 from crm_pwa.db.user import Team, User
 from crm_pwa.domain.search import contact_terms
@@ -228,6 +228,9 @@ def build_org(
     with engine.begin() as connection, _indexes_built_after(connection, bulk):
         bulk_insert(connection, _table(Team), teams)
         bulk_insert(connection, _table(User), people)
+        # One shelf per rep, with the rep's id, as the migration gave existing people.
+        shelves = [{"id": actor.id, "owner_id": actor.id} for actor in rep_actors]
+        bulk_insert(connection, _table(Shelf), shelves)
         for chunk in _chunks(
             _contact_row(rng, rep_actors[index % reps].id, now) for index in range(contacts)
         ):
@@ -327,7 +330,7 @@ def _term_rows(contacts: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                 "contact_id": row["id"],
                 "field": term_field,
                 "term": term,
-                "owner_id": row["owner_id"],
+                "shelf_id": row["owner_id"],
             }
 
 

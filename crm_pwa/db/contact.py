@@ -1,4 +1,4 @@
-"""Contacts and the terms their search runs on."""
+"""Contacts, the terms their search runs on, and the shelves those terms are filed on."""
 
 from __future__ import annotations
 
@@ -54,15 +54,29 @@ class Contact(SQLModel, table=True):
 _TERM = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 
+class Shelf(SQLModel, table=True):
+    """Where a person's search terms are filed: terms name a shelf, not an owner.
+
+    A shelf belongs to one person and holds the terms of their contacts only.
+    Handing over a whole book gives the giver's shelves to the receiver, one row
+    each, instead of rewriting a couple of dozen terms per contact
+    (db/handover.py); a person may so hold several shelves, and one who has none
+    gets a new one when a contact of theirs is next indexed (services/contact_index.py).
+    """
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="user.id", index=True)
+
+
 class ContactSearchTerm(SQLModel, table=True):
     """One searchable term of a contact: a word of a field, or a suffix of a phone or of a
     run of a script written without spaces (crm_pwa/domain/search.py)."""
 
     # Search walks one field's terms in order and stops when a page is full
-    # (db/contact_search.py): covering indexes, with and without the owner.
+    # (db/contact_search.py): covering indexes, with and without the shelf.
     __table_args__ = (
-        Index("ix_contactsearchterm_field_term", "field", "term", "contact_id", "owner_id"),
-        Index("ix_contactsearchterm_owner_field_term", "owner_id", "field", "term", "contact_id"),
+        Index("ix_contactsearchterm_field_term", "field", "term", "contact_id", "shelf_id"),
+        Index("ix_contactsearchterm_shelf_field_term", "shelf_id", "field", "term", "contact_id"),
     )
 
     # No foreign key: checking it was a third of PostgreSQL's work in an import
@@ -72,5 +86,6 @@ class ContactSearchTerm(SQLModel, table=True):
     contact_id: uuid.UUID = Field(sa_column=Column(Uuid(), primary_key=True))
     field: int = Field(primary_key=True)
     term: str = Field(sa_column=Column(_TERM, primary_key=True))
-    # No index of its own: (owner_id, field, term, contact_id) serves lookups by owner.
-    owner_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))
+    # A shelf of the contact's owner (no foreign key either, for the same reason).
+    # No index of its own: (shelf_id, field, term, contact_id) serves lookups by shelf.
+    shelf_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))

@@ -47,11 +47,12 @@ ContactTerms = tuple[uuid.UUID, Iterable[tuple[int, str]]]
 
 def insert_contacts(
     session: Session,
-    owner_id: uuid.UUID,
+    shelf_id: uuid.UUID,
     contacts: Sequence[dict[str, Any]],
     terms: Iterable[ContactTerms],
 ) -> None:
-    """Contacts of one owner given as full column dicts, then their search terms.
+    """Contacts of one owner given as full column dicts, then their search terms, filed
+    on `shelf_id`, a shelf of that owner's (services/contact_index.py, owner_shelf).
 
     `terms` may be lazy: on PostgreSQL each batch is worked out while the server
     stores the one before. The terms have no foreign key: these contacts are new in
@@ -60,26 +61,26 @@ def insert_contacts(
     """
     if session.get_bind().dialect.name == "postgresql":
         _copy_contacts(session, contacts)
-        _copy_terms(session, owner_id, terms)
+        _copy_terms(session, shelf_id, terms)
         return
     for batch in _batches(contacts, BATCH):
         session.execute(insert(_CONTACTS), batch)
-    _sqlite_terms(session, owner_id, terms)
+    _sqlite_terms(session, shelf_id, terms)
 
 
-def _sqlite_terms(session: Session, owner_id: uuid.UUID, terms: Iterable[ContactTerms]) -> None:
+def _sqlite_terms(session: Session, shelf_id: uuid.UUID, terms: Iterable[ContactTerms]) -> None:
     # Through the DB-API cursor: SQLAlchemy's per-row parameter processing (a
     # dict and a uuid-to-hex bind per value) cost more than SQLite's own work.
     # The uuids go in as SQLAlchemy's Uuid type stores them on SQLite: 32 hex
     # digits, each worked out once per contact rather than once per term.
-    owner = owner_id.hex
+    shelf = shelf_id.hex
     rows = [
-        (field, term, contact_hex, owner)
+        (field, term, contact_hex, shelf)
         for contact_hex, pairs in ((contact_id.hex, pairs) for contact_id, pairs in terms)
         for field, term in pairs
     ]
-    # Sorted as the (field, term, contact_id, owner_id) index is, which the
-    # owner's (owner_id, field, term, contact_id) index follows too: each row
+    # Sorted as the (field, term, contact_id, shelf_id) index is, which the
+    # shelf's (shelf_id, field, term, contact_id) index follows too: each row
     # lands next to the one before, and index pages are written once rather than
     # touched at random. This more than halved the import (docs/benchmarks.md).
     rows.sort()
@@ -89,7 +90,7 @@ def _sqlite_terms(session: Session, owner_id: uuid.UUID, terms: Iterable[Contact
     try:
         with large_page_cache(session):
             cursor.executemany(
-                "INSERT INTO contactsearchterm (field, term, contact_id, owner_id)"
+                "INSERT INTO contactsearchterm (field, term, contact_id, shelf_id)"
                 " VALUES (?, ?, ?, ?)",
                 rows,
             )
@@ -125,25 +126,25 @@ def _copy_contacts(session: Session, contacts: Sequence[dict[str, Any]]) -> None
 COPY_BATCH = 1_000
 
 
-def _copy_terms(session: Session, owner_id: uuid.UUID, terms: Iterable[ContactTerms]) -> None:
+def _copy_terms(session: Session, shelf_id: uuid.UUID, terms: Iterable[ContactTerms]) -> None:
     # About 23 terms a contact: COPY streams them in one statement, several times
     # faster than batched INSERTs (all four columns are plain uuid, int and text).
     # Its text format is built here, each uuid spelled once per contact: psycopg's
     # write_row adapts each value on its own, which cost more than the server's work.
-    owner = str(owner_id)
+    shelf = str(shelf_id)
     raw = session.connection().connection.driver_connection
     assert raw is not None
     with (
         raw.cursor() as cursor,
         cursor.copy(
-            "COPY contactsearchterm (contact_id, field, term, owner_id) FROM STDIN"
+            "COPY contactsearchterm (contact_id, field, term, shelf_id) FROM STDIN"
         ) as copy,
     ):
         lines: list[str] = []
         for number, (contact_id, pairs) in enumerate(terms, start=1):
             contact = str(contact_id)
             lines.extend(
-                f"{contact}\t{field}\t{_copy_text(term)}\t{owner}\n" for field, term in pairs
+                f"{contact}\t{field}\t{_copy_text(term)}\t{shelf}\n" for field, term in pairs
             )
             if number % COPY_BATCH == 0:
                 copy.write("".join(lines))

@@ -5,6 +5,10 @@ contacts that pass the filter), so the work is one UPDATE per table whatever the
 size of the book: 5,000 contacts move as fast as 5 (bench/handover.py). The
 contacts themselves move last, because every other statement finds them through
 their current owner.
+
+Search terms are filed on shelves, not owners (db/contact.py): a whole book
+moves with the giver's shelves, one row each, and only a part of a book moves
+its contacts' terms to a shelf of the receiver's.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql import Select, Update
 from sqlmodel import Session, col
 
-from crm_pwa.db.contact import Contact, ContactSearchTerm
+from crm_pwa.db.contact import Contact, ContactSearchTerm, Shelf
 from crm_pwa.db.interaction import Complaint, FollowUp, Opportunity
 from crm_pwa.db.page_cache import large_page_cache
+from crm_pwa.db.shelf import owner_shelf
 from crm_pwa.domain.handover import BookFilter
 
 
@@ -133,6 +138,10 @@ def _move(
     now: datetime,
 ) -> BookCounts:
     ids = _moving_ids(session, giver_id, narrow)
+    # First of all, as a re-index does (services/contact_index.py): the contacts'
+    # rows, then the shelves. A contact being re-indexed meanwhile is either
+    # waited for, or re-indexed afterwards for the receiver.
+    session.execute(_moving_ids(session, giver_id, narrow).with_for_update())
     moved_follow_ups = _changed(
         session,
         update(FollowUp)
@@ -155,19 +164,25 @@ def _move(
         .values(owner_id=receiver_id)
         .execution_options(synchronize_session=False),
     )
-    # Search narrows by owner through its own copy of the owner (db/contact_search.py).
-    # The biggest statement by far (a couple of dozen terms a contact, spread over
-    # the whole table and its (field, term) index): the giver's terms are found
-    # through the (owner, field, term) index, and a filter then picks the contacts.
-    terms = col(ContactSearchTerm.owner_id) == giver_id
-    if not narrow.whole_book:
-        terms = and_(terms, col(ContactSearchTerm.contact_id).in_(ids))
-    session.execute(
-        update(ContactSearchTerm)
-        .where(terms)
-        .values(owner_id=receiver_id)
-        .execution_options(synchronize_session=False)
-    )
+    if narrow.whole_book:
+        # The giver's shelves hold the terms of the giver's contacts and of no one
+        # else's: they go over as they are, a row per shelf rather than a couple of
+        # dozen terms per contact. The giver gets a new shelf when next indexed.
+        session.execute(
+            update(Shelf)
+            .where(col(Shelf.owner_id) == giver_id)
+            .values(owner_id=receiver_id)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        # Found through the primary key, which starts with the contact: as many
+        # rows to rewrite as the part of the book that moves.
+        session.execute(
+            update(ContactSearchTerm)
+            .where(col(ContactSearchTerm.contact_id).in_(ids))
+            .values(shelf_id=owner_shelf(session, receiver_id))
+            .execution_options(synchronize_session=False)
+        )
     # A new updated_at brings the contacts into the receiver's offline book on the next sync.
     moved_contacts = _changed(
         session,

@@ -2,7 +2,7 @@
 
 from crm_pwa.db.audit import AuditEvent
 from crm_pwa.db.calendar_feed import CalendarFeed
-from crm_pwa.db.contact import Contact, ContactSearchTerm
+from crm_pwa.db.contact import Contact, ContactSearchTerm, Shelf
 from crm_pwa.db.health import HealthSnapshot
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.invitation import Invitation, InvitationGuest
@@ -18,6 +18,7 @@ __all__ = [
     "Complaint",
     "Contact",
     "ContactSearchTerm",
+    "Shelf",
     "FollowUp",
     "HealthSnapshot",
     "Interaction",

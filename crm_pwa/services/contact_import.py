@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from crm_pwa.db.contact_import import insert_contacts, known_contacts
+from crm_pwa.db.shelf import owner_shelf
 from crm_pwa.db.user import User
 from crm_pwa.domain.contact_rules import RuleError
 from crm_pwa.domain.health import NEW_REASON
@@ -204,7 +205,8 @@ def _persist(session: Session, actor: Actor, plan: _Plan, now: datetime) -> None
     ]
     # Worked out as they are written: PostgreSQL stores one batch while the next is built.
     terms = ((row["id"], contact_terms(row)) for row in contacts)
-    insert_contacts(session, actor.id, contacts, terms)
+    if contacts:
+        insert_contacts(session, owner_shelf(session, actor.id), contacts, terms)
     for contact_id, changes in plan.updates.items():
         update_contact(
             session=session,

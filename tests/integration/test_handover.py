@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from crm_pwa import clock
 from crm_pwa.db.audit import AuditEvent
-from crm_pwa.db.contact import Contact, ContactSearchTerm
+from crm_pwa.db.contact import Contact, ContactSearchTerm, Shelf
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction, Opportunity
 from crm_pwa.db.user import User
 from crm_pwa.domain.days import local_day
@@ -147,7 +147,13 @@ def holdings(session: Session, owner: User) -> dict[str, int]:
             Complaint, col(Complaint.owner_id) == owner.id, col(Complaint.resolved_at).is_(None)
         ),
         "notes_written": count(Interaction, col(Interaction.author_id) == owner.id),
-        "search_terms": count(ContactSearchTerm, col(ContactSearchTerm.owner_id) == owner.id),
+        # On the owner's shelves, where their search looks.
+        "search_terms": session.exec(
+            select(func.count())
+            .select_from(ContactSearchTerm)
+            .join(Shelf, col(Shelf.id) == col(ContactSearchTerm.shelf_id))
+            .where(col(Shelf.owner_id) == owner.id)
+        ).one(),
     }
 
 

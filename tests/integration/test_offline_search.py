@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from crm_pwa.api.app import create_api
 from crm_pwa.db.contact import Contact, ContactSearchTerm
+from crm_pwa.db.shelf import owner_shelf
 from crm_pwa.domain.phone import normalise_phone
 from crm_pwa.domain.search import FIELDS, contact_terms
 from crm_pwa.services.actor import Actor
@@ -165,10 +166,11 @@ def rep(db: Database, session: Session) -> tuple[Actor, list[str]]:
     # In bulk, with the terms of the function the app indexes with: ORM objects
     # for 2,000 contacts and their ~60,000 terms would take most of the test's time.
     session.execute(insert(Contact), [contact.model_dump() for contact in contacts])
+    shelf = owner_shelf(session, actor.id)
     session.execute(
         insert(ContactSearchTerm),
         [
-            {"contact_id": c.id, "field": field, "term": term, "owner_id": c.owner_id}
+            {"contact_id": c.id, "field": field, "term": term, "shelf_id": shelf}
             for c in contacts
             for field, term in contact_terms({f.key: getattr(c, f.key) for f in FIELDS})
         ],
