@@ -103,7 +103,12 @@ def page(phone: BrowserContext) -> Page:
 
 
 def sign_in(page: Page, email: str = REP, password: str = PASSWORD) -> None:
+    """Signs in through the sign-in page's form; once signed in, waits for the app's page
+    to load (its scripts run: `window.swReady` is set), not only for its prerendered HTML."""
     page.goto("/signin")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    if page.get_by_role("alert").count() == 0:
+        page.wait_for_url(lambda url: "/signin" not in url, wait_until="load")

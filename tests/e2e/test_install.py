@@ -71,6 +71,7 @@ def test_app_is_installable_with_a_full_manifest_when_opened_in_a_phone_profile(
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", name="Today")).to_be_visible()
+        page.wait_for_function("window.swReady !== undefined")
         scope = page.evaluate("async () => (await window.swReady).scope")
         assert scope == f"{app_server.url}/"
         cached = page.evaluate(
