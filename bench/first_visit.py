@@ -401,6 +401,8 @@ def warm_visit(browser: Browser, playwright: Playwright, url: str, rapport: bool
             first.get_by_label("Password").fill(PASSWORD)
             first.get_by_role("button", name="Sign in").click()
             expect(first.get_by_role("heading", name="Today")).to_be_visible(timeout=TIMEOUT_MS)
+            # Sign-in ends in a page load: its prerendered heading shows before its scripts run.
+            first.wait_for_function("window.swReady !== undefined", timeout=TIMEOUT_MS)
             first.evaluate("window.swReady.then(() => true)")
         else:
             first.goto(url + "/", timeout=TIMEOUT_MS)

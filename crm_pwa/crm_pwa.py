@@ -8,7 +8,7 @@ from crm_pwa import routes
 from crm_pwa.api.app import create_api
 from crm_pwa.api.browser_headers import BrowserHeaders
 from crm_pwa.api.page_paths import PagePaths
-from crm_pwa.components.signed_out import sign_in_page_meta, signed_out_redirect
+from crm_pwa.components.signed_out import signed_out_redirect
 from crm_pwa.pages.audit import AuditState, audit_page
 from crm_pwa.pages.contact import contact_page
 from crm_pwa.pages.contact_form import ContactFormState, edit_contact_page, new_contact_page
@@ -27,7 +27,6 @@ from crm_pwa.pages.rep import rep_page
 from crm_pwa.pages.rep_state import RepState
 from crm_pwa.pages.set_password import SetPasswordState, set_password_page
 from crm_pwa.pages.settings import settings_page
-from crm_pwa.pages.signin import SignInState, signin_page
 from crm_pwa.pages.team import TeamState, team_page
 from crm_pwa.pages.today import TodayState, today_page
 from crm_pwa.scheduler import run_scheduler
@@ -60,18 +59,12 @@ app = rx.App(
         rx.el.link(rel="stylesheet", href="/offline.css"),
     ],
     stylesheets=["/theme.css"],
-    # The API is mounted first; `/signin` is then served without a redirect to
-    # `/signin/`, and the headers wrap pages, assets and API alike.
+    # The API is mounted first; the sign-in page (not a React page) and the
+    # prerendered pages are then served at their own address (`/contacts`, not a
+    # redirect to `/contacts/`), and the headers wrap pages, assets and API alike.
     api_transformer=[create_api(), PagePaths, BrowserHeaders],
 )
 
-app.add_page(
-    signin_page,
-    route=routes.SIGN_IN,
-    title="Sign in · Rapport",
-    meta=[sign_in_page_meta()],
-    on_load=SignInState.skip_if_signed_in,
-)
 app.add_page(today_page, route=routes.TODAY, title="Today · Rapport", on_load=TodayState.load)
 app.add_page(
     contacts_page, route=routes.CONTACTS, title="Contacts · Rapport", on_load=ContactsState.load

@@ -32,6 +32,7 @@ from crm_pwa.api import (
     probes,
     push,
     service_worker,
+    signin_form,
     sync,
     teams,
 )
@@ -247,6 +248,7 @@ def create_api() -> FastAPI:
     api.include_router(invitations.router, prefix=API_PREFIX)
     api.include_router(invitations.unsubscribe_router, prefix=API_PREFIX)
     api.include_router(service_worker.router)
+    api.include_router(signin_form.router)
     api.include_router(probes.router)
     build_document = api.openapi
 

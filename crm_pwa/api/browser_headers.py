@@ -1,12 +1,13 @@
 """What the browser is told on every answer: what it may run, show in a frame, send and keep.
 
 The prerendered pages carry a few inline scripts of their own (React Router's
-hydration, Reflex's colour-mode and scroll restoration). The policy allows
-exactly those by their SHA-256 hash, read from the built pages, and no other
-inline script. Reflex runs every `rx.call_script` and every event callback
-(in the page or sent by this server) through `eval`, hence `'unsafe-eval'`
-(docs/security.md says what dropping it takes); inline styles are allowed
-because Emotion and Radix write them at run time.
+hydration, Reflex's colour-mode and scroll restoration), and the sign-in pages
+made in Python (crm_pwa/pages/signin.py) two of their own. The policy allows
+exactly those by their SHA-256 hash, read from the built pages and from the
+sign-in pages, and no other inline script. Reflex runs every `rx.call_script`
+and every event callback (in the page or sent by this server) through `eval`,
+hence `'unsafe-eval'` (docs/security.md says what dropping it takes); inline
+styles are allowed because Emotion and Radix write them at run time.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_pwa.api.service_worker import BUILD_DIR
+from crm_pwa.pages.signin import pages_for_policy
 from crm_pwa.settings import get_settings
 
 API_PREFIX = "/api/v1"
@@ -70,8 +72,8 @@ def content_security_policy(script_hashes: Iterable[str]) -> str:
 
 @lru_cache(maxsize=1)
 def _built_policy(build_dir: Path) -> str:
-    pages = (path.read_text(encoding="utf-8") for path in sorted(build_dir.rglob("*.html")))
-    return content_security_policy(inline_script_hashes(pages))
+    pages = [path.read_text(encoding="utf-8") for path in sorted(build_dir.rglob("*.html"))]
+    return content_security_policy(inline_script_hashes([*pages, *pages_for_policy()]))
 
 
 def served_over_https(scope: Scope, trusted_proxies: tuple[str, ...]) -> bool:

@@ -1,17 +1,18 @@
-"""Prerendered pages answer at their own address: `/signin`, not a 307 to `/signin/`;
-a signed-out page load of a signed-in page gets the sign-in page at once.
+"""Pages answer at their own address, and a signed-out page load gets the sign-in page.
 
-The build writes a page as `signin/index.html`. Starlette's static files answer
-`/signin` with a redirect to `/signin/`, a round trip a phone pays on every
-signed-out visit (and a redirect that a service worker cannot hand back for a
-navigation). This rewrites such a request to the directory's index before the
-static files see it; the address in the browser stays `/signin`.
+The build writes a page as `contacts/index.html`. Starlette's static files answer
+`/contacts` with a redirect to `/contacts/`, a round trip a phone pays (and a
+redirect that a service worker cannot hand back for a navigation). This rewrites
+such a request to the directory's index before the static files see it; the
+address in the browser stays `/contacts`.
 
-A page load of `/` (or any signed-in page) from a browser without the signed-in
-hint (crm_pwa/domain/sign_in_hint.py) is answered with the sign-in page, whose
-head script then shows `/signin` in the address bar. Those answers name the
-cookie in `Vary` and are revalidated each time, so no cache hands the sign-in
-page to a rep who has since signed in.
+The sign-in page is not a React page: it is made here, in Python
+(crm_pwa/pages/signin.py), for `/signin` and for a page load of `/` (or any
+signed-in page) from a browser without the signed-in hint
+(crm_pwa/domain/sign_in_hint.py). Its script then shows `/signin` in the address
+bar, with the page asked for as `next`. Those answers name the cookie in `Vary`
+and are revalidated each time, so no cache hands the sign-in page to a rep who
+has since signed in.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_pwa.api.service_worker import BUILD_DIR
+from crm_pwa.api.signin_form import sign_in_answer
+from crm_pwa.domain.deep_link import SIGN_IN
 from crm_pwa.domain.sign_in_hint import signed_in_pattern, wants_sign_in
 
 API_PREFIX = "/api/"
-SIGN_IN_PAGE = "/signin/"
 _SIGNED_IN = re.compile(signed_in_pattern())
 
 
@@ -58,21 +60,26 @@ class PagePaths:
         asked = scope["path"]
         headers = Headers(scope=scope)
         navigation = headers.get("sec-fetch-mode") == "navigate"
-        if wants_sign_in(asked, navigation, headers.get("cookie", "")):
-            path = SIGN_IN_PAGE
-        else:
-            path = page_path(self.build_dir, asked)
+        if asked.rstrip("/") == SIGN_IN or wants_sign_in(
+            asked, navigation, headers.get("cookie", "")
+        ):
+            answer = sign_in_answer(asked, scope.get("query_string", b"").decode("latin-1"))
+            await answer(scope, receive, send if asked.rstrip("/") == SIGN_IN else _vary(send))
+            return
+        path = page_path(self.build_dir, asked)
         if path != asked:
             scope = {**scope, "path": path, "raw_path": path.encode()}
-        if not _SIGNED_IN.match(asked):
-            await self.app(scope, receive, send)
-            return
+        await self.app(scope, receive, _vary(send) if _SIGNED_IN.match(asked) else send)
 
-        async def vary(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                answer = MutableHeaders(scope=message)
-                answer.append("Vary", "Cookie")
-                answer["Cache-Control"] = "no-cache"
-            await send(message)
 
-        await self.app(scope, receive, vary)
+def _vary(send: Send) -> Send:
+    """Answers that depend on the signed-in hint say so, and are asked again each time."""
+
+    async def vary(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            answer = MutableHeaders(scope=message)
+            answer.append("Vary", "Cookie")
+            answer["Cache-Control"] = "no-cache"
+        await send(message)
+
+    return vary

@@ -7,15 +7,11 @@ painted:
 
 - it keeps the signed-in hint cookie in step with the stored token
   (crm_pwa/domain/sign_in_hint.py), so the server answers a signed-out page load
-  of `/` with the prerendered sign-in page itself;
-- on that sign-in page it only renames the address to `/signin`, carrying the
-  page to come back to (`/contacts/42` becomes `/signin?next=%2Fcontacts%2F42`;
-  `crm_pwa/domain/deep_link.py` decides whether it is followed), before React
-  reads it;
+  of `/` with its sign-in page (crm_pwa/pages/signin.py, no React) itself;
 - where the server could not know (a stale hint, a page from the service worker)
-  it stops the page and replaces it with `/signin` the old way;
-- a phone that holds a token but got the sign-in page (its hint was missing, e.g.
-  signed in before the hint existed) sets the hint and loads the page again, once.
+  it stops the page and loads the sign-in page, carrying the page to come back to
+  (`/contacts/42` becomes `/signin?next=%2Fcontacts%2F42`;
+  `crm_pwa/domain/deep_link.py` decides whether it is followed).
 
 A token that is present but expired is still caught by the pages' `on_load`,
 which also carries the page along. The token is read as assets/outbox.js reads it
@@ -33,11 +29,6 @@ from crm_pwa.domain.deep_link import NEXT, SIGN_IN
 from crm_pwa.domain.sign_in_hint import HINT_COOKIE, signed_in_pattern
 from crm_pwa.state.session import TOKEN_KEY
 
-# The sign-in page names itself in its head (crm_pwa.py adds this meta tag), so
-# the script knows it was served in place of a signed-in page.
-PAGE_META = "rapport-page"
-SIGN_IN_PAGE = "sign-in"
-
 SIGNED_OUT_JS = f"""(function () {{
   try {{
     var token = (localStorage.getItem('{TOKEN_KEY}') || '').replace(/"/g, '').trim();
@@ -46,31 +37,15 @@ SIGNED_OUT_JS = f"""(function () {{
     if (token && !hinted) document.cookie = hint + '; path=/; max-age=31536000; samesite=lax';
     if (!token && hinted) document.cookie = hint + '; path=/; max-age=0; samesite=lax';
     var path = location.pathname;
-    if (!new RegExp({json.dumps(signed_in_pattern())}).test(path)) return;
-    var signIn = document.querySelector('meta[name="{PAGE_META}"][content="{SIGN_IN_PAGE}"]');
-    if (token) {{
-      if (signIn && !hinted && document.cookie.split('; ').indexOf(hint) !== -1) {{
-        window.stop();
-        location.reload();
-      }}
-      return;
-    }}
+    if (token || !new RegExp({json.dumps(signed_in_pattern())}).test(path)) return;
     var here = path + location.search + location.hash;
     var target = here === '/' ? '{SIGN_IN}' : '{SIGN_IN}?{NEXT}=' + encodeURIComponent(here);
-    if (signIn) {{
-      history.replaceState(null, '', target);
-      return;
-    }}
     window.stop();
     location.replace(target);
   }} catch (e) {{
     /* No localStorage (a locked-down browser): the pages' on_load redirects instead. */
   }}
 }})();"""
-
-
-def sign_in_page_meta() -> dict[str, str]:
-    return {"name": PAGE_META, "content": SIGN_IN_PAGE}
 
 
 def signed_out_redirect() -> rx.Component:

@@ -3,8 +3,9 @@
 The session token lives in the browser's localStorage, which a server never sees.
 So the head script (crm_pwa/components/signed_out.py) keeps a cookie beside it,
 `rapport_signed_in=1` while a token is stored, and the server answers a
-navigation to a signed-in page that comes without it with the prerendered sign-in
-page itself: no redirect, no round trip, no Today shell first. The cookie is only
+navigation to a signed-in page that comes without it with the sign-in page itself
+(crm_pwa/pages/signin.py, plain HTML): no redirect, no round trip, no Today shell
+first. The cookie is only
 a hint about which HTML to send; it grants nothing (every request for data still
 carries the token), and a wrong hint costs one reload at worst.
 """

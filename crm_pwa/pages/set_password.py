@@ -16,7 +16,6 @@ from crm_pwa import clock, routes
 from crm_pwa.components.shell import loading_rows
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.devices import device_label
-from crm_pwa.pages.signin import field
 from crm_pwa.services import sign_in_links
 from crm_pwa.services.auth import SignedIn
 from crm_pwa.services.errors import ServiceError
@@ -33,6 +32,25 @@ def _use(secret: str, password: str, device: str) -> SignedIn:
         return sign_in_links.use_link(
             session, secret=secret, password=password, now=clock.now(), label="web", device=device
         )
+
+
+def field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
+    return rx.el.label(
+        rx.text(label, weight="medium", size="3"),
+        rx.input(
+            name=name,
+            type=kind,
+            auto_complete=autocomplete,
+            required=True,
+            size="3",
+            width="100%",
+            min_height="48px",
+        ),
+        display="flex",
+        flex_direction="column",
+        gap="6px",
+        width="100%",
+    )
 
 
 class SetPasswordState(SessionState):
@@ -139,9 +157,12 @@ def set_password_page() -> rx.Component:
                             role="alert",
                             width="100%",
                         ),
-                        rx.link(
+                        # A page load: the sign-in page is the server's, not React's.
+                        rx.el.a(
                             "Go to sign-in",
-                            href=routes.SIGN_IN + "/",
+                            href=routes.SIGN_IN,
+                            color="var(--accent-11)",
+                            font_weight="500",
                             min_height="48px",
                             display="flex",
                             align_items="center",

@@ -7,6 +7,7 @@ offline outbox also reads it, so the UI and the JSON API share one session.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from crm_pwa import clock, routes
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.deep_link import sign_in_url
+from crm_pwa.domain.sign_in_hint import HINT_COOKIE
 from crm_pwa.services import auth
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Unauthorized
@@ -33,6 +35,20 @@ PUSH_ENDPOINT_JS = (
     " return subscription ? subscription.endpoint : '';"
     " } catch (_) { return ''; } })()"
 )
+
+
+def leave_for_sign_in(url: str) -> EventSpec:
+    """A page load of the sign-in page, the stored session dropped first.
+
+    The sign-in page is the server's own HTML, not a React route: React Router's
+    navigation would never reach the server. The token goes before the page does,
+    so the sign-in page never sees a token the server refused.
+    """
+    return rx.call_script(
+        f"localStorage.removeItem('{TOKEN_KEY}');"
+        f" document.cookie = '{HINT_COOKIE}=1; path=/; max-age=0; samesite=lax';"
+        f" window.location.replace({json.dumps(url)});"
+    )
 
 
 async def in_database(work: Callable[[Session], T]) -> T:
@@ -100,10 +116,10 @@ class SessionState(rx.State):
     def _to_sign_in(self) -> EventSpec:
         """Sign-in, then back here: a reminder opened after the session ran out still lands."""
         if not self.session_lost:
-            return rx.redirect(routes.SIGN_IN)
+            return leave_for_sign_in(routes.SIGN_IN)
         url = self.router.url
         here = url.path + (f"?{url.query}" if url.query else "")
-        return rx.redirect(sign_in_url(here))
+        return leave_for_sign_in(sign_in_url(here))
 
     @rx.event
     async def require_user(self) -> EventSpec | None:
@@ -122,7 +138,7 @@ class SessionState(rx.State):
         await asyncio.to_thread(_sign_out, self.token, str(endpoint or "")[:ENDPOINT_CHARS])
         self._forget()
         self.session_lost = False
-        return rx.redirect(routes.SIGN_IN)
+        return leave_for_sign_in(routes.SIGN_IN)
 
     @rx.event
     async def sign_out_everywhere(self) -> EventSpec:
@@ -131,7 +147,7 @@ class SessionState(rx.State):
             await asyncio.to_thread(_sign_out_everywhere, actor)
         self._forget()
         self.session_lost = False
-        return rx.redirect(routes.SIGN_IN)
+        return leave_for_sign_in(routes.SIGN_IN)
 
 
 def _authenticate(token: str) -> Actor | None:

@@ -103,7 +103,16 @@ def page(phone: BrowserContext) -> Page:
 
 
 def sign_in(page: Page, email: str = REP, password: str = PASSWORD) -> None:
+    """Signs in through the sign-in page's form; once signed in, waits for the app's page
+    to load (its scripts run: `window.swReady` is set), not only for its prerendered HTML."""
     page.goto("/signin")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    # The form's answer: the page again with a refusal, or (after the page that hands
+    # the session over) a page of the app.
+    refused = page.locator("#signin [role='alert']")
+    in_the_app = page.locator("body:not(:has(#signin, #signed-in))")
+    expect(refused.or_(in_the_app)).to_have_count(1)
+    if refused.count() == 0:
+        page.wait_for_load_state("load")

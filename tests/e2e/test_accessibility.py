@@ -58,8 +58,13 @@ GO_JS = """(path) => {
   history.pushState({}, '', path);
   dispatchEvent(new PopStateEvent('popstate', { state: {} }));
 }"""
-SCHEME_JS = """(scheme) => document.documentElement.classList.contains(scheme)
-  && document.querySelector('.radix-themes').classList.contains(scheme)"""
+# The sign-in page has no React and no Radix theme: its CSS follows the emulated
+# `prefers-color-scheme` at once.
+SCHEME_JS = """(scheme) => {
+  const themed = document.querySelector('.radix-themes');
+  return !themed || (document.documentElement.classList.contains(scheme)
+    && themed.classList.contains(scheme));
+}"""
 
 
 @dataclass(frozen=True)
