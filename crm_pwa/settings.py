@@ -53,7 +53,9 @@ class Settings:
     scheduler: str = "on"
     # Jobs one `worker` process runs at once, and how often it says it is alive: a
     # worker silent for three beats is taken for dead and its jobs are run again.
-    worker_concurrency: int = 4
+    # Two: one job's database steps overlap another's sending; more jobs only add
+    # threads fighting for the interpreter (bench/push.py: 2 -> 14-16 s, 4 -> 21-23 s).
+    worker_concurrency: int = 2
     worker_heartbeat_seconds: int = 10
     fast_password_hashing: bool = False
     # Admission control of /api/v1 (crm_pwa/api/admission.py): requests at work at
@@ -176,7 +178,7 @@ def get_settings() -> Settings:
         time_zone=_env("TIME_ZONE", "UTC"),
         clock_file=Path(clock_file) if clock_file else None,
         scheduler=_choice("SCHEDULER", "on", ("on", "off", "queue")),
-        worker_concurrency=_count("WORKER_CONCURRENCY", 4),
+        worker_concurrency=_count("WORKER_CONCURRENCY", 2),
         worker_heartbeat_seconds=_count("WORKER_HEARTBEAT_SECONDS", 10),
         fast_password_hashing=_switch("FAST_PASSWORD_HASHING", "0", "1", "0"),
         password_hash_slots=_count("PASSWORD_HASH_SLOTS", _cores()),
