@@ -13,6 +13,7 @@ const NAVIGATION_TIMEOUT_MS = 4000;
 // Build output named by its content hash (served `immutable`).
 const HASHED = /^\/assets\//;
 const SPA_FALLBACKS = ['/__spa-fallback.html', '/'];
+const SIGN_IN = /^\/signin\/?$/;
 // Served live by the backend: data, the Reflex websocket, uploads, health checks.
 const NEVER_CACHED = /^\/(api\/|_event|_upload|ping$|_health$|sw\.js$)/;
 // Files the page loads as code, styles, images or fonts; fetch() calls (destination
@@ -84,11 +85,34 @@ async function navigate(request) {
     answer = 'offline';
   }
   if (answer instanceof Response && answer.status < 500) return answer;
+  // Signing in needs the server: say so, rather than a cached app page that finds
+  // no such route (the sign-in page is the server's own, not the app's).
+  if (SIGN_IN.test(url.pathname)) {
+    if (answer instanceof Response) return answer;
+    return answer === 'slow' ? network.catch(() => offlineSignIn()) : offlineSignIn();
+  }
   // Offline, slow or a server error: the cached shell still lets the rep look up
   // contacts and write notes into the outbox.
   const cached = await cachedPage(url);
   if (cached) return cached;
   return answer instanceof Response ? answer : network;
+}
+
+/* A page of its own (no CSP is set on it, so its one line of script runs): it
+ * loads the sign-in page again as soon as the phone has a signal. */
+function offlineSignIn() {
+  const html = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+    + '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    + '<title>Offline · Rapport</title><style>'
+    + 'body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#fff;color:#1c2024}'
+    + 'main{max-width:400px;margin:0 auto;padding:48px 24px}h1{font-size:2rem;margin:0 0 8px}'
+    + '@media (prefers-color-scheme: dark){body{background:#111113;color:#edeef0}}'
+    + '</style></head><body><main><h1>Rapport</h1>'
+    + '<p role="status">You are offline. Signing in needs a signal; this page tries '
+    + 'again by itself when the phone is back online.</p></main>'
+    + '<script>addEventListener("online", () => location.reload());</script>'
+    + '</body></html>';
+  return new Response(html, {status: 503, headers: {'Content-Type': 'text/html; charset=utf-8'}});
 }
 
 async function staticAsset(request) {

@@ -143,3 +143,21 @@ def test_notes_written_offline_reach_the_server_once_when_the_phone_is_back_onli
     item.get_by_role("button", name="Yes, discard").click()
     expect(item).to_have_count(0)
     assert page.evaluate("window.crmOutbox.status()") == {"waiting": 0, "items": []}
+
+
+def test_sign_in_with_no_signal_says_it_needs_one_and_comes_back_with_the_signal(
+    page: Page, phone: BrowserContext
+) -> None:
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    page.evaluate("() => window.swReady")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    phone.set_offline(True)
+    page.goto("/signin")
+    expect(page.get_by_role("status")).to_contain_text("Signing in needs a signal")
+    expect(page.get_by_label("Email")).to_have_count(0)
+
+    phone.set_offline(False)
+    expect(page.get_by_label("Email")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
