@@ -7,8 +7,6 @@ contact erased meanwhile. PostgreSQL only: SQLite lets one writer at a time in.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlmodel import col, func, select
 
@@ -16,6 +14,7 @@ from crm_pwa.db.contact import ContactSearchTerm
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.contact_editing import ContactUpdate, delete_contact, update_contact
 from tests.conftest import Database
+from tests.utils.blocking import waits_for_commit
 from tests.utils.factories import NOW, make_contact, make_user
 
 
@@ -35,27 +34,14 @@ def test_an_erase_that_waits_for_an_edit_leaves_none_of_the_edits_search_terms(
         contact_in=ContactUpdate(name="Zebulon Marrow"),
         now=NOW,
     )
-    erased = threading.Event()
-    failures: list[BaseException] = []
 
     def erase() -> None:
-        try:
-            with pg.session() as session:
-                delete_contact(session=session, actor=actor, contact_id=contact.id, now=NOW)
-                session.commit()
-            erased.set()
-        except BaseException as error:  # reported by the test below
-            failures.append(error)
+        with pg.session() as session:
+            delete_contact(session=session, actor=actor, contact_id=contact.id, now=NOW)
+            session.commit()
 
-    eraser = threading.Thread(target=erase)
-    eraser.start()
     # The erase waits while the edit, its new terms written, is not committed.
-    assert not erased.wait(1.0)
-    editing.commit()
-    editing.close()
-    eraser.join(timeout=30)
-
-    assert failures == [] and erased.is_set()
+    waits_for_commit(editing, erase)
     with pg.session() as session:
         left = select(func.count()).where(col(ContactSearchTerm.contact_id) == contact.id)
         assert session.exec(left).one() == 0
