@@ -187,8 +187,12 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_note_and_reps_carry_on(
     assert set(acknowledged) <= set(rows), "a note the server acknowledged is missing"
     assert set(rows) <= sent
     assert max(rows.values()) == 1
-    # Only requests the dead worker held went unanswered, and nothing was refused.
-    assert sum(len(phone.no_answer) for phone in phones) <= CLIENTS
+    # Only requests around the kill went unanswered: the one a phone had on the dead
+    # worker, and at most one more sent before its connections were gone (a CI run
+    # saw 7 for 6 phones). Nothing was refused.
+    for phone in phones:
+        assert len(phone.no_answer) <= 2
+        assert all(killed_at <= at <= killed_at + 5 for at in phone.no_answer)
     assert not sum((phone.refused for phone in phones), Counter())
 
 
