@@ -1,7 +1,7 @@
 """axe-core finds no serious or critical failure on any page, phone or desktop, light or dark.
 
-Every page a rep or a manager reaches is checked as each of them, on a Pixel 7
-and at 1280 px, with the browser asking for light and for dark colours. The
+Every page a rep or a manager reaches is checked as each of them, on a Pixel 7,
+on the same phone narrowed to 360 px and at 1280 px, with the browser asking for light and for dark colours. The
 page structure rules (one `main`, everything inside landmarks, one `h1`, a
 title) must pass whatever axe rates them. axe-core comes from the npm registry
 into `.tools` (the Makefile installs it before `make test`).
@@ -49,6 +49,8 @@ RUN_AXE_JS = """async (runOnly) => {
   }));
 }"""
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+# The narrowest phone the layout is made for, with the Pixel 7's touch and pixel ratio.
+NARROW = {"width": 360, "height": 780}
 OTHER_REP_NAME = "Sam Okafor"
 
 
@@ -269,7 +271,7 @@ def _link_page(page: Page, app_server: RunningApp, axe_source: str, label: str) 
 
 
 @pytest.mark.parametrize("who", ["signed out", REP, MANAGER, ADMIN])
-@pytest.mark.parametrize("device", ["Pixel 7", "1280 px"])
+@pytest.mark.parametrize("device", ["Pixel 7", "360 px", "1280 px"])
 def test_no_serious_accessibility_failure_when_any_page_is_checked(
     browser: Browser,
     playwright: Playwright,
@@ -279,8 +281,10 @@ def test_no_serious_accessibility_failure_when_any_page_is_checked(
     who: str,
 ) -> None:
     look: dict[str, Any] = (
-        dict(playwright.devices["Pixel 7"]) if device == "Pixel 7" else dict(DESKTOP)
+        dict(DESKTOP) if device == "1280 px" else dict(playwright.devices["Pixel 7"])
     )
+    if device == "360 px":
+        look["viewport"] = NARROW
     signed_in = who != "signed out"
     context = browser.new_context(
         **look,
