@@ -36,7 +36,7 @@ from sqlmodel import Session
 from bench.common import machine, postgres_engine, server_cpu, sqlite_engine, timed
 from bench.fixtures import Org, build_org, bulk_insert
 from crm_pwa.db.interaction import Complaint, FollowUp, Opportunity
-from crm_pwa.db.raw_sql import table_of
+from crm_pwa.db.note_rows import table_of
 from crm_pwa.services.handover import HandoverCounts, HandoverRequest, hand_over
 
 TARGET_SECONDS = 5.0

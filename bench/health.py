@@ -48,7 +48,7 @@ from bench.common import load_average, machine, postgres_engine, sqlite_engine, 
 from bench.fixtures import NO_PASSWORD
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
-from crm_pwa.db.raw_sql import table_of
+from crm_pwa.db.note_rows import table_of
 from crm_pwa.services.health import refresh_all_health
 from crm_pwa.services.snapshot import last_full_week, snapshot_week
 

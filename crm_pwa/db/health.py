@@ -10,7 +10,8 @@ from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint, Uuid
 from sqlmodel import Field, Session, SQLModel
 
 from crm_pwa.db.columns import UTCDateTime, new_id
-from crm_pwa.db.raw_sql import RawSql, table_of
+from crm_pwa.db.note_rows import table_of
+from crm_pwa.db.raw_sql import RawSql
 
 
 class HealthSnapshot(SQLModel, table=True):

@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import Complaint, FollowUp, Interaction
 from crm_pwa.db.local_days import LocalDays, StoredDays
-from crm_pwa.db.raw_sql import RawSql, table_of
+from crm_pwa.db.note_rows import table_of
+from crm_pwa.db.raw_sql import RawSql
 from crm_pwa.db.user import User
 from crm_pwa.domain.follow_through import FollowUpFact
 from crm_pwa.domain.health import ComplaintFact, RelationshipFacts

@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.health_facts import ContactKey
-from crm_pwa.db.raw_sql import RawSql, table_of
+from crm_pwa.db.note_rows import table_of
+from crm_pwa.db.raw_sql import RawSql
 from crm_pwa.domain.health import Health
 
 

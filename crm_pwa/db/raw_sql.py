@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 
 class RawSql:
@@ -111,8 +110,3 @@ class RawSql:
             return int(cursor.rowcount)
         finally:
             cursor.close()
-
-
-def table_of(model: type[SQLModel]) -> sa.Table:
-    table: sa.Table = model.__table__  # type: ignore[attr-defined]
-    return table
