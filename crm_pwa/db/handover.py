@@ -141,7 +141,7 @@ def _move(
     # First of all, as a re-index does (services/contact_index.py): the contacts'
     # rows, then the shelves. A contact being re-indexed meanwhile is either
     # waited for, or re-indexed afterwards for the receiver.
-    session.execute(_moving_ids(session, giver_id, narrow).with_for_update())
+    session.execute(ids.with_for_update())
     moved_follow_ups = _changed(
         session,
         update(FollowUp)
