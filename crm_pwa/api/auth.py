@@ -17,11 +17,17 @@ from crm_pwa.services.fields import Text
 router = APIRouter(tags=["auth"])
 
 
+# The longest a sign-in's fields may be, here and in the sign-in page's form.
+MAX_EMAIL = 320
+MAX_PASSWORD = 1000
+MAX_DEVICE = 100
+
+
 class TokenRequest(BaseModel):
-    email: Text = Field(max_length=320)
-    password: Text = Field(max_length=1000)
+    email: Text = Field(max_length=MAX_EMAIL)
+    password: Text = Field(max_length=MAX_PASSWORD)
     # The device_token a previous sign-in on this device answered (docs/sign-in.md).
-    device_token: Text = Field(default="", max_length=100)
+    device_token: Text = Field(default="", max_length=MAX_DEVICE)
 
 
 class UserPublic(BaseModel):

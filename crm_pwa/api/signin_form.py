@@ -21,21 +21,18 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from crm_pwa import clock, routes
+from crm_pwa.api.auth import MAX_DEVICE, MAX_EMAIL, MAX_PASSWORD
+from crm_pwa.api.deps import request_device
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.deep_link import HOME, NEXT, safe_next, sign_in_url
-from crm_pwa.domain.devices import device_label
 from crm_pwa.domain.same_site import from_own_page
 from crm_pwa.pages.signin import sign_in_page, signed_in_page
-from crm_pwa.services import auth, push
+from crm_pwa.services import auth
 from crm_pwa.services.errors import RetryLater, ServiceError
 
 router = APIRouter(include_in_schema=False)
 
 CROSS_SITE = "Sign in from Rapport's own page."
-# As the JSON API's token request allows (crm_pwa/api/auth.py).
-MAX_EMAIL = 320
-MAX_PASSWORD = 1000
-MAX_DEVICE = 100
 MAX_ZONE = 64
 # The answers name a session or a person's e-mail: no cache keeps them.
 PRIVATE = {"Cache-Control": "no-store"}
@@ -60,7 +57,7 @@ def _sign_in(
     email: str, password: str, client: str, device_token: str, phone_zone: str, device: str
 ) -> auth.SignedIn:
     with session_scope() as session:
-        signed_in = auth.sign_in(
+        return auth.sign_in(
             session=session,
             email=email,
             password=password,
@@ -69,9 +66,8 @@ def _sign_in(
             client=client,
             device_token=device_token,
             device=device,
+            phone_zone=phone_zone,
         )
-        push.adopt_phone_zone(session=session, actor=signed_in.actor, phone_zone=phone_zone)
-        return signed_in
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -94,7 +90,7 @@ async def sign_in_with_the_form(request: Request) -> HTMLResponse:
             request.client.host if request.client else "",
             str(form.get("device", ""))[:MAX_DEVICE],
             str(form.get("zone", ""))[:MAX_ZONE],
-            device_label(headers.get("user-agent", "")),
+            request_device(request),
         )
     except ServiceError as refused:
         answer = dict(PRIVATE)

@@ -36,6 +36,7 @@ from crm_pwa.services.errors import (
     Unauthorized,
 )
 from crm_pwa.services.passwords import hash_password, password_matches
+from crm_pwa.services.push import adopt_phone_zone
 from crm_pwa.settings import get_settings
 
 # Moving last_used_at on every request would make every read a write.
@@ -146,8 +147,10 @@ def sign_in(
     client: str = "",
     device_token: str = "",
     device: str = "",
+    phone_zone: str = "",
 ) -> SignedIn:
-    """`label` names the session (its user-agent); `device` is the audit log's short name."""
+    """`label` names the session (its user-agent); `device` is the audit log's short name;
+    `phone_zone` the zone the phone is set to, which a rep who never chose one adopts."""
     address = normalise_email(email)
     user = session.exec(select(User).where(User.email == address)).first()
     device_row = None
@@ -191,10 +194,10 @@ def sign_in(
         at=now,
         device=device,
     )
+    actor = Actor.of(user)
+    adopt_phone_zone(session=session, actor=actor, phone_zone=phone_zone)
     session.flush()
-    return SignedIn(
-        token=token, expires_at=expires_at, actor=Actor.of(user), device_token=device_token
-    )
+    return SignedIn(token=token, expires_at=expires_at, actor=actor, device_token=device_token)
 
 
 def _record_failure(
