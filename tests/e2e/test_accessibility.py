@@ -1,10 +1,11 @@
 """axe-core finds no serious or critical failure on any page, phone or desktop, light or dark.
 
 Every page a rep or a manager reaches is checked as each of them, on a Pixel 7,
-on the same phone narrowed to 360 px and at 1280 px, with the browser asking for light and for dark colours. The
-page structure rules (one `main`, everything inside landmarks, one `h1`, a
-title) must pass whatever axe rates them. axe-core comes from the npm registry
-into `.tools` (the Makefile installs it before `make test`).
+on the same phone narrowed to 360 px and at 1280 px, with the browser asking for
+light and for dark colours. The page structure rules (one `main`, everything
+inside landmarks, one `h1`, a title) must pass whatever axe rates them. axe-core
+comes from the npm registry into `.tools` (the Makefile installs it before
+`make test`).
 """
 
 from __future__ import annotations
@@ -301,6 +302,12 @@ def test_no_serious_accessibility_failure_when_any_page_is_checked(
         page.goto("/signin")
         expect(page).to_have_title("Sign in · Rapport")
         problems = _check(page, axe_source, f"{label} sign-in")
+        # Refused: the same page with its alert, in red.
+        page.get_by_label("Email").fill(REP)
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")
+        problems += _check(page, axe_source, f"{label} sign-in refused")
         # Typed into the address bar: the server's own answer, not the app's router.
         page.goto("/no-such-page")
         expect(page).to_have_title("Page not found · Rapport")
