@@ -104,7 +104,7 @@ def page(phone: BrowserContext) -> Page:
 
 def sign_in(page: Page, email: str = REP, password: str = PASSWORD) -> None:
     """Signs in through the sign-in page's form; once signed in, waits for the app's page
-    to load (its scripts run: `window.swReady` is set), not only for its prerendered HTML."""
+    to load (its `load` event: its scripts have run), not only for its prerendered HTML."""
     page.goto("/signin")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)

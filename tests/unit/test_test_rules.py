@@ -34,7 +34,8 @@ def test_every_test_that_drives_chromium_is_marked_e2e() -> None:
     # Everything under tests/e2e is marked by tests/conftest.py. Collected in this
     # process: a new one spends seconds importing pytest's plugins again.
     collected = Collected()
-    pytest.main(
+    # A module that fails to import would be neither kept nor deselected: the run must be clean.
+    outcome = pytest.main(
         [
             "--collect-only",
             "-q",
@@ -46,6 +47,7 @@ def test_every_test_that_drives_chromium_is_marked_e2e() -> None:
         ],
         plugins=[collected],
     )
+    assert outcome in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED)
     assert collected.deselected
     assert collected.kept == []
 

@@ -17,7 +17,7 @@ import hashlib
 import json
 import socket
 from collections.abc import Mapping
-from importlib.metadata import version
+from importlib.metadata import distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,14 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 def sources_digest(env: Mapping[str, str]) -> str:
-    digest = hashlib.sha256(version("reflex").encode())
+    # Every Reflex distribution (reflex, reflex-base, the component packages): an
+    # upgrade of any of them compiles the pages differently.
+    reflexes = sorted(
+        f"{d.metadata['Name']}=={d.version}"
+        for d in distributions()
+        if d.metadata["Name"] and d.metadata["Name"].lower().startswith("reflex")
+    )
+    digest = hashlib.sha256("\n".join(reflexes).encode())
     for path in _files([ROOT / name for name in SOURCES]):
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     settings = sorted(
