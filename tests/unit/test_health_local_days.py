@@ -1,5 +1,7 @@
 """Scoring everyone dates a million stored times by the owner's day, once per UTC day
-(`LocalDays`); every time must land on the day `local_day` gives it, clock changes included."""
+(`LocalDays`): read back as text or datetimes (follow-ups), or as whole seconds since
+1970 turned into day numbers (`LocalDays.ordinals`, interactions). Every time must land
+on the day `local_day` gives it, clock changes included."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from crm_pwa.db.health_facts import LocalDays
+from crm_pwa.db.local_days import LocalDays
 from crm_pwa.domain.days import local_day
 
 # Days with a clock change in each zone, and an ordinary day.
@@ -17,6 +19,11 @@ CASES = [
     ("Europe/Berlin", date(2026, 10, 25)),
     ("America/New_York", date(2026, 3, 8)),
     ("America/New_York", date(2026, 11, 1)),
+    ("America/Los_Angeles", date(2026, 11, 1)),
+    ("America/Los_Angeles", date(2026, 11, 24)),
+    ("Pacific/Auckland", date(2026, 4, 4)),
+    ("Pacific/Auckland", date(2026, 9, 26)),
+    ("Asia/Kolkata", date(2026, 6, 1)),
     # Half an hour of daylight saving, changed at half past the UTC hour.
     ("Australia/Lord_Howe", date(2026, 4, 4)),
     ("Australia/Lord_Howe", date(2026, 10, 3)),
@@ -36,9 +43,11 @@ CASES = [
 def test_every_minute_lands_on_the_owners_day(time_zone: str, utc_day: date) -> None:
     as_text, as_datetime = LocalDays(time_zone, text=True), LocalDays(time_zone, text=False)
     start = datetime.combine(utc_day, datetime.min.time())
-    for minute in range(0, 24 * 60, 7):
-        moment = start + timedelta(minutes=minute, seconds=41)
-        expected = local_day(moment.replace(second=0, tzinfo=UTC), time_zone)
+    moments = [start + timedelta(minutes=minute, seconds=41) for minute in range(0, 24 * 60, 7)]
+    expected = [local_day(moment.replace(second=0, tzinfo=UTC), time_zone) for moment in moments]
+    for moment, day in zip(moments, expected, strict=True):
         # SQLite hands back the stored text, PostgreSQL a naive UTC datetime.
-        assert as_text(moment.strftime("%Y-%m-%d %H:%M:%S.%f")) == expected, moment
-        assert as_datetime(moment) == expected, moment
+        assert as_text(moment.strftime("%Y-%m-%d %H:%M:%S.%f")) == day, moment
+        assert as_datetime(moment) == day, moment
+    seconds = (int(moment.replace(tzinfo=UTC).timestamp()) for moment in moments)
+    assert as_text.ordinals(seconds) == [day.toordinal() for day in expected]
