@@ -26,7 +26,7 @@ import json
 import reflex as rx
 
 from crm_pwa.domain.deep_link import NEXT, SIGN_IN
-from crm_pwa.domain.sign_in_hint import HINT_COOKIE, signed_in_pattern
+from crm_pwa.domain.sign_in_hint import HINT_CLEARED, HINT_COOKIE, HINT_SET, signed_in_pattern
 from crm_pwa.state.session import TOKEN_KEY
 
 SIGNED_OUT_JS = f"""(function () {{
@@ -34,8 +34,8 @@ SIGNED_OUT_JS = f"""(function () {{
     var token = (localStorage.getItem('{TOKEN_KEY}') || '').replace(/"/g, '').trim();
     var hint = '{HINT_COOKIE}=1';
     var hinted = document.cookie.split('; ').indexOf(hint) !== -1;
-    if (token && !hinted) document.cookie = hint + '; path=/; max-age=31536000; samesite=lax';
-    if (!token && hinted) document.cookie = hint + '; path=/; max-age=0; samesite=lax';
+    if (token && !hinted) document.cookie = '{HINT_SET}';
+    if (!token && hinted) document.cookie = '{HINT_CLEARED}';
     var path = location.pathname;
     if (token || !new RegExp({json.dumps(signed_in_pattern())}).test(path)) return;
     var here = path + location.search + location.hash;

@@ -17,6 +17,10 @@ import re
 from crm_pwa import routes
 
 HINT_COOKIE = "rapport_signed_in"
+# What the pages' scripts write to document.cookie to set the hint, and to clear it
+# (assets/pwa.js, a static file, spells the same two out).
+HINT_SET = f"{HINT_COOKIE}=1; path=/; max-age=31536000; samesite=lax"
+HINT_CLEARED = f"{HINT_COOKIE}=1; path=/; max-age=0; samesite=lax"
 
 # Pages only a signed-in user sees. Sign-in, a one-time set-password link and the
 # 404 page stay open to a visitor with no token.

@@ -27,14 +27,14 @@ from pathlib import Path
 from string import Template
 
 from crm_pwa.domain.deep_link import SIGN_IN
-from crm_pwa.domain.sign_in_hint import HINT_COOKIE
+from crm_pwa.domain.sign_in_hint import HINT_CLEARED, HINT_COOKIE, HINT_SET
 from crm_pwa.state.session import TOKEN_KEY
 
 TITLE = "Sign in · Rapport"
 DEVICE_KEY = "rapport_device"
 _TEMPLATE = Template((Path(__file__).with_name("signin.html")).read_text(encoding="utf-8"))
-_HINT_SET = f"'{HINT_COOKIE}=1; path=/; max-age=31536000; samesite=lax'"
-_HINT_CLEARED = f"'{HINT_COOKIE}=1; path=/; max-age=0; samesite=lax'"
+_HINT_SET = f"'{HINT_SET}'"
+_HINT_CLEARED = f"'{HINT_CLEARED}'"
 
 # Reflex may have stored the token JSON-quoted (assets/outbox.js reads it so too).
 SIGN_IN_JS = f"""(function () {{

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from crm_pwa import clock, routes
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.deep_link import sign_in_url
-from crm_pwa.domain.sign_in_hint import HINT_COOKIE
+from crm_pwa.domain.sign_in_hint import HINT_CLEARED
 from crm_pwa.services import auth
 from crm_pwa.services.actor import Actor
 from crm_pwa.services.errors import Unauthorized
@@ -46,7 +46,7 @@ def leave_for_sign_in(url: str) -> EventSpec:
     """
     return rx.call_script(
         f"localStorage.removeItem('{TOKEN_KEY}');"
-        f" document.cookie = '{HINT_COOKIE}=1; path=/; max-age=0; samesite=lax';"
+        f" document.cookie = '{HINT_CLEARED}';"
         f" window.location.replace({json.dumps(url)});"
     )
 
