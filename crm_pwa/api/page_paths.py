@@ -60,11 +60,10 @@ class PagePaths:
         asked = scope["path"]
         headers = Headers(scope=scope)
         navigation = headers.get("sec-fetch-mode") == "navigate"
-        if asked.rstrip("/") == SIGN_IN or wants_sign_in(
-            asked, navigation, headers.get("cookie", "")
-        ):
+        own_page = asked.rstrip("/") == SIGN_IN
+        if own_page or wants_sign_in(asked, navigation, headers.get("cookie", "")):
             answer = sign_in_answer(asked, scope.get("query_string", b"").decode("latin-1"))
-            await answer(scope, receive, send if asked.rstrip("/") == SIGN_IN else _vary(send))
+            await answer(scope, receive, send if own_page else _vary(send))
             return
         path = page_path(self.build_dir, asked)
         if path != asked:
