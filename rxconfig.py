@@ -1,6 +1,7 @@
 """Reflex configuration; every value that differs between machines comes from settings."""
 
 import reflex as rx
+from reflex.constants import StateManagerMode
 
 from crm_pwa import app_server
 from crm_pwa.settings import get_settings
@@ -16,6 +17,11 @@ get_settings.cache_clear()
 config = rx.Config(
     app_name="crm_pwa",
     redis_url=_settings.redis_url,
+    # Several workers share the pages' state through Redis. One worker keeps it in
+    # memory: Reflex's default, a file per tab, wrote every change to disk and
+    # stat-ed every tab's file to expire them, 7 % of a lone worker's time under
+    # 200 reps. A page whose worker restarts hydrates again from its token.
+    state_manager_mode=StateManagerMode.REDIS if _settings.redis_url else StateManagerMode.MEMORY,
     telemetry_enabled=False,
     # Reflex's default, "*", echoes any Origin with credentials; the app's own
     # pages are same-origin and need no entry here.

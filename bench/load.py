@@ -36,6 +36,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -208,6 +209,12 @@ def _cpu_seconds(server: psutil.Process) -> float:
     return total
 
 
+def _phones_cpu_seconds() -> float:
+    """User + system seconds of the finished locust runs (children this script waited for)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def _locust(
     url: str, users: int, args: argparse.Namespace, env: dict[str, str], prefix: Path
 ) -> None:
@@ -286,10 +293,13 @@ def _database(args: argparse.Namespace) -> Iterator[tuple[str, Engine]]:
 def _steady(args: argparse.Namespace, server: str, process: psutil.Process, run: Run) -> list[str]:
     print(f"\n## {args.reps} reps + {MANAGERS} managers, {args.seconds} s")
     print(f"load average before: {load_average()}")
-    cpu = _cpu_seconds(process)
+    cpu, phones = _cpu_seconds(process), _phones_cpu_seconds()
     _locust(server, args.reps, args, run.env, run.folder / "steady")
     print(f"load average after: {load_average()}")
-    print(f"server CPU: {_cpu_seconds(process) - cpu:.0f} s in {args.seconds} s")
+    print(
+        f"server CPU: {_cpu_seconds(process) - cpu:.0f} s in {args.seconds} s; "
+        f"the simulated phones (locust): {_phones_cpu_seconds() - phones:.0f} s"
+    )
     stats = _stats(run.folder / "steady")
     print("\n".join(_table(stats)))
     failures = _failures(run.folder / "steady")
@@ -318,11 +328,14 @@ def _overload(
 ) -> list[str]:
     print(f"\n## {args.overload} reps + {MANAGERS} managers, {args.seconds} s")
     print(f"load average before: {load_average()}")
-    cpu = _cpu_seconds(process)
+    cpu, phones = _cpu_seconds(process), _phones_cpu_seconds()
     _locust(server, args.overload, args, run.env, run.folder / "overload")
     recovery = _recovery_seconds(server, json.loads(run.accounts.read_text())["reps"][0]["token"])
     print(f"load average after: {load_average()}")
-    print(f"server CPU: {_cpu_seconds(process) - cpu:.0f} s in {args.seconds} s")
+    print(
+        f"server CPU: {_cpu_seconds(process) - cpu:.0f} s in {args.seconds} s; "
+        f"the simulated phones (locust): {_phones_cpu_seconds() - phones:.0f} s"
+    )
     stats = _stats(run.folder / "overload")
     print("\n".join(_table(stats)))
     failures = _failures(run.folder / "overload")
