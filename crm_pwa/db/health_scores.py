@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
@@ -15,12 +16,22 @@ from crm_pwa.domain.health import Health
 
 
 def stored_health(
-    session: Session, first: ContactKey, last: ContactKey
+    session: Session, keys: Sequence[ContactKey], *, by_range: bool
 ) -> dict[str, tuple[int | None, str, str]]:
-    """The stored (score, band, reasons as JSON text) of the contacts from `first` to
-    `last` in id order, by `ContactKey.ref`."""
+    """The stored (score, band, reasons as JSON text) of the contacts `keys` (in id
+    order), by `ContactKey.ref`.
+
+    `by_range` reads every contact from the first key to the last, as `iter_facts`
+    does for a whole-book rescore, whose batches hold every contact in between.
+    Otherwise exactly these contacts: the few a sync touched have random ids that
+    span most of the table.
+    """
     raw = RawSql(session)
-    where, params = raw.between("id", first.id, last.id)
+    where, params = (
+        raw.between("id", keys[0].id, keys[-1].id)
+        if by_range
+        else raw.among("id", [key.id for key in keys])
+    )
     return {
         ref: (score, band, reasons)
         for ref, score, band, reasons in raw.fetch(

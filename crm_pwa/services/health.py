@@ -52,8 +52,8 @@ def refresh_all_health(
     changed = 0
     todays: dict[str, date] = {}
     for batch in iter_facts(session, latest_day(now), where):
-        # Batches come in id order, so one range holds this batch's stored scores.
-        stored = stored_health(session, batch[0][0], batch[-1][0])
+        # Batches come in id order: with no `where`, one range holds a batch's scores.
+        stored = stored_health(session, [key for key, _ in batch], by_range=where is None)
         updates: dict[ContactKey, Health] = {}
         for key, facts in batch:
             today = todays.get(key.time_zone)
