@@ -11,7 +11,6 @@ telling the caller what to do with the subscription.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 import time
@@ -38,8 +37,8 @@ MAX_PLAINTEXT_BYTES = 3993
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _ERROR_TEXT_CHARS = 200
 # A rep's device gets each of the day's reminders: its keys are decoded (the
-# public point checked on the curve) once, not once per message. 4,096 devices
-# of 65 + 16 bytes each.
+# public point checked on the curve) once, not once per message; the keys of the
+# last 4,096 devices sent to are kept.
 _DECODED_KEYS = 4096
 
 
@@ -97,7 +96,7 @@ def send_push(
         return PushOutcome("failed", error="the endpoint has no http(s) origin VAPID can sign for")
     try:
         body = _encrypt(subscription, data)
-    except (ECEException, ValueError, IndexError, TypeError, binascii.Error) as exc:
+    except (ECEException, ValueError, IndexError, TypeError) as exc:
         # The keys come from a browser we do not control; bad ones fail this
         # subscription only.
         return PushOutcome("failed", error=f"cannot encrypt for this subscription: {exc!r}")
