@@ -115,9 +115,21 @@ def server_cpu(session: Session) -> float:
     SQLite, whose work is in this process."""
     if session.get_bind().dialect.name != "postgresql":
         return 0.0
-    pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    return process_cpu(int(pid))
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by the process `pid` on this machine."""
+    user, system = process_cpu_split(pid)
+    return user + system
+
+
+def process_cpu_split(pid: int) -> tuple[float, float]:
+    """CPU seconds in user space and in the kernel used so far by the process `pid`."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def timed(action: Callable[[], T]) -> tuple[float, T]:

@@ -13,8 +13,11 @@ the clock starts, the follow-ups become due and one `plan-reminders` job is
 deferred; it splits them into `send-reminders` jobs the workers share; the clock
 stops when the endpoint has taken every message and no job is left.
 
-The push endpoint is a keep-alive HTTP server in its own process that checks each
-request's VAPID, TTL and encoding headers and answers 201. Exits 1 on any miss.
+The push endpoint is a keep-alive HTTP server in its own process that judges each
+message as a push service does (the VAPID token's ES256 signature, `aud`, `exp`
+and `sub`; the TTL; an aes128gcm body of at most 4,096 bytes) and answers 201.
+`queue` also prints the CPU seconds the workers, the database's backends and the
+endpoint spent during the fan-out. Exits 1 on any miss.
 
     .venv/bin/python bench/push.py [--reminders 10000] [--reps 1000]
         [--only sqlite|postgresql|queue] [--workers 2]
@@ -23,6 +26,7 @@ request's VAPID, TTL and encoding headers and answers 201. Exits 1 on any miss.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import os
@@ -37,7 +41,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -47,19 +50,30 @@ if __package__ in (None, ""):
 
 import httpx
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from py_vapid.jwt import decode as decode_vapid_token
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
-from bench.common import machine_line, postgres_engine, sqlite_engine, timed
+from bench.common import (
+    load_average,
+    machine_line,
+    postgres_engine,
+    process_cpu,
+    process_cpu_split,
+    sqlite_engine,
+    timed,
+)
 from bench.fixtures import build_org
 from crm_pwa import job_queue
 from crm_pwa.db.columns import new_id
 from crm_pwa.db.contact import Contact
 from crm_pwa.db.interaction import FollowUp
 from crm_pwa.db.user import User
+from crm_pwa.services.reminder_sending import REMINDER_TTL_SECONDS
 from crm_pwa.services.reminders import run_reminders
 from crm_pwa.settings import get_settings
 
@@ -68,6 +82,11 @@ PG_DATABASE = "rapport_bench_push"
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # outside the default quiet hours
 CHUNK = 2_000
+# What push services refuse: a token valid for more than a day, a body above
+# 4,096 bytes. 86 bytes of aes128gcm header: salt, record size, key id length, key.
+MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600
+MAX_BODY_BYTES = 4096
+AES128GCM_HEADER_BYTES = 86
 TABLES = SQLModel.metadata.tables
 
 
@@ -81,55 +100,148 @@ class Figures:
     second_run_sent: int
     second_run_seconds: float
     reminded: int
+    # CPU seconds of the fan-out: the senders (this process, or the workers), the
+    # PostgreSQL backends of the bench database, the push endpoint.
+    cpu: dict[str, float] | None = None
 
 
-class _Endpoint(BaseHTTPRequestHandler):
-    """Plays a push service: checks what a push service checks cheaply, answers 201."""
+class _PushService:
+    """Judges each message as a push service does, counts what it took and refused."""
 
-    protocol_version = "HTTP/1.1"
-    counts = {"received": 0, "rejected": 0}
-    lock = threading.Lock()
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.counts = {"received": 0, "rejected": 0}
+        # Authorization header -> its claims, once its signature verified: the
+        # same bytes verify the same way, and `aud` and `exp` are checked on
+        # every message all the same.
+        self.verified: dict[str, dict[str, Any]] = {}
 
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        good = (
-            (self.headers.get("Authorization") or "").startswith("vapid t=")
-            and self.headers.get("Content-Encoding") == "aes128gcm"
-            and self.headers.get("TTL") == "86400"
-        )
-        with self.lock:
-            self.counts["received" if good else "rejected"] += 1
-        self.send_response(201 if good else 400)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+    def judge(self, headers: dict[str, str], body: bytes) -> int:
+        authorization = headers.get("authorization")
+        if authorization is None:
+            return 401
+        claims = self.verified.get(authorization)
+        if claims is None:
+            claims = _vapid_claims(authorization)
+            if claims is None:
+                return 403
+            self.verified[authorization] = claims
+        now = time.time()
+        exp = claims.get("exp")
+        if (
+            claims.get("aud") != self.origin
+            or not isinstance(exp, int)
+            or not now < exp <= now + MAX_TOKEN_LIFETIME_SECONDS
+            or not str(claims.get("sub", "")).startswith(("mailto:", "https:"))
+        ):
+            return 403
+        if (
+            headers.get("ttl") != str(REMINDER_TTL_SECONDS)
+            or headers.get("content-encoding") != "aes128gcm"
+            or not _aes128gcm(body)
+        ):
+            return 400
+        if len(body) > MAX_BODY_BYTES:
+            return 413
+        return 201
 
-    def do_GET(self) -> None:
-        with self.lock:
-            body = json.dumps(self.counts).encode()
-            if self.path == "/reset":
-                self.counts.update(received=0, rejected=0)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence the per-request log lines."""
+def _vapid_claims(authorization: str) -> dict[str, Any] | None:
+    """The claims of a `vapid t=<JWT>, k=<key>` header whose ES256 signature verifies."""
+    scheme, _, params = authorization.partition(" ")
+    try:
+        parts = dict(part.strip().split("=", 1) for part in params.split(","))
+        header = json.loads(_b64url_decode(parts["t"].split(".", 1)[0]))
+        claims = decode_vapid_token(parts["t"], parts["k"])
+    except (InvalidSignature, KeyError, ValueError):
+        return None
+    if scheme.lower() != "vapid" or header != {"typ": "JWT", "alg": "ES256"}:
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def _aes128gcm(body: bytes) -> bool:
+    """An RFC 8188 body as RFC 8291 has it: salt, record size, the sender's P-256
+    key as key id, then one record (at least its padding delimiter and tag)."""
+    if len(body) < AES128GCM_HEADER_BYTES + 17:
+        return False
+    record_size = int.from_bytes(body[16:20], "big")
+    key_id = body[21 : 21 + body[20]]
+    records = len(body) - AES128GCM_HEADER_BYTES
+    return len(key_id) == 65 and key_id[0] == 4 and 18 <= records <= record_size
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized"}
+_REASONS |= {403: "Forbidden", 404: "Not Found", 413: "Content Too Large"}
+
+
+async def _serve_connection(
+    service: _PushService, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """HTTP/1.1 keep-alive: requests one after another until the sender hangs up."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            request_line, *lines = head[:-4].decode("latin-1").split("\r\n")
+            method, path, _version = request_line.split(" ", 2)
+            headers = {}
+            for line in lines:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            body = await reader.readexactly(int(headers.get("content-length") or 0))
+            answer = b""
+            if method == "POST" and path.startswith("/push/"):
+                status = service.judge(headers, body)
+                service.counts["received" if status == 201 else "rejected"] += 1
+            elif method == "GET" and path in ("/stats", "/reset"):
+                status, answer = 200, json.dumps(service.counts).encode()
+                if path == "/reset":
+                    service.counts.update(received=0, rejected=0)
+            else:
+                status = 404
+            writer.write(
+                f"HTTP/1.1 {status} {_REASONS[status]}\r\n"
+                f"Content-Length: {len(answer)}\r\n\r\n".encode("latin-1")
+                + answer
+            )
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
 
 
 def serve() -> None:
-    """The endpoint process: prints its port, serves until its stdin closes."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(server.server_address[1], flush=True)
+    """The endpoint process: prints its port, serves until its stdin closes.
+
+    One thread and an event loop, as push services are built: a thread per
+    connection (http.server's) spent more CPU taking turns than answering."""
+    loop = asyncio.new_event_loop()
+    service = _PushService("")
+    server = loop.run_until_complete(
+        asyncio.start_server(
+            lambda reader, writer: _serve_connection(service, reader, writer), "127.0.0.1", 0
+        )
+    )
+    port = server.sockets[0].getsockname()[1]
+    service.origin = f"http://127.0.0.1:{port}"
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    print(port, flush=True)
     sys.stdin.read()
-    server.shutdown()
+    loop.call_soon_threadsafe(loop.stop)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    pid: int
 
 
 @contextmanager
-def push_endpoint() -> Iterator[str]:
+def push_endpoint() -> Iterator[Endpoint]:
     """A push endpoint in its own process, so it does not share the sender's GIL."""
     process = subprocess.Popen(
         [sys.executable, __file__, "--serve"],
@@ -139,7 +251,7 @@ def push_endpoint() -> Iterator[str]:
     )
     try:
         assert process.stdout is not None
-        yield f"127.0.0.1:{int(process.stdout.readline())}"
+        yield Endpoint(f"127.0.0.1:{int(process.stdout.readline())}", process.pid)
     finally:
         assert process.stdin is not None
         process.stdin.close()
@@ -215,8 +327,10 @@ def load(engine: Engine, host: str, reminders: int, reps: int) -> None:
     )
 
 
-def measure(backend: str, engine: Engine, host: str) -> Figures:
+def measure(backend: str, engine: Engine, endpoint: Endpoint) -> Figures:
+    host = endpoint.host
     endpoint_counts(host, reset=True)
+    cpu_before = time.process_time(), process_cpu(endpoint.pid)
     with httpx.Client(
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=64)
     ) as client:
@@ -224,6 +338,10 @@ def measure(backend: str, engine: Engine, host: str) -> Figures:
             lambda: run_reminders(engine_or_session=engine, now=NOW, client=client)
         )
         counts = endpoint_counts(host)
+        cpu = {
+            "sender": time.process_time() - cpu_before[0],
+            "endpoint": process_cpu(endpoint.pid) - cpu_before[1],
+        }
         second_seconds, again = timed(
             lambda: run_reminders(
                 engine_or_session=engine, now=NOW + timedelta(minutes=1), client=client
@@ -246,23 +364,25 @@ def measure(backend: str, engine: Engine, host: str) -> Figures:
         second_run_sent=again.pushes_sent,
         second_run_seconds=second_seconds,
         reminded=int(reminded),
+        cpu=cpu,
     )
 
 
-def run_sqlite(host: str, reminders: int, reps: int) -> Figures:
+def run_sqlite(endpoint: Endpoint, reminders: int, reps: int) -> Figures:
     with sqlite_engine() as engine:
-        load(engine, host, reminders, reps)
-        return measure("sqlite", engine, host)
+        load(engine, endpoint.host, reminders, reps)
+        return measure("sqlite", engine, endpoint)
 
 
-def run_postgres(host: str, reminders: int, reps: int) -> Figures:
+def run_postgres(endpoint: Endpoint, reminders: int, reps: int) -> Figures:
     with postgres_engine(PG_DATABASE) as engine:
-        load(engine, host, reminders, reps)
-        return measure("postgresql", engine, host)
+        load(engine, endpoint.host, reminders, reps)
+        return measure("postgresql", engine, endpoint)
 
 
-def run_queue(host: str, reminders: int, reps: int, workers: int) -> Figures:
+def run_queue(endpoint: Endpoint, reminders: int, reps: int, workers: int) -> Figures:
     """The fan-out through the job queue, spread over `workers` worker processes."""
+    host = endpoint.host
     with postgres_engine(PG_DATABASE) as engine:
         load(engine, host, reminders, reps)
         # Real time here (the workers run on the real clock): no quiet hours, and
@@ -296,6 +416,7 @@ def run_queue(host: str, reminders: int, reps: int, workers: int) -> Figures:
             _until(lambda: _count(engine, "SELECT count(*) FROM procrastinate_workers") >= workers)
             _until(lambda: _count(engine, _UNFINISHED) == 0)
             endpoint_counts(host, reset=True)
+            cpu_before = _fan_out_cpu(engine, processes, endpoint)
             started = time.perf_counter()
             with engine.begin() as connection:
                 connection.execute(update(FollowUp).values(last_reminded_on=None))
@@ -306,6 +427,7 @@ def run_queue(host: str, reminders: int, reps: int, workers: int) -> Figures:
             _until(lambda: endpoint_counts(host)["received"] >= reminders, limit=600)
             _until(lambda: _count(engine, _UNFINISHED) == 0, limit=600)
             seconds = time.perf_counter() - started
+            cpu_after = _fan_out_cpu(engine, processes, endpoint)
         finally:
             for process in processes:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -327,7 +449,34 @@ def run_queue(host: str, reminders: int, reps: int, workers: int) -> Figures:
             second_run_sent=0,
             second_run_seconds=0.0,
             reminded=int(reminded),
+            cpu={name: cpu_after[name] - cpu_before[name] for name in cpu_after},
         )
+
+
+def _fan_out_cpu(
+    engine: Engine, workers: list[subprocess.Popen[bytes]], endpoint: Endpoint
+) -> dict[str, float]:
+    """CPU seconds so far of the workers, the bench database's backends and the endpoint."""
+    with engine.connect() as connection:
+        backends = connection.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        ).scalars()
+        server = sum(_cpu_or_none(int(pid)) for pid in backends)
+    split = [process_cpu_split(worker.pid) for worker in workers]
+    return {
+        "workers": sum(user + system for user, system in split),
+        "of which in the kernel": sum(system for _user, system in split),
+        "postgresql": server,
+        "endpoint": process_cpu(endpoint.pid),
+    }
+
+
+def _cpu_or_none(pid: int) -> float:
+    """A backend's CPU seconds; 0 for one that ended since it was listed."""
+    try:
+        return process_cpu(pid)
+    except OSError:
+        return 0.0
 
 
 _UNFINISHED = "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
@@ -376,27 +525,32 @@ def main(argv: list[str] | None = None) -> int:
         serve()
         return 0
     print(machine_line())
-    runs: dict[str, Callable[[str, int, int], Figures]] = {
+    runs: dict[str, Callable[[Endpoint, int, int], Figures]] = {
         "sqlite": run_sqlite,
         "postgresql": run_postgres,
-        "queue": lambda host, reminders, reps: run_queue(host, reminders, reps, args.workers),
+        "queue": lambda endpoint, reminders, reps: run_queue(
+            endpoint, reminders, reps, args.workers
+        ),
     }
     found: list[str] = []
-    with tempfile.TemporaryDirectory() as data, push_endpoint() as host:
+    with tempfile.TemporaryDirectory() as data, push_endpoint() as endpoint:
         os.environ["RAPPORT_DATA_DIR"] = data
-        os.environ["RAPPORT_PUSH_EXTRA_HOSTS"] = host
+        os.environ["RAPPORT_PUSH_EXTRA_HOSTS"] = endpoint.host
         get_settings.cache_clear()
         for name, run in runs.items():
             if args.only not in (None, name):
                 continue
             print(f"{name}: {args.reminders:,} due reminders, {args.reps:,} reps")
-            figures = run(host, args.reminders, args.reps)
+            figures = run(endpoint, args.reminders, args.reps)
             rate = figures.sent / figures.seconds
             print(
                 f"  fan-out {figures.seconds:.1f} s ({rate:,.0f} pushes/s): "
                 f"{figures.sent:,} sent, {figures.received:,} received, {figures.failed} failed; "
                 f"second run {figures.second_run_seconds:.2f} s, {figures.second_run_sent} sent"
             )
+            if figures.cpu:
+                spent = ", ".join(f"{name} {value:.1f} s" for name, value in figures.cpu.items())
+                print(f"  CPU during the fan-out: {spent}; load average {load_average()}")
             found += misses(figures, args.reminders)
     for miss in found:
         print("MISS " + miss)

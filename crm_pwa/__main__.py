@@ -133,6 +133,10 @@ def _worker(args: argparse.Namespace) -> int:
         )
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every request at INFO: a line per push, 10,000 in a fan-out, each
+    # formatted and written under the handler's lock by one of the sending threads.
+    # Each job's summary says what they would.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     asyncio.run(run_worker(args.concurrency))
     return 0
 
