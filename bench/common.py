@@ -43,10 +43,11 @@ def sqlite_engine() -> Iterator[Engine]:
 
 
 @contextmanager
-def postgres_engine(database: str) -> Iterator[Engine]:
+def postgres_engine(database: str, keep: bool = False) -> Iterator[Engine]:
     """A migrated PostgreSQL database made afresh through the `postgres` superuser.
 
-    It is dropped afterwards, and first too: a run that was killed leaves one behind.
+    It is dropped first (a run that was killed leaves one behind), and afterwards
+    unless `keep`: then it stays for EXPLAIN (ANALYZE) of what was timed.
     """
     server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     drop = sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
@@ -62,8 +63,9 @@ def postgres_engine(database: str) -> Iterator[Engine]:
         finally:
             engine.dispose()
     finally:
-        with server.connect() as connection:
-            connection.execute(drop)
+        if not keep:
+            with server.connect() as connection:
+                connection.execute(drop)
         server.dispose()
 
 

@@ -9,6 +9,11 @@ formats people type. Queries are spread over reps (own contacts), managers
 (their team's) and the admin (everyone). Exits 1 when any p95 reaches 20 ms.
 
     .venv/bin/python bench/search.py [--contacts 100000] [--queries 1000] [--only sqlite]
+        [--database rapport_bench] [--keep]
+
+`--keep` leaves the PostgreSQL database in place after the run, to EXPLAIN
+(ANALYZE, BUFFERS) what was timed; `--database` names it (helpers sharing one
+server each take their own).
 """
 
 from __future__ import annotations
@@ -141,7 +146,8 @@ def load(engine: Engine, contacts: int) -> Org:
     return org
 
 
-def run_sqlite(contacts: int, count: int) -> bool:
+def run_sqlite(args: argparse.Namespace) -> bool:
+    contacts, count = args.contacts, args.queries
     with sqlite_engine() as engine:
         org = load(engine, contacts)
         with engine.begin() as connection:
@@ -149,8 +155,9 @@ def run_sqlite(contacts: int, count: int) -> bool:
         return report("sqlite", measure(engine, make_queries(org, count)))
 
 
-def run_postgres(contacts: int, count: int) -> bool:
-    with postgres_engine(PG_DATABASE) as engine:
+def run_postgres(args: argparse.Namespace) -> bool:
+    contacts, count = args.contacts, args.queries
+    with postgres_engine(args.database, keep=args.keep) as engine:
         org = load(engine, contacts)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("VACUUM ANALYZE"))
@@ -162,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--database", default=PG_DATABASE)
+    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
-    runs: dict[str, Callable[[int, int], bool]] = {
+    runs: dict[str, Callable[[argparse.Namespace], bool]] = {
         "sqlite": run_sqlite,
         "postgresql": run_postgres,
     }
@@ -172,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, run in runs.items():
         if args.only in (None, name):
             print(f"{name}: {args.contacts:,} contacts, {args.queries:,} searches")
-            passed = run(args.contacts, args.queries) and passed
+            passed = run(args) and passed
     print(f"load average at the end: {load_average()}")
     print(f"target: p95 < {TARGET_P95_MS:.0f} ms -> {'PASS' if passed else 'FAIL'}")
     return 0 if passed else 1

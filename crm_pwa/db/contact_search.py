@@ -1,4 +1,4 @@
-"""The two queries behind the contact list: search by typed words, and browse by name.
+"""Search of the contact list by typed words (browse by name: db/contact_pages.py).
 
 Search reads the prefix-indexed terms (see crm_pwa/domain/search.py, whose field
 ranks set the order below; assets/contactbook.js ranks the same way offline) and must
@@ -7,7 +7,10 @@ all the matches: it walks the fields in order of how good a hit is (name,
 company, phone, title, tag, email, connection notes) and, within a field, the matching terms in
 index order, stopping as soon as the page is full. Each step is one range scan
 of a covering index, `field = f AND term >= w AND term < upper(w)`, so a page
-costs about the same for 20 matches or 20,000.
+costs about the same for 20 matches or 20,000. The first field is asked alone
+(it fills most pages); the fields after it go in one statement, a UNION ALL
+whose arms PostgreSQL and SQLite run in order and stop at its LIMIT, so a
+phone number or an e-mail costs two round trips instead of one per field.
 
 A contact is placed once: at its best field, and there at its first matching
 term. So best match first means name hits before company hits and so on, and
@@ -29,12 +32,8 @@ share of the time.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -54,75 +53,57 @@ from sqlalchemy import (
     or_,
     true,
     tuple_,
+    union_all,
 )
 from sqlmodel import Session, col, select
 
-from crm_pwa.db.columns import UTCDateTime
-from crm_pwa.db.contact import Contact, ContactSearchTerm
+from crm_pwa.db.contact import Contact, ContactSearchTerm, Shelf
+from crm_pwa.db.contact_pages import (
+    BadCursor,
+    ContactFilter,
+    Found,
+    decode_cursor,
+    encode_cursor,
+    filter_conditions,
+)
+from crm_pwa.db.user import User
 from crm_pwa.domain.search import FIELD_ORDER, prefix_upper_bound
 
-Found = tuple[list[uuid.UUID], str | None]
 _TERMS = ContactSearchTerm.__table__  # type: ignore[attr-defined]
 # Query words matching fewer terms than this are worth intersecting.
 NARROW_WORD = 3_000
-
-
-class BadCursor(ValueError):
-    """A page cursor this module did not make."""
+# A team's shelves, read once per statement however many of its parts ask for them.
+_TEAM_SHELVES = (
+    select(col(Shelf.id))
+    .join(User, col(User.id) == col(Shelf.owner_id))
+    .where(col(User.team_id) == bindparam("team", type_=Uuid()))
+    .cte("team_shelves")
+)
 
 
 @dataclass(frozen=True, slots=True)
-class ContactFilter:
-    """Already validated narrowing of a list or a search; None means any."""
+class Whose:
+    """Whose contacts a search reads: a team's people's, these owners', or (neither)
+    everyone's."""
 
-    kind: str | None = None
-    tier: str | None = None
-    band: str | None = None
-    updated_since: datetime | None = None
-
-    def shape(self) -> tuple[bool, bool, bool, bool]:
-        return (
-            self.kind is not None,
-            self.tier is not None,
-            self.band is not None,
-            self.updated_since is not None,
-        )
-
-    def params(self) -> dict[str, Any]:
-        values = {
-            "kind": self.kind,
-            "tier": self.tier,
-            "band": self.band,
-            "updated_since": self.updated_since,
-        }
-        return {name: value for name, value in values.items() if value is not None}
+    owners: list[uuid.UUID] | None = None
+    team: uuid.UUID | None = None
 
 
-def _filter_conditions(shape: tuple[bool, bool, bool, bool]) -> list[ColumnElement[bool]]:
-    kind, tier, band, updated_since = shape
-    conditions: list[ColumnElement[bool]] = []
-    if kind:
-        conditions.append(col(Contact.kind) == bindparam("kind", type_=String()))
-    if tier:
-        conditions.append(col(Contact.tier) == bindparam("tier", type_=String()))
-    if band:
-        conditions.append(col(Contact.health_band) == bindparam("band", type_=String()))
-    if updated_since:
-        conditions.append(
-            col(Contact.updated_at) >= bindparam("updated_since", type_=UTCDateTime())
-        )
-    return conditions
+def _scope(session: Session, whose: Whose) -> tuple[str, dict[str, Any]]:
+    """Which terms to read: every one (admin), a team's, or those on the owners' shelves.
 
-
-def _scope(session: Session, owners: list[uuid.UUID] | None) -> tuple[str, dict[str, Any]]:
-    """Which terms to read: every one (admin), or those on the owners' shelves.
-
-    One owner ("one": a rep, or a manager looking at one rep) usually has one shelf,
-    and a few more after receiving whole books; a team has about one per person.
+    The owners (one rep, or a manager looking at one rep) usually have one shelf,
+    and a few more after receiving whole books: looked up first, so that the plan
+    knows them and ranks them whole through the shelf-first index. A team's shelves
+    (about one per person) are looked up inside each statement instead: no plan
+    reads them through that index (see `_scoped`), so a round trip would buy nothing.
     """
-    if owners is None:
+    if whose.team is not None:
+        return "team", {"team": whose.team}
+    if whose.owners is None:
         return "all", {}
-    return ("one" if len(owners) == 1 else "many"), {"shelves": _shelves(session, owners)}
+    return "shelves", {"shelves": _shelves(session, whose.owners)}
 
 
 def _shelves(session: Session, owners: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -148,7 +129,7 @@ def _shelves(session: Session, owners: list[uuid.UUID]) -> list[uuid.UUID]:
 
 def find_contact_ids(
     session: Session,
-    owners: list[uuid.UUID] | None,
+    whose: Whose,
     words: list[str],
     narrow: ContactFilter,
     limit: int,
@@ -157,7 +138,7 @@ def find_contact_ids(
     """A page of the contacts matching every word, best first; words[0] places them."""
     if not words:
         return [], None
-    scope, params = _scope(session, owners)
+    scope, params = _scope(session, whose)
     if params.get("shelves") == []:
         return [], None
     params |= narrow.params()
@@ -166,7 +147,7 @@ def find_contact_ids(
         params[f"upper{number}"] = prefix_upper_bound(word)
     first_step = 0
     if cursor:
-        step, term, contact_id = _decode(cursor, "search", 3)
+        step, term, contact_id = decode_cursor(cursor, "search", 3)
         if not isinstance(step, int) or not 0 <= step < len(FIELD_ORDER):
             raise BadCursor(cursor)
         first_step = step
@@ -184,20 +165,22 @@ def find_contact_ids(
             for row in connection.execute(statement, params)
         ]
     else:
-        for step in range(first_step, len(FIELD_ORDER)):
-            statement = _step_query(
-                step, len(words) - 1, scope, narrow.shape(), bool(cursor) and step == first_step
-            )
+        shape = (len(words) - 1, scope, narrow.shape())
+        params["limit"] = limit + 1
+        found = [
+            (row.contact_id, first_step, row.term)
+            for row in connection.execute(_step_query(first_step, *shape, bool(cursor)), params)
+        ]
+        if len(found) <= limit and first_step + 1 < len(FIELD_ORDER):
             params["limit"] = limit + 1 - len(found)
             found.extend(
-                (row.contact_id, step, row.term) for row in connection.execute(statement, params)
+                (row.contact_id, row.step, row.term)
+                for row in connection.execute(_later_steps_query(first_step + 1, *shape), params)
             )
-            if len(found) > limit:
-                break
     next_cursor = None
     if len(found) > limit:
         contact_id, step, term = found[limit - 1]
-        next_cursor = _encode("search", [step, term, str(contact_id)])
+        next_cursor = encode_cursor("search", [step, term, str(contact_id)])
     return [contact_id for contact_id, _, _ in found[:limit]], next_cursor
 
 
@@ -212,7 +195,7 @@ def _words_to_intersect(
     candidates (intersected when several): one extra round trip counts them,
     capped, because "mar" alone matches every Maria, Mark and Martinez.
     """
-    if scope == "one":
+    if scope == "shelves":
         return (0,) if len(words[0]) > 1 else None
     long_words = tuple(number for number, word in enumerate(words) if len(word) >= 3)
     if len(long_words) < 2:
@@ -252,7 +235,7 @@ def _step_query(
     """Contacts whose best hit for the lead word is in field FIELD_ORDER[step], in term order.
 
     Parameters: word0/upper0 (the lead word and its range end), word1.. for the
-    other words, shelves, the filter's values, after_term/after_id, limit.
+    other words, shelves or team (by scope), the filter's values, after_term/after_id, limit.
     """
     field = FIELD_ORDER[step]
     hit = _TERMS.alias("hit")
@@ -281,7 +264,7 @@ def _step_query(
     statement = statement.where(placed.is_(None))
     if any(narrow):
         statement = statement.join(Contact, col(Contact.id) == hit.c.contact_id).where(
-            *_filter_conditions(narrow)
+            *filter_conditions(narrow)
         )
     if after:
         statement = statement.where(
@@ -289,6 +272,27 @@ def _step_query(
             > tuple_(bindparam("after_term", type_=String()), bindparam("after_id", type_=Uuid()))
         )
     return statement.order_by(hit.c.term, hit.c.contact_id).limit(
+        bindparam("limit", type_=Integer())
+    )
+
+
+@lru_cache(maxsize=256)
+def _later_steps_query(
+    first_step: int, other_words: int, scope: str, narrow: tuple[bool, bool, bool, bool]
+) -> Any:
+    """`_step_query` of every step from `first_step` on, one after the other, as one
+    statement: a UNION ALL of the steps in order, cut at `limit` rows.
+
+    Both engines run the arms of a UNION ALL one after the other and stop reading
+    at the LIMIT, so a step after the page is full costs nothing, as in a walk of
+    one statement per step. Each row says its step, for the next page's cursor.
+    """
+    arms = []
+    for step in range(first_step, len(FIELD_ORDER)):
+        arm = _step_query(step, other_words, scope, narrow, False).subquery(f"step{step}")
+        arms.append(select(literal(step, Integer()).label("step"), arm.c.contact_id, arm.c.term))
+    steps = union_all(*arms).subquery("steps")
+    return select(steps.c.step, steps.c.contact_id, steps.c.term).limit(
         bindparam("limit", type_=Integer())
     )
 
@@ -304,10 +308,10 @@ def _ranked_query(
     """Every contact matching all the words, ranked whole by the lead word's best hit.
 
     Candidates are the contacts matching the `intersected` words (the lead alone
-    means: its matches in scope); every other word filters. A contact's place is
-    its best step as a digit followed by the term, so ordering by it is ordering
-    by (step, term) as the walk does, and a cursor's (step, term) turns back
-    into a place.
+    means: its matches in scope); every other word filters them, once per contact.
+    A contact's place is its best step as a digit followed by the term, so ordering
+    by it is ordering by (step, term) as the walk does, and a cursor's (step, term)
+    turns back into a place.
     """
     hit = _TERMS.alias("hit")
     step_digit = case(
@@ -331,18 +335,21 @@ def _ranked_query(
             chosen = intersect(*parts)
         candidates = chosen.subquery("candidates")
         ranked = ranked.join(candidates, candidates.c.contact_id == hit.c.contact_id)
+    if any(narrow):
+        ranked = ranked.join(Contact, col(Contact.id) == hit.c.contact_id).where(
+            *filter_conditions(narrow)
+        )
+    ranked = ranked.group_by(hit.c.contact_id)
     for number in range(1, words):
         if number in intersected:
             continue
+        # Once per contact, not once per matching term of it (a name, an e-mail and
+        # its words often match alike): PostgreSQL keeps a HAVING with a subquery.
         other = _TERMS.alias(f"other{number}")
-        ranked = ranked.where(
+        ranked = ranked.having(
             _any_row(other.c.contact_id == hit.c.contact_id, *_matches(other, number)).is_not(None)
         )
-    if any(narrow):
-        ranked = ranked.join(Contact, col(Contact.id) == hit.c.contact_id).where(
-            *_filter_conditions(narrow)
-        )
-    places = ranked.group_by(hit.c.contact_id).subquery("places")
+    places = ranked.subquery("places")
     statement = select(places.c.contact_id, places.c.place)
     if after:
         statement = statement.where(
@@ -355,42 +362,15 @@ def _ranked_query(
 
 
 def _scoped(statement: Any, terms: Any, scope: str) -> Any:
-    shelves = terms.c.shelf_id.in_(bindparam("shelves", expanding=True))
-    if scope == "one":
-        return statement.where(shelves)
-    if scope == "many":
+    if scope == "shelves":
+        return statement.where(terms.c.shelf_id.in_(bindparam("shelves", expanding=True)))
+    if scope == "team":
+        team_shelves = select(_TEAM_SHELVES.c.id)
         # Wrapped so that no planner reads it as an index condition: walking the
         # field's terms in order and skipping other teams' rows stops at the
         # LIMIT, where a shelf-first index must sort all of the team's matches.
-        return statement.where(shelves.is_(true()))
+        return statement.where(terms.c.shelf_id.in_(team_shelves).is_(true()))
     return statement
-
-
-def list_contacts(
-    session: Session,
-    owners: list[uuid.UUID] | None,
-    narrow: ContactFilter,
-    limit: int,
-    cursor: str | None,
-) -> Found:
-    page = select(col(Contact.id), col(Contact.name)).where(*_filter_conditions(narrow.shape()))
-    if owners is not None:
-        page = page.where(col(Contact.owner_id).in_(owners))
-    if cursor:
-        name, after = _decode(cursor, "name", 2)
-        page = page.where(
-            tuple_(col(Contact.name), col(Contact.id))
-            > tuple_(literal(name), literal(after, Uuid()))
-        )
-    rows = session.exec(
-        page.order_by(col(Contact.name), col(Contact.id)).limit(limit + 1),
-        params=narrow.params(),
-    ).all()
-    next_cursor = None
-    if len(rows) > limit:
-        last_id, last_name = rows[limit - 1]
-        next_cursor = _encode("name", [last_name, str(last_id)])
-    return [contact_id for contact_id, _ in rows[:limit]], next_cursor
 
 
 def _any_row(*conditions: ColumnElement[bool]) -> ColumnElement[Any]:
@@ -408,22 +388,3 @@ def _matches(terms: Any, number: int) -> tuple[ColumnElement[bool], ColumnElemen
         terms.c.term >= bindparam(f"word{number}", type_=String()),
         terms.c.term < bindparam(f"upper{number}", type_=String()),
     )
-
-
-def _encode(kind: str, values: list[Any]) -> str:
-    raw = json.dumps([kind, *values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str, kind: str, size: int) -> tuple[Any, ...]:
-    """The values of a cursor made by `_encode(kind, ...)`; the last one is the contact id."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-        if not isinstance(values, list) or len(values) != size + 1 or values[0] != kind:
-            raise ValueError(cursor)
-        if not isinstance(values[-2], str):
-            raise ValueError(cursor)
-        return (*values[1:-1], uuid.UUID(values[-1]))
-    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, AttributeError) as error:
-        raise BadCursor(cursor) from error

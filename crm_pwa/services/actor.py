@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from crm_pwa.db.user import User
 from crm_pwa.domain.people import ROLES
 
-__all__ = ["ROLES", "Actor", "visible_owner_ids"]
+__all__ = ["ROLES", "Actor", "visible_owner_ids", "visible_team"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +31,16 @@ class Actor:
         return cls(user.id, user.name, user.email, user.role, user.team_id, user.time_zone)
 
 
+def visible_team(actor: Actor) -> uuid.UUID | None:
+    """The team whose people's contacts the actor sees, a manager's; None for anyone else."""
+    return actor.team_id if actor.role == "manager" else None
+
+
 def visible_owner_ids(session: Session, actor: Actor) -> list[uuid.UUID] | None:
     """The owners whose contacts the actor may see; None means everyone (admin)."""
     if actor.role == "admin":
         return None
-    if actor.role == "manager" and actor.team_id is not None:
-        ids = session.exec(select(User.id).where(User.team_id == actor.team_id)).all()
-        return list(ids)
+    team = visible_team(actor)
+    if team is not None:
+        return list(session.exec(select(User.id).where(User.team_id == team)).all())
     return [actor.id]

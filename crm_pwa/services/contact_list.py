@@ -9,11 +9,12 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from crm_pwa.db.contact import Contact
-from crm_pwa.db.contact_search import BadCursor, ContactFilter, find_contact_ids, list_contacts
+from crm_pwa.db.contact_pages import BadCursor, ContactFilter, list_contacts
+from crm_pwa.db.contact_search import Whose, find_contact_ids
 from crm_pwa.domain import contact_rules as rules
 from crm_pwa.domain.input_rules import check_moment, check_text
 from crm_pwa.domain.search import lead_first, parse_query
-from crm_pwa.services.actor import Actor, visible_owner_ids
+from crm_pwa.services.actor import Actor, visible_owner_ids, visible_team
 from crm_pwa.services.contacts import ContactPublic, public_contacts
 from crm_pwa.services.errors import Forbidden, Invalid
 
@@ -51,16 +52,26 @@ def search_contacts(
         raise Invalid(error.message, error.field) from error
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f"Limit must be between 1 and {MAX_PAGE}.", "limit")
-    owners = _narrowed(visible_owner_ids(session, actor), owner)
     try:
-        ids, next_cursor = (
-            find_contact_ids(session, owners, lead_first(parse_query(q)), filters, limit, cursor)
-            if q.strip()
-            else list_contacts(session, owners, filters, limit, cursor)
-        )
+        if q.strip():
+            whose = _whose(session, actor, owner)
+            words = lead_first(parse_query(q))
+            ids, next_cursor = find_contact_ids(session, whose, words, filters, limit, cursor)
+        else:
+            owners = _narrowed(visible_owner_ids(session, actor), owner)
+            ids, next_cursor = list_contacts(session, owners, filters, limit, cursor)
     except BadCursor as error:
         raise Invalid(BAD_CURSOR, "cursor") from error
     return ContactPage(items=public_contacts(session, ids), next_cursor=next_cursor)
+
+
+def _whose(session: Session, actor: Actor, owner: uuid.UUID | None) -> Whose:
+    """A manager's whole team is searched by the team, inside the search's own
+    statements: listing its people first would cost a round trip of its own."""
+    team = visible_team(actor)
+    if owner is None and team is not None:
+        return Whose(team=team)
+    return Whose(owners=_narrowed(visible_owner_ids(session, actor), owner))
 
 
 def _narrowed(owners: list[uuid.UUID] | None, owner: uuid.UUID | None) -> list[uuid.UUID] | None:
