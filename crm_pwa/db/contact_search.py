@@ -286,6 +286,11 @@ def _later_steps_query(
     Both engines run the arms of a UNION ALL one after the other and stop reading
     at the LIMIT, so a step after the page is full costs nothing, as in a walk of
     one statement per step. Each row says its step, for the next page's cursor.
+    No ORDER BY: SQL leaves a UNION's order to the engine, and SQLite and
+    PostgreSQL's Append give the arms' rows in turn; a parallel plan could mix
+    them, which PostgreSQL does not choose for a page-sized LIMIT over index
+    scans. Ordering the union made every arm run to its own limit: the admin's
+    p95 went from 12 to 22 ms (2026-12-01, load 4.7).
     """
     arms = []
     for step in range(first_step, len(FIELD_ORDER)):
