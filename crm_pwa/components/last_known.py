@@ -18,8 +18,8 @@ seconds of grey rows, and the largest paint of the page came with them. Now:
 
 The copy is `inert` (no tap, no focus, out of the accessibility tree: its links
 and buttons have no handlers, and a screen reader hears "Loading" until the real
-lists replace it). A copy saved under another session is never drawn, and
-assets/pwa.js forgets it at sign-out.
+lists replace it). A copy saved under another session is never drawn; leaving
+for sign-in (`leave_for_sign_in`) and assets/pwa.js, when the token goes, forget it.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from reflex.utils.imports import ImportDict, ImportVar
 from reflex.vars.base import Var
 
 from crm_pwa.components.shell import loading_rows
+from crm_pwa.state.session import LAST_TODAY_KEY as STORAGE_KEY
 from crm_pwa.state.session import TOKEN_KEY
 
-STORAGE_KEY = "rapport_last_today"
 CONTAINER = "data-last-known"
 SOURCE = "data-last-known-source"
 
@@ -40,7 +40,7 @@ SOURCE = "data-last-known-source"
 # and no second copy of the token is kept. Written without `<`, `>` and `&`, since
 # it also runs as an inline script (raw text in the HTML).
 _SESSION_JS = f"""function () {{
-  var token = localStorage.getItem('{TOKEN_KEY}') || '';
+  var token = (localStorage.getItem('{TOKEN_KEY}') || '').replace(/"/g, '').trim();
   var tag = -2128831035;
   for (var i = 0; i !== token.length; i++) tag = Math.imul(tag ^ token.charCodeAt(i), 16777619);
   return token ? String(tag) : '';
