@@ -11,10 +11,11 @@ seconds of grey rows, and the largest paint of the page came with them. Now:
 - `last_known_rows()` stands where the grey rows stood: an empty container React
   owns through `dangerouslySetInnerHTML` (which it neither compares when it
   hydrates nor touches when it renders again), filled from localStorage by an
-  inline script as the prerendered page is parsed (so the first paint holds the
-  lists), or by a layout effect when React mounts it (before that frame is
-  painted). The grey rows and the `Loading` status stay under it, the rows hidden
-  by assets/theme.css while it holds something: the page still says it waits.
+  inline script (`last_known_script()`, after the page's shell) as the
+  prerendered page is parsed (so the first paint holds the lists), or by a
+  layout effect when React mounts it (before that frame is painted). The grey
+  rows and the `Loading` status stay under it, the rows hidden by
+  assets/theme.css while it holds something: the page still says it waits.
 
 The copy is `inert` (no tap, no focus, out of the accessibility tree: its links
 and buttons have no handlers, and a screen reader hears "Loading" until the real
@@ -61,8 +62,11 @@ _FILL_JS = f"""function (box) {{
   }}
 }}"""
 
-# Runs as the prerendered page is parsed, right after its container.
-FILL_SCRIPT = f"({_FILL_JS})(document.currentScript.previousElementSibling);"
+# Runs as the prerendered page is parsed, after the page's navigation: a script
+# in the middle of the page let the parser yield there, and the page's own module
+# scripts ran before the navigation below it was parsed (it was drawn up to 600 ms
+# after the lists on a throttled phone).
+FILL_SCRIPT = f"document.querySelectorAll('[{CONTAINER}]').forEach({_FILL_JS});"
 
 _HOOKS_CODE = f"""
 const lastKnownFill = {_FILL_JS};
@@ -152,6 +156,11 @@ def last_known_source() -> dict[str, str]:
     return {SOURCE.replace("-", "_"): ""}
 
 
+def last_known_script() -> rx.Component:
+    """Draws the copy in the prerendered page; placed after the page's shell."""
+    return rx.el.script(FILL_SCRIPT)
+
+
 def last_known_rows(**marker: str) -> rx.Component:
     """The last lists seen here (when this session saw some), else grey rows; still `Loading`."""
     return rx.fragment(
@@ -160,7 +169,6 @@ def last_known_rows(**marker: str) -> rx.Component:
             class_name="app-last-known",
             custom_attrs={"inert": True, CONTAINER: ""},
         ),
-        rx.el.script(FILL_SCRIPT),
         _last_known_fill(),
         loading_rows(**marker),
     )
