@@ -98,6 +98,10 @@
     document.cookie = outbox.storedToken()
       ? 'rapport_signed_in=1; path=/; max-age=31536000; samesite=lax'
       : 'rapport_signed_in=1; path=/; max-age=0; samesite=lax';
+    // Signed out: Today's last lists (crm_pwa/components/last_known.py) go too.
+    if (!current) {
+      try { localStorage.removeItem('rapport_last_today'); } catch (_) { /* no storage */ }
+    }
     if (!current && book) {
       book.clear().catch(() => {});
     } else if (current && !first) {

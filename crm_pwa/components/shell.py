@@ -128,7 +128,9 @@ def page_shell(
     title: str | Var[str],
     *children: rx.Component,
     back: rx.Component | None = None,
+    placeholder: rx.Component | None = None,
 ) -> rx.Component:
+    """`placeholder` stands in for the page until the session is known (default: grey rows)."""
     return rx.box(
         rx.el.header(
             offline_banner(),
@@ -151,7 +153,7 @@ def page_shell(
                 SessionState.signed_in,
                 rx.box(*children, padding_x="16px", padding_bottom="96px", width="100%"),
                 # offline.js hides the placeholder while the offline book stands in for the page.
-                loading_rows(data_shell_loading=""),
+                loading_rows(data_shell_loading="") if placeholder is None else placeholder,
             ),
         ),
         bottom_nav(),

@@ -17,8 +17,14 @@ from crm_pwa.components.contact_row import TIER_LABELS
 from crm_pwa.components.follow_up_item import FollowUpView, follow_up_link, follow_up_view
 from crm_pwa.components.health_badge import health_badge
 from crm_pwa.components.import_link import empty_book
+from crm_pwa.components.last_known import (
+    last_known_rows,
+    last_known_saver,
+    last_known_script,
+    last_known_source,
+)
 from crm_pwa.components.section import card_link
-from crm_pwa.components.shell import loading_rows, page_shell
+from crm_pwa.components.shell import page_shell
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.days import local_day
 from crm_pwa.domain.rounding import whole
@@ -219,12 +225,24 @@ def _lists() -> rx.Component:
 
 
 def today_page() -> rx.Component:
-    return page_shell(
-        "Today",
-        rx.vstack(
-            rx.text("Hello, ", SessionState.user_name, size="4"),
-            rx.cond(TodayState.loaded, _lists(), loading_rows()),
-            spacing="4",
-            width="100%",
+    # Until the server answers, the lists this phone saw last stand in for grey
+    # rows, from the first paint of the page on (components/last_known.py).
+    return rx.fragment(
+        page_shell(
+            "Today",
+            rx.cond(
+                TodayState.loaded,
+                rx.vstack(
+                    rx.text("Hello, ", SessionState.user_name, size="4"),
+                    _lists(),
+                    last_known_saver(),
+                    spacing="4",
+                    width="100%",
+                    **last_known_source(),
+                ),
+                last_known_rows(),
+            ),
+            placeholder=last_known_rows(data_shell_loading=""),
         ),
+        last_known_script(),
     )

@@ -25,6 +25,8 @@ from crm_pwa.services.errors import Unauthorized
 from crm_pwa.services.sign_out import sign_out_everywhere, sign_out_of_browser
 
 TOKEN_KEY = "rapport_token"
+# Today's lists as this phone saw them last (crm_pwa/components/last_known.py).
+LAST_TODAY_KEY = "rapport_last_today"
 T = TypeVar("T")
 ENDPOINT_CHARS = 2048
 # This browser's push endpoint, or "" (no service worker, no subscription, no push at all).
@@ -42,10 +44,12 @@ def leave_for_sign_in(url: str) -> EventSpec:
 
     The sign-in page is the server's own HTML, not a React route: React Router's
     navigation would never reach the server. The token goes before the page does,
-    so the sign-in page never sees a token the server refused.
+    so the sign-in page never sees a token the server refused; Today's last lists
+    go with it, so the next rep on this phone never has them.
     """
     return rx.call_script(
         f"localStorage.removeItem('{TOKEN_KEY}');"
+        f" localStorage.removeItem('{LAST_TODAY_KEY}');"
         f" document.cookie = '{HINT_CLEARED}';"
         f" window.location.replace({json.dumps(url)});"
     )

@@ -123,3 +123,35 @@ def test_signed_in_load_shows_the_pages_own_shell_and_skeleton_rows_while_its_da
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).not_to_have_count(0)
     expect(page.get_by_role("status", name="Loading")).to_be_visible()
     expect(page.locator(".rt-Spinner")).to_have_count(0)
+
+
+def test_signed_in_load_shows_todays_last_lists_until_the_server_answers(page: Page) -> None:
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Your relationships")).to_be_visible()
+    # Reflex's websocket opens but never answers: only this phone's copy can show the lists.
+    # (After a few seconds of silence offline.js puts the offline book in their place.)
+    page.route_web_socket(re.compile(r"/_event"), lambda socket: None)
+    page.reload()
+    last = page.locator("[data-last-known]")
+    expect(last.get_by_text("Your relationships")).to_be_visible()
+    # A picture of the lists, out of reach (inert): its links have no handlers yet;
+    # the page still says it waits, the grey rows under the copy.
+    expect(page.get_by_role("heading", name="Your relationships")).to_have_count(0)
+    expect(page.locator('[role="status"][aria-label="Loading"]')).to_be_attached()
+    expect(page.locator(".app-skeleton").first).to_be_hidden()
+    # A copy kept under another session is never drawn.
+    page.evaluate("localStorage.setItem('rapport_token', 'another-session')")
+    page.reload()
+    expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    expect(page.locator(".app-skeleton").first).to_be_attached()
+    expect(last).to_be_empty()
+
+
+def test_signing_out_forgets_todays_last_lists(page: Page) -> None:
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Your relationships")).to_be_visible()
+    page.wait_for_function("localStorage.getItem('rapport_last_today') !== null")
+    page.goto("/settings")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_label("Email")).to_be_editable()
+    assert page.evaluate("localStorage.getItem('rapport_last_today')") is None
