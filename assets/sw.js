@@ -98,8 +98,12 @@ async function navigate(request) {
   return answer instanceof Response ? answer : network;
 }
 
-/* A page of its own (no CSP is set on it, so its one line of script runs): it
- * loads the sign-in page again as soon as the phone has a signal. */
+/* A page of its own (no CSP is set on it, so its script runs): it loads the
+ * sign-in page again once the server answers. Not on the `online` event alone:
+ * the phone may say it is online before this worker's requests get through, and
+ * a reload then would only bring this page back, with no second event to wait
+ * for. So it asks the server itself (a plain fetch, which this worker leaves to
+ * the network), and asks again every two seconds while the phone says online. */
 function offlineSignIn() {
   const html = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
     + '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -110,7 +114,10 @@ function offlineSignIn() {
     + '</style></head><body><main><h1>Rapport</h1>'
     + '<p role="status">You are offline. Signing in needs a signal; this page tries '
     + 'again by itself when the phone is back online.</p></main>'
-    + '<script>addEventListener("online", () => location.reload());</script>'
+    + '<script>function retry(){fetch(location.href,{cache:"no-store"}).then('
+    + '(r)=>{if(r.status<500)location.reload();else later();},later);}'
+    + 'function later(){setTimeout(()=>{if(navigator.onLine)retry();},2000);}'
+    + 'addEventListener("online",retry);later();</script>'
     + '</body></html>';
   return new Response(html, {status: 503, headers: {'Content-Type': 'text/html; charset=utf-8'}});
 }
