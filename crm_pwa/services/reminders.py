@@ -9,8 +9,9 @@ One run, every minute from the app's scheduler or `python -m crm_pwa remind`:
    workers or runs overlap, exactly one of them sends it;
 4. send to each device in parallel over one keep-alive client, clearing each
    claim as soon as a device took the message (services/reminder_sending.py);
-5. record what the push services said: 404/410 removes the device, 429 keeps
-   it quiet until Retry-After and gives the claim back so a later run retries.
+5. record what the push services said (services/reminder_outcomes.py): 404/410
+   removes the device, 429 keeps it quiet until Retry-After and gives the claim
+   back so a later run retries.
 
 On the job queue a run is a job: retried after a crash under the same token, it
 first gives back what it claimed and never confirmed, then plans again, so what
@@ -23,14 +24,13 @@ import ssl
 import time as clock_time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import lru_cache
-from typing import TypeVar
 
 import httpx
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
@@ -42,11 +42,16 @@ from crm_pwa.db.push import PushSubscription
 from crm_pwa.db.user import User
 from crm_pwa.domain.days import latest_day
 from crm_pwa.domain.reminder import Reminder, ReminderCandidate, RepSchedule, plan_reminders
-from crm_pwa.push.sender import PushOutcome, SubscriptionKeys
+from crm_pwa.push.sender import SubscriptionKeys
 from crm_pwa.services.push import PUSH_TIMEOUT_SECONDS, endpoint_allowed, vapid_keys
+from crm_pwa.services.reminder_outcomes import (
+    ReminderRunReport,
+    chunks,
+    delete_subscriptions,
+    record_outcomes,
+)
 from crm_pwa.services.reminder_sending import (
     CHUNK,
-    Delivery,
     Device,
     SendOptions,
     SentMarks,
@@ -57,41 +62,11 @@ from crm_pwa.settings import get_settings
 # Waits between attempts at one message when a push service fails (5xx, network):
 # a short outage is ridden out within the run, a long one waits for the next run.
 RETRY_DELAYS = (0.5, 1.0, 2.0)
-# A 429 without Retry-After still means "not now".
-DEFAULT_RETRY_AFTER = timedelta(minutes=1)
-# A Retry-After of days would silence a device for good; a day at most.
-MAX_RETRY_AFTER = timedelta(days=1)
 # Sending mostly waits on the push service (tens of ms a request): many requests
 # in flight over the client's keep-alive connections, not more CPU. 16, not 32:
 # each is a thread, and past 16 they spent the time taking turns for the
 # interpreter (bench/push.py's queue fan-out took 14-16 s with 16, 16-18 s with 32).
 SEND_WORKERS = 16
-MAX_REPORTED_ERRORS = 20
-
-_T = TypeVar("_T")
-
-
-@dataclass
-class ReminderRunReport:
-    reps: int = 0
-    planned: int = 0
-    claimed: int = 0
-    pushes_sent: int = 0
-    pushes_failed: int = 0
-    claims_released: int = 0
-    subscriptions_removed: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def note(self, error: str) -> None:
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(error)
-
-    def summary(self) -> str:
-        return (
-            f"{self.claimed} reminders for {self.reps} reps: {self.pushes_sent} pushes sent, "
-            f"{self.pushes_failed} failed, {self.claims_released} left for a later run, "
-            f"{self.subscriptions_removed} devices removed"
-        )
 
 
 @dataclass
@@ -175,7 +150,7 @@ def run_reminders(
     ]
     with SentMarks(engine, token) as marks:
         deliveries = send_all(client, jobs, marks, options)
-    _record(engine, deliveries, previous, now, report, token)
+    record_outcomes(engine, deliveries, previous, now, report, token)
     return report
 
 
@@ -247,7 +222,7 @@ def _load(
                 )
     if refused:
         # The allow-list changed since the browser subscribed: never contact it.
-        _delete_subscriptions(engine, refused)
+        delete_subscriptions(engine, refused)
         report.subscriptions_removed += len(refused)
 
     plans: list[_RepPlan] = []
@@ -332,7 +307,7 @@ def _claim(engine: Engine, reminders: list[Reminder], token: str) -> set[str]:
     for reminder in reminders:
         by_day[reminder.local_date].append(reminder.follow_up_id)
     for day, ids in by_day.items():
-        for chunk in _chunks(sorted(ids), CHUNK):
+        for chunk in chunks(sorted(ids), CHUNK):
             # The UPDATE is the whole transaction: on SQLite it takes the write lock
             # with a fresh snapshot, on PostgreSQL a row another run just claimed no
             # longer matches once that run commits.
@@ -351,103 +326,3 @@ def _claim(engine: Engine, reminders: list[Reminder], token: str) -> set[str]:
                 )
                 won.update(str(row.id) for row in claimed)
     return won
-
-
-def _record(
-    engine: Engine,
-    deliveries: list[Delivery],
-    previous: dict[str, date | None],
-    now: datetime,
-    report: ReminderRunReport,
-    token: str,
-) -> None:
-    gone: set[uuid.UUID] = set()
-    succeeded: set[uuid.UUID] = set()
-    not_before: dict[uuid.UUID, datetime] = {}
-    results: dict[str, list[PushOutcome]] = defaultdict(list)
-    reminders: dict[str, Reminder] = {}
-    for delivery in deliveries:
-        outcome, device = delivery.outcome, delivery.device
-        results[delivery.reminder.follow_up_id].append(outcome)
-        reminders[delivery.reminder.follow_up_id] = delivery.reminder
-        if outcome.status == "sent":
-            report.pushes_sent += 1
-            succeeded.add(device.id)
-            continue
-        report.pushes_failed += 1
-        if outcome.status == "gone":
-            gone.add(device.id)
-        elif outcome.status == "retry" and (
-            outcome.http_status == 429 or outcome.retry_after is not None
-        ):
-            wait = _retry_wait(outcome.retry_after)
-            not_before[device.id] = max(not_before.get(device.id, now), now + wait)
-        report.note(f"{outcome.status}: {outcome.error or outcome.http_status}")
-    # One device that got it is enough: a retry would remind the others twice.
-    released = [
-        (reminders[follow_up_id], previous.get(follow_up_id))
-        for follow_up_id, outcomes in results.items()
-        if not any(o.status == "sent" for o in outcomes)
-        and any(o.status == "retry" for o in outcomes)
-    ]
-    report.claims_released = len(released)
-    report.subscriptions_removed += len(gone)
-    with engine.begin() as connection:
-        if released:
-            connection.execute(
-                update(FollowUp)
-                .where(
-                    and_(
-                        col(FollowUp.id) == bindparam("b_id"),
-                        col(FollowUp.last_reminded_on) == bindparam("b_day"),
-                        col(FollowUp.reminder_claim) == token,
-                    )
-                )
-                .values(last_reminded_on=bindparam("b_previous"), reminder_claim=None),
-                [
-                    {
-                        "b_id": uuid.UUID(reminder.follow_up_id),
-                        "b_day": reminder.local_date,
-                        "b_previous": before,
-                    }
-                    for reminder, before in released
-                ],
-            )
-        if not_before:
-            connection.execute(
-                update(PushSubscription)
-                .where(col(PushSubscription.id) == bindparam("b_id"))
-                .values(retry_not_before=bindparam("b_when")),
-                [{"b_id": device_id, "b_when": when} for device_id, when in not_before.items()],
-            )
-        # What failed for good, or went to removed devices only, stays reminded today.
-        connection.execute(
-            update(FollowUp)
-            .where(col(FollowUp.reminder_claim) == token)
-            .values(reminder_claim=None)
-        )
-        for chunk in _chunks(sorted(succeeded - gone), CHUNK):
-            connection.execute(
-                update(PushSubscription)
-                .where(col(PushSubscription.id).in_(chunk))
-                .values(last_success_at=now)
-            )
-    if gone:
-        _delete_subscriptions(engine, sorted(gone))
-
-
-def _retry_wait(retry_after: float | None) -> timedelta:
-    if retry_after is None:
-        return DEFAULT_RETRY_AFTER
-    return min(timedelta(seconds=retry_after), MAX_RETRY_AFTER)
-
-
-def _delete_subscriptions(engine: Engine, ids: Iterable[uuid.UUID]) -> None:
-    with engine.begin() as connection:
-        for chunk in _chunks(list(ids), CHUNK):
-            connection.execute(delete(PushSubscription).where(col(PushSubscription.id).in_(chunk)))
-
-
-def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
