@@ -39,6 +39,16 @@ def text_input(name: str, default: str | Var[str] = "", **props: Any) -> rx.Comp
     return rx.el.input(name=name, default_value=default, style=FIELD_STYLE, **props)
 
 
+def password_input(label: str, name: str, autocomplete: str) -> rx.Component:
+    """A required password field; `autocomplete` tells the phone's password manager
+    whether to fill the saved one (current-password) or offer a new one (new-password)."""
+    return labelled(
+        label,
+        text_input(name, type="password", required=True, auto_complete=autocomplete),
+        width="100%",
+    )
+
+
 def text_box(name: str, default: str | Var[str] = "", rows: int = 3, **props: Any) -> rx.Component:
     return rx.el.textarea(
         name=name,

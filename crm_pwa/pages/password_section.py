@@ -9,7 +9,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from crm_pwa import clock
-from crm_pwa.components.field import FIELD_STYLE, TAP, labelled
+from crm_pwa.components.field import TAP, password_input
 from crm_pwa.components.notice import notice
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.devices import device_label
@@ -66,28 +66,14 @@ class PasswordState(SessionState):
         return None
 
 
-def _password(label: str, name: str, autocomplete: str) -> rx.Component:
-    return labelled(
-        label,
-        rx.el.input(
-            type="password",
-            name=name,
-            required=True,
-            auto_complete=autocomplete,
-            style=FIELD_STYLE,
-        ),
-        width="100%",
-    )
-
-
 def password_section() -> rx.Component:
     return rx.el.section(
         rx.form(
             rx.vstack(
                 rx.heading("Change password", as_="h2", size="4", id="password-heading"),
-                _password("Current password", "old_password", "current-password"),
-                _password("New password", "new_password", "new-password"),
-                _password("Repeat the new password", "repeat_password", "new-password"),
+                password_input("Current password", "old_password", "current-password"),
+                password_input("New password", "new_password", "new-password"),
+                password_input("Repeat the new password", "repeat_password", "new-password"),
                 rx.text(
                     "At least 12 characters; common passwords are refused.",
                     size="2",

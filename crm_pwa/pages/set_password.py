@@ -13,6 +13,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from crm_pwa import clock, routes
+from crm_pwa.components.field import password_input
 from crm_pwa.components.shell import loading_rows
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.devices import device_label
@@ -32,25 +33,6 @@ def _use(secret: str, password: str, device: str) -> SignedIn:
         return sign_in_links.use_link(
             session, secret=secret, password=password, now=clock.now(), label="web", device=device
         )
-
-
-def field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
-    return rx.el.label(
-        rx.text(label, weight="medium", size="3"),
-        rx.input(
-            name=name,
-            type=kind,
-            auto_complete=autocomplete,
-            required=True,
-            size="3",
-            width="100%",
-            min_height="48px",
-        ),
-        display="flex",
-        flex_direction="column",
-        gap="6px",
-        width="100%",
-    )
 
 
 class SetPasswordState(SessionState):
@@ -113,8 +95,8 @@ def _form() -> rx.Component:
                 value=SetPasswordState.holder_email,
                 auto_complete="username",
             ),
-            field("New password", "password", "password", "new-password"),
-            field("Repeat the new password", "repeat", "password", "new-password"),
+            password_input("New password", "password", "new-password"),
+            password_input("Repeat the new password", "repeat", "new-password"),
             rx.cond(
                 SetPasswordState.error != "",
                 rx.callout(
