@@ -4,6 +4,7 @@ import reflex as rx
 from reflex.constants import StateManagerMode
 
 from crm_pwa import app_server
+from crm_pwa.paint_first import PaintFirst
 from crm_pwa.settings import get_settings
 
 # A worker that dies is replaced, and a stop waits a bounded time (crm_pwa/app_server.py).
@@ -37,7 +38,9 @@ config = rx.Config(
             theme=rx.theme(
                 appearance="inherit", accent_color="teal", gray_color="slate", radius="medium"
             )
-        )
+        ),
+        # The prerendered pages paint before the app's modules run (docs/first-visit.md).
+        PaintFirst(),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )
