@@ -3,10 +3,10 @@
 React Router ends each prerendered page with an async module script that
 imports the route modules statically, and preloads every module the page needs
 from the head (`<link rel="modulepreload">`, about 40 on Today). On a warm visit
-every one of them is in the service worker's cache, so the script became ready
-while the page was still being parsed, and the whole app's modules were
-evaluated before the first paint; the 40 preloads were each requested, one after
-the other, on the page's main thread before the parser started. The blank Reflex
+every one of them is in the service worker's cache: the preloads were each
+requested, one after the other, on the page's main thread before the parser
+started, and in some visits the script became ready while the page was still
+being parsed, so the app's modules were evaluated before the first paint. The blank Reflex
 app, with its 11 files, painted first.
 
 After the production build (`post_build`, before the compressed twins are
