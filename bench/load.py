@@ -16,7 +16,8 @@ phone, a token run out), the others carry on with their token.
 1. `--reps` reps for `--seconds`: every request must succeed (no 503 either)
    with p95 <= 300 ms, and every note the server acknowledged must be in the
    database exactly once.
-2. `--overload` reps (0: skipped): the server must shed with 503 (never time
+2. `--overload` reps (0: skipped): the server must shed with 503, or the busy
+   toast for a websocket event (never time
    out, never fail otherwise), and once the load stops a search must answer in
    under 300 ms within 5 s.
 
@@ -236,12 +237,18 @@ def _stats(prefix: Path) -> dict[str, dict[str, str]]:
         return {row["Name"]: row for row in csv.DictReader(handle)}
 
 
+# Refusals that say "busy" at once: the API's 503 + Retry-After, and the toast a
+# page gets for a websocket event (crm_pwa/api/event_admission.py).
+SHED = ("shed: 503", "shed: busy")
+
+
 def _failures(prefix: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     with Path(f"{prefix}_failures.csv").open() as handle:
         for row in csv.DictReader(handle):
             # Locust writes the message as the exception's repr: CatchResponseError('shed: 503').
-            kind = "shed: 503" if "shed: 503" in row["Error"] else row["Error"][:60]
+            shed = next((kind for kind in SHED if kind in row["Error"]), None)
+            kind = shed or row["Error"][:60]
             counts[kind] = counts.get(kind, 0) + int(row["Occurrences"])
     return counts
 
@@ -342,8 +349,8 @@ def _overload(
     print(f"failures: {failures or 'none'}")
     print(f"back to a search under 300 ms {recovery:.1f} s after the load stopped")
     misses = []
-    if set(failures) - {"shed: 503"}:
-        misses.append(f"{args.overload} reps: failures other than 503: {failures}")
+    if set(failures) - set(SHED):
+        misses.append(f"{args.overload} reps: failures other than shedding: {failures}")
     if recovery > RECOVERY_SECONDS:
         misses.append(f"recovery took {recovery:.1f} s > {RECOVERY_SECONDS:.0f} s")
     return misses

@@ -214,6 +214,9 @@ class UiRep(_Rep):
         deadline = started + TIMEOUT_SECONDS
         error: Exception | None = None
         while not any(shows(update) for update in self.updates):
+            if any(_refused(update) for update in self.updates):
+                error = Exception("shed: busy")
+                break
             left = deadline - time.monotonic()
             if left <= 0 or self.sio is None or not self.sio.connected:
                 error = Exception("the page's websocket gave no answer")
@@ -296,6 +299,11 @@ class UiRep(_Rep):
         marker = note["id"][:8]
         if self._send(self._event(ACCOUNTS["ui"]["reload"])):
             self._wait_for("log note (websocket)", started, lambda update: marker in str(update))
+
+
+def _refused(update: dict[str, Any]) -> bool:
+    """The server refused the event: the "busy" toast (crm_pwa/api/event_admission.py)."""
+    return any("server-busy" in str(event.get("payload", "")) for event in update.get("events", ()))
 
 
 def _hydrated(update: dict[str, Any]) -> bool:

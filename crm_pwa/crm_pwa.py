@@ -7,6 +7,7 @@ import reflex as rx
 from crm_pwa import routes
 from crm_pwa.api.app import create_api
 from crm_pwa.api.browser_headers import BrowserHeaders
+from crm_pwa.api.event_admission import install as install_event_admission
 from crm_pwa.api.page_paths import PagePaths
 from crm_pwa.components.signed_out import signed_out_redirect
 from crm_pwa.pages.audit import AuditState, audit_page
@@ -32,6 +33,7 @@ from crm_pwa.pages.today import TodayState, today_page
 from crm_pwa.scheduler import run_scheduler
 from crm_pwa.services.demo_accounts import warn_about_demo_accounts
 from crm_pwa.services.push import vapid_keys
+from crm_pwa.settings import get_settings
 from crm_pwa.state.session import SessionState
 
 THEME_COLOR = "#0f3d3e"
@@ -142,6 +144,7 @@ app.add_page(
 )
 app.add_page(not_found_page, route=NOT_FOUND, title="Page not found · Rapport")
 app.register_lifespan_task(run_scheduler)
+install_event_admission(app, get_settings().event_max_wait_ms / 1000)
 
 warn_about_demo_accounts()
 

@@ -63,6 +63,10 @@ class Settings:
     # wait for a turn; beyond both the API answers 503 + Retry-After at once.
     api_concurrency: int = 8
     api_queue: int = 64
+    # The websocket's admission (crm_pwa/api/event_admission.py): a page's event is
+    # refused with a "busy" toast while the event loop or the database threads make
+    # work wait this long. 0 refuses every event but opening a page (a drill).
+    event_max_wait_ms: int = 500
     # The longest a request waits in line at the measured pace; later is refused at once.
     api_wait_seconds: int = 2
     # Origins other than the app's own that may call the API from a browser.
@@ -145,12 +149,12 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _count(name: str, default: int) -> int:
+def _count(name: str, default: int, least: int = 1) -> int:
     value = _env(name).strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
-        raise SettingsError(f"RAPPORT_{name}={value!r} must be a whole number of 1 or more.")
+    if not value.isdigit() or int(value) < least:
+        raise SettingsError(f"RAPPORT_{name}={value!r} must be a whole number of {least} or more.")
     return int(value)
 
 
@@ -192,6 +196,7 @@ def get_settings() -> Settings:
         api_concurrency=_count("API_CONCURRENCY", 8),
         api_queue=_count("API_QUEUE", 64),
         api_wait_seconds=_count("API_WAIT_SECONDS", 2),
+        event_max_wait_ms=_count("EVENT_MAX_WAIT_MS", 500, least=0),
         smtp_url=_env("SMTP_URL").strip() or None,
         mail_from=_env("MAIL_FROM", "Rapport <invitations@rapport.invalid>"),
         smtp_per_second=_count("SMTP_PER_SECOND", 10),

@@ -16,6 +16,7 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from crm_pwa import clock, routes
+from crm_pwa.api.event_admission import DATABASE
 from crm_pwa.db.engine import session_scope
 from crm_pwa.domain.deep_link import sign_in_url
 from crm_pwa.domain.sign_in_hint import HINT_CLEARED
@@ -63,11 +64,20 @@ async def in_database(work: Callable[[Session], T]) -> T:
     the API that share this process.
     """
 
+    ticket = DATABASE.queued()
+
     def run() -> T:
+        # How long the work waited for a thread: the pages' events are refused
+        # while it is too long (crm_pwa/api/event_admission.py).
+        DATABASE.started(ticket)
         with session_scope() as session:
             return work(session)
 
-    return await asyncio.to_thread(run)
+    try:
+        return await asyncio.to_thread(run)
+    finally:
+        # A handler cancelled while its work still waited: that work never runs.
+        DATABASE.forget(ticket)
 
 
 class SessionState(rx.State):
