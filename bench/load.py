@@ -17,9 +17,8 @@ phone, a token run out), the others carry on with their token.
    with p95 <= 300 ms, and every note the server acknowledged must be in the
    database exactly once.
 2. `--overload` reps (0: skipped): the server must shed with 503, or the busy
-   toast for a websocket event (never time
-   out, never fail otherwise), and once the load stops a search must answer in
-   under 300 ms within 5 s.
+   toast for a websocket event (never time out, never fail otherwise), and once
+   the load stops a search must answer in under 300 ms within 5 s.
 
 Exits 1 on any miss. The machine may be shared: the load average and the
 server's CPU seconds are printed with the figures.

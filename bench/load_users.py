@@ -302,7 +302,8 @@ class UiRep(_Rep):
 
 
 def _refused(update: dict[str, Any]) -> bool:
-    """The server refused the event: the "busy" toast (crm_pwa/api/event_admission.py)."""
+    """The server refused the event: the toast with the id crm_pwa/api/event_admission.py
+    gives it (this file runs in locust's processes, which do not import the app)."""
     return any("server-busy" in str(event.get("payload", "")) for event in update.get("events", ()))
 
 

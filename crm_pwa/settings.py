@@ -63,12 +63,12 @@ class Settings:
     # wait for a turn; beyond both the API answers 503 + Retry-After at once.
     api_concurrency: int = 8
     api_queue: int = 64
+    # The longest a request waits in line at the measured pace; later is refused at once.
+    api_wait_seconds: int = 2
     # The websocket's admission (crm_pwa/api/event_admission.py): a page's event is
     # refused with a "busy" toast while the event loop or the database threads make
     # work wait this long. 0 refuses every event but opening a page (a drill).
     event_max_wait_ms: int = 500
-    # The longest a request waits in line at the measured pace; later is refused at once.
-    api_wait_seconds: int = 2
     # Origins other than the app's own that may call the API from a browser.
     allowed_origins: tuple[str, ...] = ()
     # Hosts whose X-Forwarded-Proto is believed (a TLS-terminating proxy).

@@ -40,11 +40,12 @@ from reflex.constants import CompileVars
 from reflex.event import Event
 from reflex.state import StateUpdate
 
+from crm_pwa.api.admission import BUSY
+
 log = logging.getLogger(__name__)
 
 PROBE_SECONDS = 0.1
 SMOOTHING = 0.3
-BUSY = "The server is busy. Try again in a moment."
 # Events that open a page: always admitted (see the module's doc).
 PAGE_OPENING = (CompileVars.HYDRATE, CompileVars.HYDRATE_AND_LOAD, "on_load_internal")
 
@@ -109,6 +110,8 @@ def install(app: App, max_wait: float) -> None:
     if namespace is None:
         raise RuntimeError("the app has no websocket namespace: state is off")
     enqueue: Callable[[str, Any], Coroutine[Any, Any, None]] = namespace.on_event
+    # The API's words; the id keeps repeated refusals one toast on the page.
+    busy = Event.from_event_type(rx.toast.error(BUSY, id="server-busy"))
 
     async def on_event(sid: str, data: Any) -> None:
         name = data.get("name", "") if isinstance(data, dict) else ""
@@ -118,7 +121,6 @@ def install(app: App, max_wait: float) -> None:
             await enqueue(sid, data)
             return
         log.warning("event refused: work waits %.2f s for its turn", waits)
-        busy = Event.from_event_type(rx.toast.error(BUSY, id="server-busy"))
         await namespace.emit_update(StateUpdate(events=busy), token)
 
     # python-socketio looks the handler up on the namespace by name, per event.

@@ -17,7 +17,6 @@ import time
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp, sign_in
-from tests.e2e.test_worker_loss import workers
 
 BUSY = "The server is busy. Try again in a moment."
 # Longer than the limit (500 ms) even once smoothed in: refused whichever the
@@ -36,7 +35,7 @@ def test_a_search_the_worker_reads_seconds_late_is_refused_at_once_then_answers(
     rows = page.locator("[data-contact-row]")
     expect(rows.filter(has_not_text=name).first).to_be_visible()
 
-    paused = workers(app_server)
+    paused = app_server.workers()
     for worker in paused:
         os.kill(worker, signal.SIGSTOP)
     try:

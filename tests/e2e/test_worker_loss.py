@@ -16,7 +16,6 @@ import time
 import uuid
 
 import httpx
-import psutil
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -24,11 +23,6 @@ from tests.e2e.conftest import REP, SCALED, RunningApp, sign_in
 
 pytestmark = pytest.mark.scaled
 WORKERS = 2 if SCALED else 1
-
-
-def workers(app: RunningApp) -> list[int]:
-    children = psutil.Process(app.pid).children()
-    return [child.pid for child in children if child.status() != psutil.STATUS_ZOMBIE]
 
 
 def answers(app: RunningApp) -> bool:
@@ -39,11 +33,11 @@ def answers(app: RunningApp) -> bool:
 
 
 def kill_and_wait_for_the_new_worker(app: RunningApp, victim: int) -> None:
-    before = set(workers(app))
+    before = set(app.workers())
     os.kill(victim, signal.SIGKILL)
     deadline = time.monotonic() + 120
     # Granian logs its respawns at INFO, below what `reflex run` shows: watch the processes.
-    while victim in (alive := workers(app)) or len(alive) < WORKERS:
+    while victim in (alive := app.workers()) or len(alive) < WORKERS:
         assert time.monotonic() < deadline, app.log.read_text()[-3000:] if app.log else ""
         time.sleep(0.1)
     # The new worker loads the app for seconds (20 and more on a busy machine)
@@ -74,7 +68,7 @@ def test_the_card_keeps_working_without_a_reload_when_its_worker_is_killed(
     expect(page.get_by_role("heading", name=name)).to_be_visible()
     page.evaluate("window.__sameDocument = true")
 
-    first = workers(app_server)
+    first = app_server.workers()
     assert len(first) == WORKERS
     for victim in first:
         kill_and_wait_for_the_new_worker(app_server, victim)
@@ -88,4 +82,4 @@ def test_the_card_keeps_working_without_a_reload_when_its_worker_is_killed(
     # The card re-read over the reconnected websocket shows the note.
     expect(page.locator("[data-interaction]").first).to_contain_text(summary)
     assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
-    assert len(workers(app_server)) == WORKERS
+    assert len(app_server.workers()) == WORKERS

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from tests.utils import app_build
 from tests.utils.processes import crm_pwa
@@ -50,6 +51,11 @@ class RunningApp:
     log: Path | None = None
     # The tokens given by `token`, by email.
     tokens: dict[str, str] = field(default_factory=dict)
+
+    def workers(self) -> list[int]:
+        """The app workers' process ids, as Granian has them now."""
+        children = psutil.Process(self.pid).children()
+        return [child.pid for child in children if child.status() != psutil.STATUS_ZOMBIE]
 
     def api(
         self, method: str, path: str, token: str | None = None, **kwargs: Any
