@@ -47,18 +47,9 @@ app = rx.App(
         rx.el.meta(name="theme-color", content=THEME_COLOR),
         rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
         rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
-        # Offline capture and lookup run in the browser, outside Reflex's websocket;
-        # deferred scripts run in this order once the page is parsed.
-        rx.el.script(src="/outbox.js", defer=True),
-        rx.el.script(src="/outbox-sync.js", defer=True),
-        rx.el.script(src="/contactbook.js", defer=True),
-        rx.el.script(src="/pwa.js", defer=True),
-        rx.el.script(src="/dom.js", defer=True),
-        rx.el.script(src="/offline-card.js", defer=True),
-        rx.el.script(src="/offline.js", defer=True),
-        rx.el.script(src="/contact_picker.js", defer=True),
-        rx.el.script(src="/outbox-list.js", defer=True),
         rx.el.link(rel="stylesheet", href="/offline.css"),
+        # The app's own scripts (offline capture and lookup) are not here: the
+        # built pages start them after their first paint (crm_pwa/paint_first.py).
     ],
     stylesheets=["/theme.css"],
     # The API is mounted first; the sign-in page (not a React page) and the

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from crm_pwa.api.browser_headers import inline_script_hashes
-from crm_pwa.paint_first import PaintFirst, after_first_paint
+from crm_pwa.paint_first import APP_SCRIPTS, PaintFirst, after_first_paint
 
 # What React Router's <Scripts> writes into a prerendered page (the head's preloads,
 # the inline module script near the end of the body), cut down to two routes.
@@ -35,11 +36,17 @@ def test_the_head_preloads_no_module_and_the_script_waits_for_a_painted_frame() 
     assert "requestAnimationFrame(() => setTimeout(painted, 0))" in lines[0]
     # The preloads come back once the frame is painted, all at once, in their order.
     assert '["/assets/manifest-1.js", "/assets/entry.client-2.js", "/assets/root-3.js"]' in lines[1]
-    assert lines[-5:] == [
+    # The app's own scripts too, once the page is parsed, in their order; React starts
+    # (the entry module) once they ran, the other modules load meanwhile.
+    scripts = script.index(json.dumps(list(APP_SCRIPTS)))
+    assert script.index("DOMContentLoaded") < scripts < script.index("await import(")
+    assert "    script.async = false;" in lines
+    assert lines[-6:] == [
         'await import("/assets/manifest-1.js");',
         'const route0 = await import("/assets/root-3.js");',
         'const route1 = await import("/assets/_index-5.js");',
         'window.__reactRouterRouteModules = {"root":route0,"routes/_index":route1};',
+        "await appScriptsRan;",
         'import("/assets/entry.client-2.js");',
     ]
     # Everything else on the page is as React Router wrote it.
@@ -55,6 +62,12 @@ def test_a_page_without_the_module_script_is_left_as_it_is() -> None:
 def test_an_import_the_rewrite_does_not_know_stops_the_build() -> None:
     page = PAGE.replace("import * as route1 from", "import { x } from")
     with pytest.raises(ValueError, match="does not know"):
+        after_first_paint(page)
+
+
+def test_a_script_that_does_not_end_by_starting_the_app_stops_the_build() -> None:
+    page = PAGE.replace('import("/assets/entry.client-2.js");', "start();")
+    with pytest.raises(ValueError, match="entry"):
         after_first_paint(page)
 
 
