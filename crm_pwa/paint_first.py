@@ -92,12 +92,14 @@ def after_first_paint(html: str) -> str:
 
 
 def _app_scripts_in_order() -> list[str]:
-    """`APP_SCRIPTS`, once the page is parsed, run in order (`appScriptsRan`).
+    """`APP_SCRIPTS`, once the page is parsed, run in order.
 
+    `window.rapportAppScripts` resolves once they ran: they may run after the
+    page's `load` event, so that is what waits for them (the browser tests too).
     A script that fails to load (no signal, nothing cached) does not stop the app.
     """
     return [
-        "const appScriptsRan = (async () => {",
+        "window.rapportAppScripts = (async () => {",
         "  if (document.readyState === 'loading') await new Promise(",
         "    (parsed) => document.addEventListener('DOMContentLoaded', parsed, {once: true}));",
         f"  await Promise.all({json.dumps(list(APP_SCRIPTS))}.map((src) => new Promise((ran) => {{",
@@ -115,7 +117,7 @@ def _entry_after_app_scripts(lines: list[str]) -> list[str]:
     """React Router's last line starts the app (its entry module): after the scripts ran."""
     if not lines or not lines[-1].startswith("import("):
         raise ValueError("a module script that does not end by importing the app's entry")
-    return [*lines[:-1], "await appScriptsRan;", lines[-1]]
+    return [*lines[:-1], "await window.rapportAppScripts;", lines[-1]]
 
 
 def _after_static_imports(line: str) -> str:

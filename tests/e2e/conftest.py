@@ -102,9 +102,17 @@ def page(phone: BrowserContext) -> Page:
     return phone.new_page()
 
 
+def app_scripts_ran(page: Page) -> None:
+    """The page's own scripts (offline capture and lookup) have run: the built pages
+    start them after their first paint, which may come after the `load` event."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("window.rapportAppScripts !== undefined")
+    page.evaluate("window.rapportAppScripts.then(() => true)")
+
+
 def sign_in(page: Page, email: str = REP, password: str = PASSWORD) -> None:
     """Signs in through the sign-in page's form; once signed in, waits for the app's page
-    to load (its `load` event: its scripts have run), not only for its prerendered HTML."""
+    to load and its scripts to run, not only for its prerendered HTML."""
     page.goto("/signin")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
@@ -115,4 +123,4 @@ def sign_in(page: Page, email: str = REP, password: str = PASSWORD) -> None:
     in_the_app = page.locator("body:not(:has(#signin, #signed-in))")
     expect(refused.or_(in_the_app)).to_have_count(1)
     if refused.count() == 0:
-        page.wait_for_load_state("load")
+        app_scripts_ran(page)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from crm_pwa.services import auth
-from tests.e2e.conftest import RunningApp, sign_in
+from tests.e2e.conftest import RunningApp, app_scripts_ran, sign_in
 from tests.utils.app_server import PASSWORD
 
 IPHONE_VCARD = Path(__file__).resolve().parents[1] / "data" / "import" / "iphone.vcf"
@@ -106,6 +106,7 @@ def test_contacts_picked_on_the_phone_import_as_the_server_reads_them(
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     page.goto("/import")
     expect(page.get_by_role("heading", name="Import contacts")).to_be_visible()
+    app_scripts_ran(page)
 
     report = page.evaluate(PICKED_JS)
 

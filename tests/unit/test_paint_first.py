@@ -46,7 +46,7 @@ def test_the_head_preloads_no_module_and_the_script_waits_for_a_painted_frame() 
         'const route0 = await import("/assets/root-3.js");',
         'const route1 = await import("/assets/_index-5.js");',
         'window.__reactRouterRouteModules = {"root":route0,"routes/_index":route1};',
-        "await appScriptsRan;",
+        "await window.rapportAppScripts;",
         'import("/assets/entry.client-2.js");',
     ]
     # Everything else on the page is as React Router wrote it.
